@@ -1,0 +1,17 @@
+/**
+ * Test support shared by Gatun's modules.
+ *
+ * <ul>
+ *   <li>{@link dev.gatun.testing.KernelTest}: the kernel-test lane. A kernel test needs root and
+ *       real kernel features; when a precondition is missing it is skipped with the reason, except
+ *       when the build runs with {@code -Dgatun.requireKernel=true} (as {@code .ci/run} does), where
+ *       the same skip fails the test: nothing may be silently untested in CI.
+ *   <li>{@link dev.gatun.testing.HostSnapshot}: what a test could leak (fds, child processes,
+ *       mounts), captured before and compared after.
+ * </ul>
+ */
+module dev.gatun.testing {
+    requires transitive org.junit.jupiter.api;
+
+    exports dev.gatun.testing;
+}
