@@ -1,0 +1,192 @@
+package dev.gatun.bench.container;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Whole-process comparison of container runtimes, run from one JVM, interleaved round-robin so
+ * that every runtime shares the machine's noise; reported as ratios.
+ *
+ * <p>Each runtime starts the same bundle ({@link Bundle}: {@code /bin/true} in pid+mnt+uts+ipc+net
+ * namespaces, a cgroup with the article's limits, pivot_root into busybox) and waits for it to
+ * exit; one "op" is create + start + wait + delete. Wall time is per op; CPU time is this JVM's
+ * own plus its reaped children's ({@code /proc/self/stat} utime+stime+cutime+cstime) per op, so
+ * an external runtime is charged for its own processes and Gatun for the work it does in-process.
+ *
+ * <p>Usage: {@code bench/compare-runtimes.sh [--ops N] [--runtimes gatun,crun,runc] [--out FILE]}.
+ * On a hybrid cgroup host crun 1.8 refuses to run unless the cgroup2 mount's
+ * {@code cgroup.controllers} is hidden from it; the script runs this JVM in a private mount
+ * namespace where {@code /dev/null} is bind-mounted over that one file.
+ */
+public final class RuntimeComparison {
+
+    /** One way of running the bundle once. */
+    interface Runtime {
+        String name();
+
+        void runOnce(Path bundle, String id) throws Exception;
+    }
+
+    private RuntimeComparison() {}
+
+    public static void main(String[] args) throws Exception {
+        int ops = 100;
+        List<String> names = List.of("gatun", "crun", "runc");
+        Path out = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--ops" -> ops = Integer.parseInt(args[++i]);
+                case "--runtimes" -> names = Arrays.asList(args[++i].split(","));
+                case "--out" -> out = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        Path work = Files.createTempDirectory("gatun-bench-");
+        Path state = Files.createDirectories(work.resolve("state"));
+        String cgroupParent = "/gatun-bench-" + ProcessHandle.current().pid();
+        Map<String, Runtime> runtimes = new LinkedHashMap<>();
+        for (String name : names) {
+            runtimes.put(name, switch (name) {
+                case "crun" -> new External("crun", List.of("crun", "--root", state.resolve("crun").toString()));
+                case "runc" -> new External("runc", List.of("runc", "--root", state.resolve("runc").toString()));
+                case "gatun" -> GatunRuntime.create();
+                default -> throw new IllegalArgumentException("unknown runtime " + name);
+            });
+        }
+        Map<String, Path> bundles = new LinkedHashMap<>();
+        for (String name : runtimes.keySet()) {
+            bundles.put(name, Bundle.create(Files.createDirectories(work.resolve(name)), cgroupParent + "/" + name));
+        }
+        // warm-up: the JIT for Gatun, the page cache for everyone
+        int warmup = Math.max(10, ops / 10);
+        Map<String, long[]> wall = new LinkedHashMap<>();
+        Map<String, long[]> cpu = new LinkedHashMap<>();
+        for (String n : runtimes.keySet()) {
+            wall.put(n, new long[ops]);
+            cpu.put(n, new long[ops]);
+        }
+        Random random = new Random(42);
+        List<String> order = new ArrayList<>(runtimes.keySet());
+        for (int i = -warmup; i < ops; i++) {
+            Collections.shuffle(order, random);
+            for (String name : order) {
+                String id = name + "-" + (i + warmup);
+                long cpu0 = cpuTicks();
+                long t0 = System.nanoTime();
+                runtimes.get(name).runOnce(bundles.get(name), id);
+                long t1 = System.nanoTime();
+                long cpu1 = cpuTicks();
+                if (i >= 0) {
+                    wall.get(name)[i] = t1 - t0;
+                    cpu.get(name)[i] = cpu1 - cpu0;
+                }
+            }
+        }
+        // the sequential run: 100 containers back to back, per runtime
+        Map<String, Long> sequential = new LinkedHashMap<>();
+        for (String name : runtimes.keySet()) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                runtimes.get(name).runOnce(bundles.get(name), name + "-seq-" + i);
+            }
+            sequential.put(name, System.nanoTime() - t0);
+        }
+        removeCgroups(cgroupParent);
+        String report = report(ops, wall, cpu, sequential);
+        System.out.print(report);
+        if (out != null) {
+            Files.writeString(out, report);
+        }
+    }
+
+    private static String report(int ops, Map<String, long[]> wall, Map<String, long[]> cpu,
+            Map<String, Long> sequential) throws IOException {
+        String base = wall.containsKey("crun") ? "crun" : wall.keySet().iterator().next();
+        double baseWall = median(wall.get(base));
+        double baseCpu = mean(cpu.get(base));
+        double baseSeq = sequential.get(base);
+        StringBuilder s = new StringBuilder();
+        s.append("# Runtime comparison\n\n");
+        s.append(String.format(Locale.ROOT, "%s, %s, kernel %s, %d cores, load %s; %d interleaved ops per runtime%n%n",
+                Instant.now(), System.getProperty("java.vm.version"),
+                Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip(),
+                java.lang.Runtime.getRuntime().availableProcessors(),
+                Files.readString(Path.of("/proc/loadavg")).split(" ")[0], ops));
+        s.append("| runtime | median wall (ms) | p90 wall (ms) | CPU/op (ms) | wall vs ").append(base)
+                .append(" | CPU vs ").append(base).append(" | 100 sequential (s) | sequential vs ").append(base)
+                .append(" |\n|---|---|---|---|---|---|---|---|\n");
+        for (String name : wall.keySet()) {
+            double med = median(wall.get(name));
+            double p90 = percentile(wall.get(name), 0.9);
+            double c = mean(cpu.get(name));
+            double seq = sequential.get(name);
+            s.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f× | %.2f× | %.2f | %.2f× |%n",
+                    name, med / 1e6, p90 / 1e6, c * 10.0, med / baseWall, c / baseCpu, seq / 1e9, seq / baseSeq));
+        }
+        return s.toString();
+    }
+
+    /** This process's CPU time so far, own plus reaped children's, in clock ticks (1/100 s). */
+    static long cpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // fields 14..17 of proc(5), counted from "state" as index 0 = field 3
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+    }
+
+    private static double median(long[] v) {
+        return percentile(v, 0.5);
+    }
+
+    private static double percentile(long[] v, double p) {
+        long[] s = v.clone();
+        Arrays.sort(s);
+        return s[Math.min(s.length - 1, (int) Math.floor(p * s.length))];
+    }
+
+    private static double mean(long[] v) {
+        return Arrays.stream(v).average().orElse(0);
+    }
+
+    /** Removes the benchmark's cgroup parent in every hierarchy (the runtimes remove their own children). */
+    private static void removeCgroups(String parent) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            int dash = Arrays.asList(f).indexOf("-");
+            if (dash > 0 && (f[dash + 1].equals("cgroup") || f[dash + 1].equals("cgroup2"))) {
+                Path dir = Path.of(f[4] + parent);
+                try (var children = Files.exists(dir) ? Files.list(dir) : java.util.stream.Stream.<Path>empty()) {
+                    for (Path child : children.filter(Files::isDirectory).toList()) {
+                        Files.deleteIfExists(child);
+                    }
+                }
+                Files.deleteIfExists(dir);
+            }
+        }
+    }
+
+    /** crun or runc: {@code <runtime> --root <state> run --bundle <dir> <id>}, which also deletes. */
+    record External(String name, List<String> command) implements Runtime {
+        @Override
+        public void runOnce(Path bundle, String id) throws Exception {
+            List<String> cmd = new ArrayList<>(command);
+            cmd.addAll(List.of("run", "--bundle", bundle.toString(), id));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            int code = p.waitFor();
+            if (code != 0) {
+                throw new IllegalStateException(String.join(" ", cmd) + " exited with " + code);
+            }
+        }
+    }
+}
