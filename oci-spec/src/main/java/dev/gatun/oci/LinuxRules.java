@@ -121,8 +121,8 @@ final class LinuxRules {
                 p.add(here + ".size", m.size() + " is out of range: a mapping holds 1 to 4294967295 IDs");
                 continue;
             }
-            if (m.containerID() < 0 || m.hostID() < 0) {
-                continue;
+            if (m.containerID() < 0 || m.hostID() < 0 || m.containerID() > Problems.UINT32_MAX || m.hostID() > Problems.UINT32_MAX) {
+                continue; // reported above
             }
             // The end of a range is exclusive: 2^32 itself is allowed, one more is not.
             if (m.containerID() + m.size() > Problems.UINT32_MAX + 1) {

@@ -91,7 +91,8 @@ final class SeccompRules {
             return;
         }
         p.uint32(at, errno);
-        if (action != null && !ERRNO_ACTIONS.contains(action)) {
+        // an unknown action is reported on its own; whether it takes an errno is then moot
+        if (action != null && ACTIONS.contains(action) && !ERRNO_ACTIONS.contains(action)) {
             p.add(at, "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE return an errno; " + action + " cannot");
         }
     }
