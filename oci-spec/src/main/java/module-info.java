@@ -8,4 +8,6 @@ module dev.gatun.oci {
     requires transitive tools.jackson.databind;
 
     exports dev.gatun.oci;
+    // Jackson reads and writes the records reflectively.
+    opens dev.gatun.oci to tools.jackson.databind;
 }

@@ -1,0 +1,142 @@
+package dev.gatun.oci;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Bad and hostile input gives an InvalidSpecException with a path, never a StackOverflowError or OutOfMemoryError. */
+class HostileInputTest {
+
+    /** document, expected error path, message fragment. */
+    static Stream<Arguments> badDocuments() {
+        return Stream.of(
+                Arguments.of("{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"rootfs\"", "$.root", "end-of-input"),
+                Arguments.of("{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"roo", "$.root.path", "end-of-input"),
+                Arguments.of("", "$", "No content"),
+                Arguments.of("[]", "$", "from Array value"),
+                Arguments.of("{\"ociVersion\": 1}", "$.ociVersion", "Integer value (1)"),
+                Arguments.of("{\"root\": {\"readonly\": \"true\"}}", "$.root.readonly", "String value (\"true\")"),
+                Arguments.of("{\"process\": {\"oomScoreAdj\": 1.5}}", "$.process.oomScoreAdj", "Floating-point value (1.5)"),
+                Arguments.of("{\"process\": {\"args\": \"sh\"}}", "$.process.args", "from String value"),
+                Arguments.of("{\"process\": {\"args\": [\"sh\", null]}}", "$.process.args[1]", "Invalid `null` value"),
+                Arguments.of("{\"annotations\": {\"a\": null}}", "$.annotations.a", "Invalid `null` value"),
+                Arguments.of("{\"process\": {\"consoleSize\": {\"height\": -1, \"width\": 1}}}", "$.process.consoleSize.height", "negative"),
+                Arguments.of("{\"process\": {\"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": 18446744073709551616, \"hard\": 1}]}}",
+                        "$.process.rlimits[0].soft", "not an unsigned 64-bit integer"),
+                Arguments.of("{\"linux\": {\"resources\": {\"memory\": {\"limit\": 9223372036854775808}}}}",
+                        "$.linux.resources.memory.limit", "out of range of `long`"),
+                Arguments.of("{\"linux\": {\"namespaces\": {\"type\": \"pid\"}}}", "$.linux.namespaces", "from Object value"),
+                Arguments.of("{\"hostname\": \"a\", \"hostname\": \"b\"}", "$", "Duplicate Object property \"hostname\""),
+                Arguments.of("{\"hostname\": \"a\"} {}", "$", "Trailing token"),
+                Arguments.of("{\"annotations\": {\"a\": 1}}", "$.annotations.a", "Integer value (1)"));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("badDocuments")
+    void badInputIsOneErrorWithAPath(String json, String path, String message) {
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class, () -> OciSpecs.readConfig(json));
+        assertThat(e).as("exception for %s", json).isNotNull();
+        assertThat(e.errors()).singleElement().satisfies(error -> {
+            assertThat(error.path()).isEqualTo(path);
+            assertThat(error.message()).contains(message);
+        });
+    }
+
+    @Test
+    void uidRangesOverflowing2To32AreCaughtByTheValidator() {
+        Spec spec = OciSpecs.readConfig("""
+                {"ociVersion": "1.3.0", "root": {"path": "r"},
+                 "linux": {"namespaces": [{"type": "user"}],
+                           "uidMappings": [{"containerID": 4294967295, "hostID": 0, "size": 2}],
+                           "gidMappings": [{"containerID": 0, "hostID": 9999999999, "size": 1}]}}""");
+        assertThat(OciSpecs.validate(spec)).extracting(ValidationError::path)
+                .containsExactly("$.linux.uidMappings[0].size", "$.linux.gidMappings[0].hostID");
+    }
+
+    @Test
+    void negativeSizesAreCaughtByTheValidator() {
+        Spec spec = OciSpecs.readConfig("""
+                {"ociVersion": "1.3.0", "root": {"path": "r"},
+                 "linux": {"namespaces": [{"type": "user"}],
+                           "uidMappings": [{"containerID": 0, "hostID": 0, "size": -5}],
+                           "gidMappings": [{"containerID": 0, "hostID": 0, "size": 1}]}}""");
+        assertThat(OciSpecs.validate(spec)).singleElement()
+                .satisfies(e -> assertThat(e.toString()).isEqualTo("$.linux.uidMappings[0].size: -5 is out of range: a mapping holds 1 to 4294967295 IDs"));
+    }
+
+    @Test
+    void aTenMegabyteStringIsRefusedWithTheLimitNamed() {
+        String json = "{\"ociVersion\": \"1.3.0\", \"hostname\": \"" + "a".repeat(10 << 20) + "\"}";
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class, () -> OciSpecs.readConfig(json));
+        assertThat(e.errors()).singleElement().satisfies(error -> {
+            assertThat(error.path()).isEqualTo("$.hostname");
+            assertThat(error.message()).contains("String value length").contains("exceeds the maximum allowed (" + OciSpecs.MAX_STRING_LENGTH);
+        });
+    }
+
+    @Test
+    void deeplyNestedJsonIsRefusedWithoutAStackOverflow() {
+        int depth = 100_000;
+        String json = "{\"ociVersion\": \"1.3.0\", \"x\": " + "[".repeat(depth) + "]".repeat(depth) + "}";
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class, () -> OciSpecs.readConfig(json));
+        assertThat(e.errors()).singleElement().satisfies(error ->
+                assertThat(error.message()).contains("Document nesting depth").contains(String.valueOf(OciSpecs.MAX_NESTING_DEPTH)));
+    }
+
+    @Test
+    void anOversizedDocumentIsRefusedBeforeItIsRead() {
+        long size = OciSpecs.MAX_DOCUMENT_BYTES + 1;
+        // a stream of spaces: nothing to hold in memory, only a length to count
+        InputStream endless = new InputStream() {
+            private long left = size;
+
+            @Override
+            public int read() {
+                return left-- > 0 ? ' ' : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, left);
+                java.util.Arrays.fill(b, off, off + n, (byte) ' ');
+                left -= n;
+                return n;
+            }
+        };
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class, () -> OciSpecs.readConfig(endless));
+        assertThat(e.errors()).singleElement().satisfies(error ->
+                assertThat(error.message()).contains("Document length").contains(String.valueOf(OciSpecs.MAX_DOCUMENT_BYTES)));
+    }
+
+    @Test
+    void aMissingFileIsAnIOExceptionNotAnInvalidSpec(@TempDir Path dir) {
+        IOException e = catchThrowableOfType(IOException.class, () -> OciSpecs.readConfig(dir.resolve("config.json")));
+        assertThat(e).isInstanceOf(NoSuchFileException.class);
+    }
+
+    @Test
+    void aConfigWrittenToAFileReadsBackEqual(@TempDir Path dir) throws IOException {
+        Spec spec = OciSpecs.example();
+        Path file = dir.resolve("config.json");
+        OciSpecs.writeConfig(spec, file);
+        assertThat(OciSpecs.readConfig(file)).isEqualTo(spec);
+        assertThat(OciSpecs.readConfig(new ByteArrayInputStream(Files.readAllBytes(file)))).isEqualTo(spec);
+        assertThat(Files.readString(file, StandardCharsets.UTF_8)).startsWith("{\n  \"ociVersion\" : \"1.3.0\"");
+    }
+}
