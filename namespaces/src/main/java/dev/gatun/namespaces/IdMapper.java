@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * <p>{@link #apply(long, IdMappings)} writes {@code setgroups} (direct gid map and {@code DENY}),
  * then the uid map, then the gid map. Each direct write is a single {@code write(2)} of the whole
  * map: the kernel accepts a map only in one write at offset 0. {@code newgidmap} sets
- * {@code setgroups} itself ({@code allow} when every range is in {@code /etc/subgid}, else
+ * {@code setgroups} itself ({@code allow} when a range comes from {@code /etc/subgid}, else
  * {@code deny}), so a plan that needs the helper for gids must ask for that same policy.
  *
  * <p>Does not create the user namespace, wait for the child or check that the pid is in a user
@@ -168,21 +168,21 @@ public final class IdMapper {
         if (isOwnIdOnly(gids, caller.gid()) && m.setgroups() == SetGroups.DENY) {
             return Writer.DIRECT;
         }
-        boolean allInSubgid = true;
+        boolean anyInSubgid = false;
         for (int i = 0; i < gids.size(); i++) {
             IdMapping r = gids.get(i);
             boolean sub = subgids.covers(caller.name(), caller.uid(), r.hostId(), r.size());
             if (!sub && !isOwnId(r, caller.gid())) {
                 throw notOwned("gidMappings[" + i + "]", r, subgids, "gid " + caller.gid(), "--add-subgids");
             }
-            allInSubgid &= sub;
+            anyInSubgid |= sub;
         }
-        // newgidmap writes "allow" exactly when every range is a subordinate one, "deny" otherwise;
-        // setgroups can be written once, so the plan must agree with it
-        SetGroups helperPolicy = allInSubgid ? SetGroups.ALLOW : SetGroups.DENY;
+        // newgidmap writes "allow" as soon as one range is a subordinate one, "deny" when it maps only
+        // the caller's own gid; setgroups cannot be changed afterwards, so the plan must agree with it
+        SetGroups helperPolicy = anyInSubgid ? SetGroups.ALLOW : SetGroups.DENY;
         if (m.setgroups() != helperPolicy) {
-            throw new NamespaceConfigException("setgroups", m.setgroups().name(), allInSubgid
-                    ? "these gid ranges need newgidmap, which sets setgroups to allow when every range is in "
+            throw new NamespaceConfigException("setgroups", m.setgroups().name(), anyInSubgid
+                    ? "these gid ranges need newgidmap, which sets setgroups to allow when a range comes from "
                             + subgids.source() + "; ask for SetGroups.ALLOW"
                     : "mapping the caller's own gid without CAP_SETGID requires setgroups deny "
                             + "(otherwise a user could drop a group that denies it access); ask for SetGroups.DENY, "

@@ -136,9 +136,9 @@ public final class Namespaces {
      * The {@code CLONE_NEW*} flags to pass to {@code clone3}: the namespaces the clone itself
      * creates. Zero when the steps create them with {@code unshare}.
      *
-     * @apiNote On a cgroup v1 host the engine may drop {@code CLONE_NEWCGROUP} from here and
-     *     unshare it after placing the child in its cgroups, so that the container sees its own
-     *     cgroup as {@code /}.
+     * <p>On a cgroup v1 host the engine may drop {@code CLONE_NEWCGROUP} from here and unshare it
+     * after placing the child in its cgroups, so that the container sees its own cgroup as
+     * {@code /}.
      */
     public long cloneFlags() {
         return cloneFlags;
