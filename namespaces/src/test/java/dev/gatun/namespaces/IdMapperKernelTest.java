@@ -41,7 +41,7 @@ class IdMapperKernelTest {
 
     @AfterEach
     void nothingLeftBehind() {
-        HostSnapshot.take().assertNoLeaksSince(before);
+        Leaks.assertNoneSince(before);
     }
 
     private static List<String> map(long pid, String file) throws IOException {

@@ -28,7 +28,7 @@ class InspectionKernelTest {
 
     @AfterEach
     void nothingLeftBehind() {
-        HostSnapshot.take().assertNoLeaksSince(before);
+        Leaks.assertNoneSince(before);
     }
 
     @Test

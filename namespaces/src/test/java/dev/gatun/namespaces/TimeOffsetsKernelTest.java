@@ -39,7 +39,7 @@ class TimeOffsetsKernelTest {
 
     @AfterEach
     void nothingLeftBehind() {
-        HostSnapshot.take().assertNoLeaksSince(before);
+        Leaks.assertNoneSince(before);
     }
 
     @Test

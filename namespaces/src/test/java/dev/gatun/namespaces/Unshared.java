@@ -100,15 +100,19 @@ final class Unshared implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (pid != launcher.pid()) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
         launcher.destroyForcibly();
-        launcher.waitFor(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
-            Thread.sleep(5);
+        try {
+            launcher.waitFor(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
