@@ -14,10 +14,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 @KernelTest
 @Timeout(30)
 class InspectionKernelTest {
+
+    // a field, so that it exists before the snapshot: the JDK opens /dev/urandom for its name once
+    @TempDir
+    Path dir;
 
     private HostSnapshot before;
 
@@ -62,6 +67,35 @@ class InspectionKernelTest {
                     .contains(ProcessHandle.current().pid())
                     .doesNotContain(child.pid(), child.launcherPid());
         }
+    }
+
+    @Test
+    void aBindMountedNamespaceFileHasTheIdentityOfTheNamespaceItKeepsAlive() throws Exception {
+        Path file = Files.createFile(dir.resolve("net"));
+        // unshare(1) bind-mounts /proc/<its pid>/ns/net onto the file and exits: the file keeps the namespace
+        assertThat(runQuietly("unshare", "--net=" + file, "true")).isZero();
+        try {
+            NamespaceId persistent = NamespaceId.of(NETWORK, file);
+            assertThat(persistent).isNotEqualTo(NamespaceSet.self().get(NETWORK).orElseThrow());
+            assertThat(persistent.members()).isEmpty();
+            try (Unshared joined = Unshared.startWith("nsenter", "--net=" + file)) {
+                assertThat(NamespaceSet.of(joined.pid()).get(NETWORK)).hasValue(persistent);
+                assertThat(persistent.members()).containsExactly(joined.pid());
+            }
+        } finally {
+            assertThat(runQuietly("umount", file.toString())).isZero();
+        }
+    }
+
+    private static int runQuietly(String... command) throws Exception {
+        java.io.File devNull = new java.io.File("/dev/null");
+        Process p = new ProcessBuilder(command).redirectInput(devNull).redirectOutput(devNull).redirectError(devNull).start();
+        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor();
+            return -1;
+        }
+        return p.exitValue();
     }
 
     @Test

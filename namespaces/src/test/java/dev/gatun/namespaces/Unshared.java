@@ -31,10 +31,19 @@ final class Unshared implements AutoCloseable {
     static Unshared start(String... options) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("unshare"));
         cmd.addAll(List.of(options));
-        boolean fork = cmd.contains("--fork");
-        if (fork) {
+        if (cmd.contains("--fork")) {
             cmd.add("--kill-child");
         }
+        return launch(cmd);
+    }
+
+    /** {@code <launcher...> sleep 30} for a launcher that execs in place, such as {@code nsenter --net=F}. */
+    static Unshared startWith(String... launcher) throws IOException, InterruptedException {
+        return launch(new ArrayList<>(List.of(launcher)));
+    }
+
+    private static Unshared launch(List<String> cmd) throws IOException, InterruptedException {
+        boolean fork = cmd.contains("--fork");
         cmd.addAll(List.of("sleep", "30"));
         File devNull = new File("/dev/null");
         Process p = new ProcessBuilder(cmd).redirectInput(devNull).redirectOutput(devNull).redirectError(devNull).start();
