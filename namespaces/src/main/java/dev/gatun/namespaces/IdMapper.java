@@ -1,14 +1,11 @@
 package dev.gatun.namespaces;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -265,65 +262,26 @@ public final class IdMapper {
         Path proc = Path.of("/proc", Long.toString(pid));
         IdMappings m = plan.mappings();
         if (plan.writeSetgroups()) {
-            writeOnce(proc.resolve("setgroups"), "deny\n");
+            ProcFiles.writeOnce(proc.resolve("setgroups"), "deny\n", SETGROUPS_HINT);
         }
         if (plan.uidWriter() == Writer.DIRECT) {
-            writeOnce(proc.resolve("uid_map"), m.uidMapText());
+            ProcFiles.writeOnce(proc.resolve("uid_map"), m.uidMapText(), MAP_HINT);
         } else {
             runHelper(newuidmapCommand(pid, m.uids()), subuids);
         }
         if (plan.gidWriter() == Writer.DIRECT) {
-            writeOnce(proc.resolve("gid_map"), m.gidMapText());
+            ProcFiles.writeOnce(proc.resolve("gid_map"), m.gidMapText(), MAP_HINT);
         } else {
             runHelper(newgidmapCommand(pid, m.gids()), subgids);
         }
     }
 
-    /** One write(2) of the whole text: the kernel rejects a map written in pieces. */
-    static void writeOnce(Path file, String text) throws IOException {
-        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-        String call = "write(\"" + file + "\", \"" + text.strip().replace("\n", "\\n") + "\")";
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            int n = ch.write(ByteBuffer.wrap(bytes));
-            if (n != bytes.length) {
-                throw new IOException(call + ": short write of " + n + " of " + bytes.length
-                        + " bytes; the kernel needs the whole map in one write");
-            }
-        } catch (NoSuchFileException e) {
-            throw new IOException(call + ": no such file: the process has exited", e);
-        } catch (AccessDeniedException e) {
-            throw new IOException(call + ": permission denied (EACCES/EPERM): " + hint(file), e);
-        } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("write(")) {
-                throw e;
-            }
-            throw new IOException(call + ": " + e.getMessage() + errnoName(e.getMessage()) + ": " + hint(file), e);
-        }
-    }
+    private static final String SETGROUPS_HINT = "setgroups can be written only before the gid_map, by a process "
+            + "with CAP_SYS_ADMIN over the user namespace (its creator qualifies)";
 
-    private static String errnoName(String message) {
-        if (message == null) {
-            return "";
-        }
-        return switch (message) {
-            case "Operation not permitted" -> " (EPERM)";
-            case "Invalid argument" -> " (EINVAL)";
-            case "Permission denied" -> " (EACCES)";
-            case "No such process" -> " (ESRCH)";
-            default -> "";
-        };
-    }
-
-    private static String hint(Path file) {
-        return switch (file.getFileName().toString()) {
-            case "setgroups" -> "setgroups can be written only before the gid_map, by a process with CAP_SYS_ADMIN over "
-                    + "the user namespace (its creator qualifies)";
-            case "uid_map", "gid_map" -> "a map can be written once; the writer needs CAP_SETUID/CAP_SETGID over the "
-                    + "namespace and may map only ids mapped in its own namespace; without those capabilities only "
-                    + "its own id, size 1, after setgroups deny (for gids); EINVAL means a malformed or overlapping map";
-            default -> "see user_namespaces(7)";
-        };
-    }
+    private static final String MAP_HINT = "a map can be written once; the writer needs CAP_SETUID/CAP_SETGID over the "
+            + "namespace and may map only ids mapped in its own namespace; without those capabilities only its own "
+            + "id, size 1, after setgroups deny (for gids); EINVAL means a malformed or overlapping map";
 
     private void runHelper(List<String> cmd, SubordinateIds file) throws IOException {
         Path program = Path.of(cmd.getFirst());
@@ -340,7 +298,7 @@ public final class IdMapper {
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException(String.join(" ", cmd) + ": interrupted");
+            throw new InterruptedIOException(String.join(" ", cmd) + ": interrupted");
         }
         if (!done) {
             p.destroyForcibly();

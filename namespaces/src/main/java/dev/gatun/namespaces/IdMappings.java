@@ -1,6 +1,7 @@
 package dev.gatun.namespaces;
 
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * The uid and gid mappings of a new user namespace and its setgroups policy.
@@ -82,13 +83,13 @@ public record IdMappings(List<IdMapping> uids, List<IdMapping> gids, SetGroups s
     }
 
     /** The host uid that container uid 0 stands for, if 0 is mapped. */
-    public java.util.OptionalLong hostRootUid() {
+    public OptionalLong hostRootUid() {
         for (IdMapping m : uids) {
             if (m.containerId() == 0) {
-                return java.util.OptionalLong.of(m.hostId());
+                return OptionalLong.of(m.hostId());
             }
         }
-        return java.util.OptionalLong.empty();
+        return OptionalLong.empty();
     }
 
     private static String text(List<IdMapping> lines) {

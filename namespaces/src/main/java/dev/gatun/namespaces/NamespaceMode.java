@@ -1,6 +1,7 @@
 package dev.gatun.namespaces;
 
 import java.nio.file.Path;
+import java.util.OptionalLong;
 
 /**
  * What a container does with one namespace type: {@link Create} a new one, {@link Join} an existing
@@ -34,6 +35,22 @@ public sealed interface NamespaceMode {
                 throw new NamespaceConfigException("path", String.valueOf(path),
                         "a namespace to join is named by an absolute path such as /proc/<pid>/ns/net");
             }
+        }
+
+        /**
+         * The pid when the path is {@code /proc/<pid>/ns/<name>}, so that the engine may join with
+         * a pidfd ({@code setns(pidfd, flags)}, Linux 5.8) instead of the path, which is immune to
+         * the pid being reused; empty for a bind-mounted file.
+         */
+        public OptionalLong pid() {
+            if (path.getNameCount() == 4 && path.getName(0).toString().equals("proc")
+                    && path.getName(2).toString().equals("ns")) {
+                String p = path.getName(1).toString();
+                if (!p.isEmpty() && p.chars().allMatch(c -> c >= '0' && c <= '9') && p.length() < 19) {
+                    return OptionalLong.of(Long.parseLong(p));
+                }
+            }
+            return OptionalLong.empty();
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.gatun.namespaces;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -49,7 +50,7 @@ public record NamespaceSet(long pid, Map<NamespaceType, NamespaceId> ids) {
     }
 
     static NamespaceSet read(long pid, Path nsDir) throws IOException {
-        if (!java.nio.file.Files.isDirectory(nsDir)) {
+        if (!Files.isDirectory(nsDir)) {
             throw new NoSuchFileException(nsDir.toString(), null, "no process " + pid);
         }
         Map<NamespaceType, NamespaceId> ids = new EnumMap<>(NamespaceType.class);
@@ -57,7 +58,7 @@ public record NamespaceSet(long pid, Map<NamespaceType, NamespaceId> ids) {
             try {
                 ids.put(t, NamespaceId.of(t, nsDir.resolve(t.procName())));
             } catch (NoSuchFileException e) {
-                if (!java.nio.file.Files.isDirectory(nsDir)) {
+                if (!Files.isDirectory(nsDir)) {
                     throw e;
                 }
                 // this kernel has no such namespace type

@@ -51,9 +51,11 @@ public sealed interface NamespaceStep {
     }
 
     /**
-     * The child waits until the parent has written, from outside, the uid/gid maps
-     * ({@link IdMapper#apply(long, IdMappings)}) and the time offsets
-     * ({@link TimeOffsets#writeTo(long)}) of the child's pid.
+     * The child tells the parent it has reached this point, then waits until the parent has
+     * written, from outside, the uid/gid maps ({@link IdMapper#apply(long, IdMappings)}) and the
+     * time offsets ({@link TimeOffsets#writeTo(long)}) for the child's pid. Both files refer to the
+     * namespaces the child is in (or, for time, will enter) at this point, so the parent must not
+     * write them earlier.
      *
      * @param writeIdMappings whether the parent writes uid/gid maps
      * @param writeTimeOffsets whether the parent writes time offsets

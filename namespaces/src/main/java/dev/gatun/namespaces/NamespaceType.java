@@ -1,6 +1,7 @@
 package dev.gatun.namespaces;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -94,7 +95,7 @@ public enum NamespaceType {
         }
         throw new NamespaceConfigException("procName", String.valueOf(name),
                 "not a /proc/<pid>/ns name; expected one of "
-                        + String.join(", ", java.util.Arrays.stream(values()).map(NamespaceType::procName).toList()));
+                        + String.join(", ", Arrays.stream(values()).map(NamespaceType::procName).toList()));
     }
 
     @Override

@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -113,7 +115,7 @@ public final class Namespaces {
 
     /** The types joined, with their paths, in join order (user first). */
     public Map<NamespaceType, Path> joined() {
-        Map<NamespaceType, Path> m = new java.util.LinkedHashMap<>();
+        Map<NamespaceType, Path> m = new LinkedHashMap<>();
         for (NamespaceType t : JOIN_ORDER) {
             if (modes.get(t) instanceof NamespaceMode.Join(Path path)) {
                 m.put(t, path);
@@ -250,13 +252,13 @@ public final class Namespaces {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Namespaces n && n.modes.equals(modes) && java.util.Objects.equals(n.idMappings, idMappings)
+        return o instanceof Namespaces n && n.modes.equals(modes) && Objects.equals(n.idMappings, idMappings)
                 && n.timeOffsets.equals(timeOffsets);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(modes, idMappings, timeOffsets);
+        return Objects.hash(modes, idMappings, timeOffsets);
     }
 
     @Override
@@ -307,14 +309,14 @@ public final class Namespaces {
         /** Create new namespaces of these types. */
         public Builder create(NamespaceType... types) {
             for (NamespaceType t : types) {
-                modes.put(java.util.Objects.requireNonNull(t, "type"), NamespaceMode.create());
+                modes.put(Objects.requireNonNull(t, "type"), NamespaceMode.create());
             }
             return this;
         }
 
         /** Join the namespace {@code path} stands for (a {@code /proc/<pid>/ns/*} file or a bind mount of one). */
         public Builder join(NamespaceType type, Path path) {
-            modes.put(java.util.Objects.requireNonNull(type, "type"), new NamespaceMode.Join(path));
+            modes.put(Objects.requireNonNull(type, "type"), new NamespaceMode.Join(path));
             return this;
         }
 
@@ -326,14 +328,14 @@ public final class Namespaces {
         /** Stay in the runtime's namespaces of these types (the default). */
         public Builder share(NamespaceType... types) {
             for (NamespaceType t : types) {
-                modes.put(java.util.Objects.requireNonNull(t, "type"), NamespaceMode.share());
+                modes.put(Objects.requireNonNull(t, "type"), NamespaceMode.share());
             }
             return this;
         }
 
         /** Sets one type's mode. */
         public Builder mode(NamespaceType type, NamespaceMode mode) {
-            modes.put(java.util.Objects.requireNonNull(type, "type"), java.util.Objects.requireNonNull(mode, "mode"));
+            modes.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(mode, "mode"));
             return this;
         }
 

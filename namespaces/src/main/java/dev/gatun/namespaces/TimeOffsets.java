@@ -118,13 +118,8 @@ public record TimeOffsets(Duration monotonic, Duration boottime) {
             throw new NamespaceConfigException("pid", Long.toString(pid), "a pid is positive");
         }
         Path file = Path.of("/proc", Long.toString(pid), "timens_offsets");
-        try {
-            IdMapper.writeOnce(file, toProcText());
-        } catch (IOException e) {
-            throw new IOException(e.getMessage().replaceFirst(": see user_namespaces\\(7\\)$", "")
-                    + ": offsets can be written only before a process enters the new time namespace (EACCES "
-                    + "otherwise, also for the initial one), with CAP_SYS_TIME over it (EPERM), and may not make a "
-                    + "clock negative (ERANGE)", e);
-        }
+        ProcFiles.writeOnce(file, toProcText(), "offsets can be written only before a process enters the new "
+                + "time namespace (EACCES otherwise, also for the initial one), with CAP_SYS_TIME over it (EPERM), "
+                + "and may not make a clock negative (ERANGE)");
     }
 }

@@ -75,7 +75,7 @@ class IdMapperKernelTest {
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("/proc/" + child.pid() + "/setgroups")
                     .hasMessageContaining("EPERM");
-            assertThatThrownBy(() -> IdMapper.writeOnce(Path.of("/proc", Long.toString(child.pid()), "uid_map"), "0 0 1\n"))
+            assertThatThrownBy(() -> mapper.apply(child.pid(), IdMappings.rootless(0, 0).setgroups(SetGroups.ALLOW)))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("write(\"/proc/" + child.pid() + "/uid_map\", \"0 0 1\")")
                     .hasMessageContaining("EPERM")

@@ -162,4 +162,11 @@ class NamespacesTest {
         assertThat(ns.toBuilder().build()).isEqualTo(ns);
         assertThat(ns.toString()).isEqualTo("Namespaces[network=join /proc/3/ns/net]");
     }
+
+    @Test
+    void aJoinByProcPathKnowsItsPidForAPidfdButABindMountDoesNot() {
+        assertThat(new NamespaceMode.Join(Path.of("/proc/4711/ns/net")).pid()).hasValue(4711);
+        assertThat(new NamespaceMode.Join(Path.of("/run/netns/blue")).pid()).isEmpty();
+        assertThat(new NamespaceMode.Join(Path.of("/proc/self/ns/net")).pid()).isEmpty();
+    }
 }
