@@ -144,6 +144,25 @@ public final class IdMapper {
         return new Plan(m, uid, gid, gid == Writer.DIRECT && m.setgroups() == SetGroups.DENY);
     }
 
+    /**
+     * The setgroups policy these gid ranges can be written with by this caller, for configurations
+     * that do not say (an OCI config has no such field): {@code ALLOW} (the kernel's default) with
+     * CAP_SETGID; {@code DENY} when only the caller's own gid is mapped (the kernel requires it);
+     * otherwise what {@code newgidmap} will write — {@code ALLOW} when a range comes from
+     * {@code /etc/subgid}, else {@code DENY}. The same choice crun makes.
+     */
+    public SetGroups setgroupsFor(List<IdMapping> gids) {
+        if (caller.capSetgid()) {
+            return SetGroups.ALLOW;
+        }
+        for (IdMapping r : gids) {
+            if (subgids.covers(caller.name(), caller.uid(), r.hostId(), r.size())) {
+                return SetGroups.ALLOW;
+            }
+        }
+        return SetGroups.DENY;
+    }
+
     private Writer uidWriter(List<IdMapping> uids) {
         if (caller.capSetuid() || isOwnIdOnly(uids, caller.uid())) {
             return Writer.DIRECT;

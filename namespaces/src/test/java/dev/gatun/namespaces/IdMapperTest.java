@@ -104,4 +104,18 @@ class IdMapperTest {
                 .hasMessageContaining("newuidmap")
                 .hasMessageContaining("uidmap");
     }
+
+    @Test
+    void theSetgroupsPolicyForAnUnspecifiedConfigIsOneTheKernelOrNewgidmapWillAccept() {
+        List<IdMapping> own = List.of(IdMapping.rootAs(1000));
+        List<IdMapping> wide = List.of(IdMapping.rootAs(1000), new IdMapping(1, 100000, 65536));
+        assertThat(IdMapper.of(ALICE, SUBUID, SUBGID).setgroupsFor(own)).isEqualTo(SetGroups.DENY);
+        assertThat(IdMapper.of(ALICE, SUBUID, SUBGID).setgroupsFor(wide)).isEqualTo(SetGroups.ALLOW);
+        assertThat(IdMapper.of(ROOT, NONE, NONE).setgroupsFor(own)).isEqualTo(SetGroups.ALLOW);
+        IdMapper alice = IdMapper.of(ALICE, SUBUID, SUBGID);
+        assertThat(alice.plan(new IdMappings(wide, wide, alice.setgroupsFor(wide))).gidWriter())
+                .isEqualTo(IdMapper.Writer.HELPER);
+        assertThat(alice.plan(new IdMappings(own, own, alice.setgroupsFor(own))).gidWriter())
+                .isEqualTo(IdMapper.Writer.DIRECT);
+    }
 }
