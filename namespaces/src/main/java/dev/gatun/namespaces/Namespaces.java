@@ -174,6 +174,29 @@ public final class Namespaces {
         return steps.stream().anyMatch(s -> s instanceof NamespaceStep.AwaitParent);
     }
 
+    /**
+     * Fails early, with the fix, when {@code caller} could not make these namespaces: without
+     * CAP_SYS_ADMIN, every namespace but a user namespace can be created only together with (that
+     * is, owned by) a new user namespace — otherwise the clone fails with a bare EPERM. Joins are
+     * not checked: whether a join is permitted depends on the owner of the namespace joined, which
+     * only the kernel knows.
+     *
+     * @throws NamespaceConfigException naming the types that need a new user namespace
+     */
+    public void checkPermitted(Caller caller) {
+        if (caller.capSysAdmin() || modes.get(NamespaceType.USER) instanceof NamespaceMode.Create) {
+            return;
+        }
+        Set<NamespaceType> needAdmin = EnumSet.noneOf(NamespaceType.class);
+        needAdmin.addAll(created());
+        if (!needAdmin.isEmpty()) {
+            throw new NamespaceConfigException("namespaces", needAdmin.toString(), "creating these needs "
+                    + "CAP_SYS_ADMIN, which " + caller.name() + " (uid " + caller.uid() + ") lacks; create a user "
+                    + "namespace with them (create(USER).idMappings(IdMappings.rootless(" + caller.uid() + ", "
+                    + caller.gid() + "))) so that they are owned by it");
+        }
+    }
+
     private boolean createsViaUnshare() {
         NamespaceMode user = modes.get(NamespaceType.USER);
         boolean anyJoin = modes.values().stream().anyMatch(m -> m instanceof NamespaceMode.Join);

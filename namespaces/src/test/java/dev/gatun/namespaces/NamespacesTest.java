@@ -169,4 +169,17 @@ class NamespacesTest {
         assertThat(new NamespaceMode.Join(Path.of("/run/netns/blue")).pid()).isEmpty();
         assertThat(new NamespaceMode.Join(Path.of("/proc/self/ns/net")).pid()).isEmpty();
     }
+
+    @Test
+    void anUnprivilegedCallerMayCreateNamespacesOnlyWithANewUserNamespace() {
+        Caller alice = Caller.unprivileged("alice", 1000, 1000);
+        assertThatThrownBy(() -> Namespaces.builder().create(NETWORK, PID).build().checkPermitted(alice))
+                .isInstanceOf(NamespaceConfigException.class)
+                .hasMessageContaining("[network, pid]")
+                .hasMessageContaining("CAP_SYS_ADMIN")
+                .hasMessageContaining("IdMappings.rootless(1000, 1000)");
+        Namespaces.builder().create(USER, NETWORK, PID).idMappings(ROOTLESS).build().checkPermitted(alice);
+        Namespaces.builder().create(NETWORK).build().checkPermitted(new Caller("root", 0, 0, true, true, true));
+        Namespaces.host().checkPermitted(alice);
+    }
 }
