@@ -18,10 +18,12 @@ public sealed interface NamespaceStep {
      * elsewhere or not at all (as runc and crun open them all first).
      *
      * <p>Kernel constraints the engine must meet: joining a {@link NamespaceType#USER user}
-     * namespace fails with EINVAL and joining a {@link NamespaceType#TIME time} namespace with EUSERS
-     * in a process that shares its memory ({@code CLONE_VM}) or its fs struct with another; see
-     * {@link Namespaces#requiresPrivateMemory()}. Joining a {@link NamespaceType#PID PID} namespace
-     * affects only children; see {@link Namespaces#requiresFork()}.
+     * namespace fails with EINVAL in a process that shares its thread group or its fs struct
+     * ({@code CLONE_FS}) with another, or that is already in it; joining a
+     * {@link NamespaceType#TIME time} namespace fails with EUSERS in a process that shares its
+     * memory with another, which a {@code CLONE_VM} child of the JVM does (see
+     * {@link Namespaces#requiresPrivateMemory()}). Joining a {@link NamespaceType#PID PID}
+     * namespace affects only children (see {@link Namespaces#requiresFork()}).
      *
      * @param type the namespace type
      * @param path the file to open
@@ -31,7 +33,7 @@ public sealed interface NamespaceStep {
     /**
      * {@code unshare(flags)}: create these namespaces now, owned by the user namespace the child is
      * in at this point. A new PID or time namespace made this way holds only later children (the
-     * time one is also entered by {@code execve} since Linux 6.0).
+     * time one is also entered by {@code execve} since Linux 6.2).
      *
      * @param types the namespaces created
      */

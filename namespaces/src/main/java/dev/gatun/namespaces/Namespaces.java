@@ -37,7 +37,8 @@ import java.util.Set;
  * is created with {@code unshare} after the joins instead of by {@code clone3}; joining or
  * unsharing a PID namespace affects only children, hence a fork; time offsets must be written
  * before any process enters the time namespace, so it is unshared (not cloned) and entered on
- * {@code execve}.
+ * {@code execve} (Linux 6.2 and later; before that only a fork enters it, and the engine must add
+ * one).
  *
  * <p>Does not open, check or create anything: it is a value. Immutable and thread-safe.
  *
@@ -160,13 +161,13 @@ public final class Namespaces {
     }
 
     /**
-     * Whether a step needs a child that shares its memory with no other process: joining a user
-     * namespace (else EINVAL) or a time namespace (else EUSERS). A {@code CLONE_VM} child of the
-     * JVM does not qualify.
+     * Whether a step needs a child that shares its memory with no other process: joining a time
+     * namespace (the kernel refuses it with EUSERS otherwise). A {@code CLONE_VM} child of the JVM
+     * does not qualify. (Joining a user namespace only needs a child with its own thread group and
+     * fs struct, which a {@code CLONE_VM} child without {@code CLONE_FS} has.)
      */
     public boolean requiresPrivateMemory() {
-        return modes.get(NamespaceType.USER) instanceof NamespaceMode.Join
-                || modes.get(NamespaceType.TIME) instanceof NamespaceMode.Join;
+        return modes.get(NamespaceType.TIME) instanceof NamespaceMode.Join;
     }
 
     /** Whether the parent must act while the child waits: write ID maps or time offsets. */

@@ -14,7 +14,8 @@ import java.time.Duration;
  * The file refers to the process's {@code time_for_children} namespace and can be written only
  * before any process has entered it, by a writer with CAP_SYS_TIME over its user namespace; so
  * the namespace is made with {@code unshare(CLONE_NEWTIME)} and entered on the next {@code fork}
- * or (since Linux 6.0) {@code execve}, see {@link Namespaces#steps()}.
+ * or (since Linux 6.2) {@code execve}, see {@link Namespaces#steps()}; on older kernels the engine
+ * must fork after the offsets are written.
  *
  * <p>Validated on construction: each offset's seconds within ±{@value #MAX_SECONDS} (the kernel's
  * KTIME_SEC_MAX / 2). The kernel also refuses (ERANGE) an offset that would make the clock

@@ -117,7 +117,7 @@ class NamespacesTest {
                 new NamespaceStep.Join(NETWORK, Path.of("/proc/9/ns/net")),
                 new NamespaceStep.Unshare(EnumSet.of(PID, MOUNT, UTS)),
                 new NamespaceStep.Fork());
-        assertThat(ns.requiresPrivateMemory()).isTrue();
+        assertThat(ns.requiresPrivateMemory()).isFalse();
         assertThat(ns.requiresParentSync()).isFalse();
     }
 
