@@ -10,8 +10,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +63,25 @@ class RootlessKernelTest {
         }
     }
 
+    private static Path readableCopy(Class<?> from, String name) throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path source = Path.of(from.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path target = dir.resolve(name);
+        try (Stream<Path> tree = Files.walk(source)) {
+            for (Path p : tree.toList()) {
+                Path copy = target.resolve(source.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(copy);
+                    Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
+                } else {
+                    Files.copy(p, copy);
+                    Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
+                }
+            }
+        }
+        return target;
+    }
+
     @Test
     void theAvailabilityCheckAgreesWithTheKernelForAnUnprivilegedUser() throws Exception {
         Caller nobody = Caller.unprivileged("nobody", 65534, 65534);
@@ -75,8 +96,9 @@ class RootlessKernelTest {
     void anUnprivilegedJvmMapsItsOwnIdsToRootByWritingTheMapsItself() throws Exception {
         Kernel.require(UserNamespaces.unavailabilityCause(Path.of("/proc/sys"),
                 Caller.unprivileged("nobody", 65534, 65534)).isEmpty(), "unprivileged user namespaces are disabled");
-        Path classes = Path.of(IdMapper.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path testClasses = Path.of(RootlessProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        // nobody may not be able to read the build directory (a clone under /root): copy the classes
+        Path classes = readableCopy(IdMapper.class, "classes");
+        Path testClasses = readableCopy(RootlessProbe.class, "test-classes");
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> cmd = new java.util.ArrayList<>(AS_NOBODY);
         // no perf data: it would leave /tmp/hsperfdata_nobody behind
