@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The unprivileged side, for real: processes run as {@code nobody} through util-linux's
- * {@code setpriv}, so the kernel applies its rules for writers without capabilities.
+ * {@code setpriv}, so the kernel and the setuid helpers apply their rules for callers without
+ * capabilities. Subordinate ranges for nobody come from an overlay on /etc inside a private mount
+ * namespace, so the host's /etc is never touched.
  */
 @KernelTest(requires = Kernel.Feature.USER_NAMESPACES)
 @Timeout(60)
@@ -67,6 +69,9 @@ class RootlessKernelTest {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path source = Path.of(from.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path target = dir.resolve(name);
+        if (Files.isDirectory(target)) {
+            return target;
+        }
         try (Stream<Path> tree = Files.walk(source)) {
             for (Path p : tree.toList()) {
                 Path copy = target.resolve(source.relativize(p).toString());
@@ -113,5 +118,35 @@ class RootlessKernelTest {
                 "setgroups deny\n",
                 "exit 0\n");
         assertThat(out).contains("wide refused uidMappings[1] = 1 100000 65536: host ids 100000..165535 are not nobody's");
+    }
+
+    @Test
+    void anUnprivilegedJvmMapsA65536IdRangeFromEtcSubuidThroughNewuidmap() throws Exception {
+        Kernel.require(UserNamespaces.unavailabilityCause(Path.of("/proc/sys"),
+                Caller.unprivileged("nobody", 65534, 65534)).isEmpty(), "unprivileged user namespaces are disabled");
+        Kernel.require(Files.isExecutable(IdMapper.NEWUIDMAP) && Files.isExecutable(IdMapper.NEWGIDMAP),
+                "needs /usr/bin/newuidmap and newgidmap (Debian package uidmap)");
+        Kernel.require(Files.readString(Path.of("/proc/filesystems")).contains("\toverlay\n"),
+                "needs overlayfs, to give nobody /etc/subuid entries without touching the host's /etc");
+        Path classes = readableCopy(IdMapper.class, "classes");
+        Path testClasses = readableCopy(RootlessProbe.class, "test-classes");
+        Path upper = Files.createDirectories(dir.resolve("etc-upper"));
+        Path work = Files.createDirectories(dir.resolve("etc-work"));
+        Files.writeString(upper.resolve("subuid"), "nobody:100000:65536\n");
+        Files.writeString(upper.resolve("subgid"), "65534:200000:65536\n");
+        Files.setPosixFilePermissions(upper.resolve("subuid"), PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(upper.resolve("subgid"), PosixFilePermissions.fromString("rw-r--r--"));
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        // as root: a private mount namespace whose /etc has the entries; then become nobody there
+        String script = "mount -t overlay overlay -o lowerdir=/etc,upperdir=" + upper + ",workdir=" + work + " /etc"
+                + " && exec " + String.join(" ", AS_NOBODY) + " " + java + " -XX:-UsePerfData -cp " + classes
+                + File.pathSeparator + testClasses + " " + RootlessProbe.class.getName() + " subordinate";
+        String out = run(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script));
+        assertThat(out).contains(
+                "writers HELPER HELPER\n",
+                "uid_map 0 65534 1 1 100000 65536\n",
+                "gid_map 0 65534 1 1 200000 65536\n",
+                "setgroups allow\n",
+                "exit 0\n");
     }
 }
