@@ -149,7 +149,7 @@ public final class IdMapper {
      * that do not say (an OCI config has no such field): {@code ALLOW} (the kernel's default) with
      * CAP_SETGID; {@code DENY} when only the caller's own gid is mapped (the kernel requires it);
      * otherwise what {@code newgidmap} will write — {@code ALLOW} when a range comes from
-     * {@code /etc/subgid}, else {@code DENY}. The same choice crun makes.
+     * {@code /etc/subgid}, else {@code DENY}.
      */
     public SetGroups setgroupsFor(List<IdMapping> gids) {
         if (caller.capSetgid()) {
