@@ -37,8 +37,36 @@ public record HostSnapshot(Set<String> fds, Set<Long> children, List<String> mou
         return new HostSnapshot(openFds(), readChildren(), readMounts());
     }
 
-    /** Fails with a list of what is here now and was not in {@code before}. */
+    /**
+     * Fails with a list of what is here now and was not in {@code before}. Because the JDK closes
+     * some fds of a finished {@code Process} a moment after it is reaped, and a child may still be
+     * exiting, a leak must persist for {@code patience} (re-checked with fresh snapshots every
+     * 50 ms) before it counts.
+     */
+    public void assertNoLeaksSince(HostSnapshot before, java.time.Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        List<String> leaks = leaksSince(before);
+        while (!leaks.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionFailedError("left behind on the host:\n  " + String.join("\n  ", leaks));
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionFailedError("interrupted while waiting for leaks to settle", e);
+            }
+            leaks = take().leaksSince(before);
+        }
+    }
+
+    /** {@link #assertNoLeaksSince(HostSnapshot, java.time.Duration)} with one second of patience. */
     public void assertNoLeaksSince(HostSnapshot before) {
+        assertNoLeaksSince(before, java.time.Duration.ofSeconds(1));
+    }
+
+    /** What is here in this snapshot and was not in {@code before}, one line each. */
+    public List<String> leaksSince(HostSnapshot before) {
         List<String> leaks = new ArrayList<>();
         for (String fd : new TreeSet<>(fds)) {
             if (!before.fds.contains(fd)) {
@@ -55,23 +83,24 @@ public record HostSnapshot(Set<String> fds, Set<Long> children, List<String> mou
         for (String m : newMounts) {
             leaks.add("mount " + m);
         }
-        if (!leaks.isEmpty()) {
-            throw new AssertionFailedError("left behind on the host:\n  " + String.join("\n  ", leaks));
-        }
+        return leaks;
     }
 
     private static Set<String> openFds() {
         Set<String> result = new TreeSet<>();
-        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path fd : entries.toList()) {
-                try {
-                    result.add(fd.getFileName() + " -> " + Files.readSymbolicLink(fd));
-                } catch (IOException e) {
-                    // the fd the listing itself used is gone by now
-                }
-            }
+        List<Path> entries;
+        try (Stream<Path> listing = Files.list(Path.of("/proc/self/fd"))) {
+            entries = listing.toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        // read the links after the listing is closed, so its own directory fd is not counted
+        for (Path fd : entries) {
+            try {
+                result.add(fd.getFileName() + " -> " + Files.readSymbolicLink(fd));
+            } catch (IOException e) {
+                // the listing's own fd, gone by now
+            }
         }
         return result;
     }
