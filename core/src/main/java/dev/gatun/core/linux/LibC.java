@@ -52,6 +52,8 @@ public final class LibC {
     public static final int O_NONBLOCK = 04000;
     /** {@code idtype_t P_ALL} for waitid. */
     public static final int P_ALL = 0;
+    /** {@code idtype_t P_PID} for waitid. */
+    public static final int P_PID = 1;
     /** {@code idtype_t P_PIDFD} for waitid (Linux 5.4). */
     public static final int P_PIDFD = 3;
     /** {@code WEXITED}. */
@@ -165,6 +167,13 @@ public final class LibC {
         long nr = SYSCALLS.number("pidfd_send_signal");
         once(e -> (long) SYSCALL4.invokeExact(e, nr, (long) pidfd, (long) signal, 0L, 0L),
                 errno -> new ErrnoException(errno, "pidfd_send_signal", pidfd + ", " + Flags.signal(signal) + ", NULL, 0"));
+    }
+
+    /** {@code pidfd_open(pid, 0)} (Linux 5.3); returns a pidfd (always O_CLOEXEC). */
+    public static int pidfdOpen(long pid) throws IOException {
+        long nr = SYSCALLS.number("pidfd_open");
+        return (int) once(e -> (long) SYSCALL4.invokeExact(e, nr, pid, 0L, 0L, 0L),
+                errno -> new ErrnoException(errno, "pidfd_open", pid + ", 0"));
     }
 
     /** {@code epoll_create1(flags)}; returns the epoll fd. */
