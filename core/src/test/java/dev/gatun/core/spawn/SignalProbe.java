@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Probe for {@link SpawnerTest}: starts a child that waits for its parent, sends it SIGQUIT and
- * prints how it ended. Were the JVM's SIGQUIT handler still installed in the child, this JVM
+ * prints how it ended (argument {@code legacy}: through legacy clone, where program steps reset
+ * the handlers instead of CLONE_CLEAR_SIGHAND). Were the JVM's SIGQUIT handler still installed in the child, this JVM
  * would print a thread dump ("Full thread dump") to its stdout.
  */
 public final class SignalProbe {
@@ -14,7 +15,8 @@ public final class SignalProbe {
     public static void main(String[] args) throws Exception {
         Program program = Program.builder().unblockSignals().awaitParent()
                 .execve("/bin/true", List.of("true"), List.of()).build();
-        try (Handshake h = Spawner.get().start(program, SpawnOptions.defaults())) {
+        boolean legacy = args.length > 0 && args[0].equals("legacy");
+        try (Handshake h = Spawner.get().start(program, SpawnOptions.defaults().legacyClone(legacy))) {
             Thread.sleep(100); // let the child reach its read
             h.process().signal(3);
             System.out.println("child " + h.process().waitFor());
