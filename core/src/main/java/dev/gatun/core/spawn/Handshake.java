@@ -1,0 +1,161 @@
+package dev.gatun.core.spawn;
+
+import dev.gatun.core.linux.LibC;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A child started by {@link Spawner#start} that the parent talks to while it runs its program:
+ * the child stops in {@link Program.Builder#awaitParent()} until {@link #release()}, and tells the
+ * parent it reached a point with {@link Program.Builder#notifyParent()}, which
+ * {@link #awaitStage()} waits for. {@link #awaitExec()} waits until the child has exec'd and
+ * reports a failed step. A long "created" state is just a child waiting in {@code awaitParent()}:
+ * it costs nothing until {@link #release()}.
+ *
+ * <p>Typical use, a user namespace whose maps the parent writes:
+ *
+ * <pre>{@code
+ * Program p = Program.builder().awaitParent().setresuid(0).setresgid(0)....execve(...).build();
+ * try (Handshake h = Spawner.get().start(p, SpawnOptions.defaults().namespaces(CLONE_NEWUSER))) {
+ *     Files.writeString(Path.of("/proc/" + h.process().pid() + "/uid_map"), "0 100000 65536");
+ *     h.release();
+ *     SpawnedProcess process = h.awaitExec();
+ * }
+ * }</pre>
+ *
+ * <p>The spawn's memory (the child reads it until exec) is owned here and freed when the error
+ * pipe reaches EOF or the child is reaped, whichever comes first, never earlier. {@link #close()}
+ * before a successful {@link #awaitExec()} kills and reaps the child: nothing leaks.
+ *
+ * <p>Thread-safe, but the protocol is sequential: one thread drives a handshake.
+ */
+public final class Handshake implements AutoCloseable {
+
+    private final SpawnedProcess process;
+    private final Spawner.Launch launch;
+    private final Spawner.ArenaOwner owner;
+    private final int errRead;
+    private final int releaseWrite;
+    private final int stageRead;
+    private boolean execed;
+    private boolean closed;
+
+    Handshake(SpawnedProcess process, Spawner.Launch launch, Spawner.ArenaOwner owner, int errRead, int releaseWrite,
+              int stageRead) {
+        this.process = process;
+        this.launch = launch;
+        this.owner = owner;
+        this.errRead = errRead;
+        this.releaseWrite = releaseWrite;
+        this.stageRead = stageRead;
+    }
+
+    /** The child; its pid is valid at once (for {@code /proc/<pid>/uid_map} and cgroup placement). */
+    public SpawnedProcess process() {
+        return process;
+    }
+
+    /**
+     * Waits until the child runs its next {@link Program.Builder#notifyParent()} step.
+     *
+     * @throws StepFailedException when the child failed a step instead
+     * @throws IllegalStateException when the child exec'd or exited without notifying
+     */
+    public synchronized void awaitStage() throws IOException {
+        ensureOpen();
+        try (Arena arena = Arena.ofConfined()) {
+            if (LibC.read(stageRead, arena.allocate(1)) == 1) {
+                return;
+            }
+        }
+        // EOF: the child is gone or exec'd; the error pipe says which
+        awaitExec();
+        throw new IllegalStateException("process " + process.pid() + " exec'd or died without reaching the awaited stage");
+    }
+
+    /**
+     * Lets the child go on past its next {@link Program.Builder#awaitParent()} step.
+     *
+     * @throws StepFailedException when the child had already failed a step
+     */
+    public synchronized void release() throws IOException {
+        ensureOpen();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = arena.allocate(1);
+            one.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) '!');
+            LibC.write(releaseWrite, one);
+        } catch (IOException e) {
+            // EPIPE: the child died; report why if it told us
+            awaitExec();
+            throw e;
+        }
+    }
+
+    /**
+     * Waits until the child has exec'd (the error pipe reached EOF with no report) and returns it.
+     * EOF without a report also follows a child killed by a signal before its exec, or a program
+     * that ended without execve (exit 0): {@link SpawnedProcess#onExit()} tells those apart.
+     *
+     * @throws StepFailedException when a step failed; the child has been reaped by then
+     */
+    public synchronized SpawnedProcess awaitExec() throws IOException {
+        if (execed) {
+            return process;
+        }
+        ensureOpen();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment record = arena.allocate(Executor.RECORD_SIZE, 8);
+            long total = 0;
+            while (true) {
+                long n = LibC.read(errRead, record.asSlice(Math.min(total, Executor.RECORD_SIZE - 1)));
+                if (n == 0) {
+                    break;
+                }
+                total += n;
+            }
+            // EOF: the child exec'd or exited, and no longer uses the spawn's memory
+            if (total >= Executor.RECORD_SIZE) {
+                StepFailedException failure = launch.failure(record);
+                process.onExit().join();
+                close();
+                throw failure;
+            }
+            owner.close();
+            execed = true;
+            closeFds();
+            return process;
+        }
+    }
+
+    /**
+     * Ends the handshake: after a successful {@link #awaitExec()} only the pipes are closed;
+     * before it, the child is killed and reaped.
+     */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        if (!execed) {
+            process.kill();
+            process.onExit().join(); // the reaper reaps it, and frees the spawn's memory
+        }
+        closeFds();
+    }
+
+    private void closeFds() throws IOException {
+        if (!closed) {
+            closed = true;
+            LibC.close(errRead);
+            LibC.close(releaseWrite);
+            LibC.close(stageRead);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("handshake with process " + process.pid() + " is closed");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.gatun.core.spawn;
+
+import dev.gatun.core.linux.Flags;
+import java.util.OptionalInt;
+
+/**
+ * How to clone the child, besides its program. Defaults ({@link #defaults()}): no new namespaces,
+ * no cgroup, {@code clone3} (falling back to legacy {@code clone} by itself when clone3 is refused).
+ *
+ * <ul>
+ *   <li>{@link #namespaces()}: {@code CLONE_NEW*} flags ({@code CLONE_NEWPID|CLONE_NEWNS ...}).
+ *   <li>{@link #cgroupFd()}: an open cgroup2 directory fd; the child starts in that cgroup
+ *       ({@code CLONE_INTO_CGROUP}). The caller keeps and closes the fd.
+ *   <li>{@link #legacyClone()}: use legacy {@code clone} even where clone3 works (for tests of the
+ *       fallback, and for hosts known to refuse clone3).
+ * </ul>
+ *
+ * <p>Immutable; the one-argument methods return changed copies.
+ *
+ * @param namespaces {@code CLONE_NEW*} flags, nothing else
+ * @param cgroupFd a cgroup2 directory fd, or empty
+ * @param legacyClone whether to force legacy clone
+ */
+public record SpawnOptions(long namespaces, OptionalInt cgroupFd, boolean legacyClone) {
+
+    /** Every {@code CLONE_NEW*} flag. */
+    public static final long ALL_NAMESPACES = 0x80L | 0x20000L | 0x02000000L | 0x04000000L | 0x08000000L
+            | 0x10000000L | 0x20000000L | 0x40000000L;
+
+    public SpawnOptions {
+        if ((namespaces & ~ALL_NAMESPACES) != 0) {
+            throw new IllegalArgumentException("namespaces may hold only CLONE_NEW* flags, not "
+                    + Flags.CLONE.render(namespaces & ~ALL_NAMESPACES));
+        }
+        if (cgroupFd.isPresent() && cgroupFd.getAsInt() < 0) {
+            throw new IllegalArgumentException("cgroupFd must be >= 0: " + cgroupFd.getAsInt());
+        }
+    }
+
+    /** No namespaces, no cgroup, clone3. */
+    public static SpawnOptions defaults() {
+        return new SpawnOptions(0, OptionalInt.empty(), false);
+    }
+
+    /** These options with {@code flags} as the namespaces to create. */
+    public SpawnOptions namespaces(long flags) {
+        return new SpawnOptions(flags, cgroupFd, legacyClone);
+    }
+
+    /** These options, starting the child in the cgroup2 directory open as {@code fd}. */
+    public SpawnOptions cgroupFd(int fd) {
+        return new SpawnOptions(namespaces, OptionalInt.of(fd), legacyClone);
+    }
+
+    /** These options, forcing legacy clone or not. */
+    public SpawnOptions legacyClone(boolean legacy) {
+        return new SpawnOptions(namespaces, cgroupFd, legacy);
+    }
+}

@@ -1,0 +1,382 @@
+package dev.gatun.core.spawn;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.gatun.core.ErrnoException;
+import dev.gatun.core.linux.Errno;
+import dev.gatun.core.linux.Flags;
+import dev.gatun.core.linux.LibC;
+import dev.gatun.core.linux.Structs;
+import dev.gatun.core.linux.SyscallTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Starts child processes that run a {@link Program}, from one dedicated platform thread.
+ *
+ * <p>Two ways to spawn:
+ *
+ * <ul>
+ *   <li>{@link #spawn}: {@code CLONE_VM|CLONE_VFORK}, like {@code posix_spawn}. Returns once the
+ *       child has exec'd; a failed step comes back as a {@link StepFailedException}. The program
+ *       must not wait for the parent (the parent is suspended until exec).
+ *   <li>{@link #start}: {@code CLONE_VM} plus an error pipe and two handshake pipes. Returns at
+ *       once with a {@link Handshake}: the parent acts while the child waits in
+ *       {@link Program.Builder#awaitParent()} (write uid/gid maps, place the pid in v1 cgroups,
+ *       run hooks), then {@link Handshake#release() releases} it.
+ * </ul>
+ *
+ * <p>Every clone passes {@code CLONE_PIDFD} and {@code CLONE_CLEAR_SIGHAND}, blocks every signal
+ * from before the clone until the program unblocks them, and (with a cgroup fd)
+ * {@code CLONE_INTO_CGROUP}. Where {@code clone3} is refused (ENOSYS, or EPERM from a seccomp
+ * filter) the spawner falls back to legacy {@code clone} with the program changes described in
+ * {@link LegacyClone}. It never forks without {@code CLONE_VM}: that would copy the JVM's page
+ * tables on every spawn.
+ *
+ * <p>Why one thread: the child inherits attributes of the spawning <em>thread</em> (its
+ * {@code PR_SET_PDEATHSIG} parent, CPU affinity, nice value, name, signal mask). This thread is a
+ * daemon that lives as long as the JVM, so a child's parent-death signal fires when the JVM dies,
+ * not when some pool thread retires. Callers on any thread (virtual ones too) just wait for it.
+ *
+ * <p>The first use runs a self-test: a program that only exits 0, checked through its pidfd. If
+ * that fails, every spawn fails with the cause.
+ *
+ * <p>Thread-safe.
+ *
+ * @see <a href="https://man7.org/linux/man-pages/man2/clone3.2.html">clone3(2)</a>
+ */
+public final class Spawner {
+
+    private static final long CLONE_VM = 0x100L;
+    private static final long CLONE_VFORK = 0x4000L;
+    private static final long CLONE_PIDFD = 0x1000L;
+    private static final long CLONE_NEWTIME = 0x80L;
+    private static final long CLONE_CLEAR_SIGHAND = 0x1_0000_0000L;
+    private static final long CLONE_INTO_CGROUP = 0x2_0000_0000L;
+    private static final long CLONE_ARGS_SIZE = 88;
+    private static final int STACK_SIZE = 16 * 1024;
+
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().name("gatun-spawner").daemon().unstarted(r));
+    private final SyscallTable table = SyscallTable.current();
+    private volatile boolean clone3Refused;
+    private final Optional<Throwable> selfTestFailure;
+
+    private Spawner() {
+        selfTestFailure = selfTest();
+    }
+
+    /** The JVM's spawner (created, and self-tested, on first use). */
+    public static Spawner get() {
+        return Holder.INSTANCE;
+    }
+
+    private static final class Holder {
+        static final Spawner INSTANCE = new Spawner();
+    }
+
+    /** Whether spawns use legacy {@code clone} because {@code clone3} is refused here. */
+    public boolean usesLegacyClone() {
+        return clone3Refused;
+    }
+
+    /**
+     * Spawns a child that runs {@code program} and returns once it has exec'd (or finished its
+     * program and exited 0), with the process watched by the reaper.
+     *
+     * @throws StepFailedException when a step failed; the child has been reaped
+     * @throws ErrnoException when the clone itself failed
+     * @throws IllegalArgumentException when the program waits for the parent (use {@link #start})
+     */
+    public SpawnedProcess spawn(Program program, SpawnOptions options) throws IOException {
+        if (program.usesHandshake()) {
+            throw new IllegalArgumentException("the program waits for or notifies its parent; "
+                    + "under CLONE_VFORK the parent is suspended until exec, so use Spawner.start");
+        }
+        return onSpawnerThread(() -> spawnVfork(program, options));
+    }
+
+    /**
+     * Starts a child that runs {@code program} with the parent free to act while the child waits
+     * in {@link Program.Builder#awaitParent()}. The caller owns the returned handshake and must
+     * {@linkplain Handshake#awaitExec() complete} or {@linkplain Handshake#close() close} it.
+     *
+     * @throws ErrnoException when the clone itself failed
+     * @throws IllegalArgumentException when the program contains a fork step (only {@link #spawn} supports it)
+     */
+    public Handshake start(Program program, SpawnOptions options) throws IOException {
+        if (program.forks()) {
+            throw new IllegalArgumentException("a fork step is supported by Spawner.spawn only");
+        }
+        return onSpawnerThread(() -> startHandshake(program, options));
+    }
+
+    private SpawnedProcess spawnVfork(Program program, SpawnOptions options) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            Launch launch = launch(program, options, arena, Map.of(), -1, CLONE_VM | CLONE_VFORK);
+            SpawnedProcess child = new SpawnedProcess(launch.pid, launch.pidfd, () -> {});
+            try {
+                // CLONE_VFORK: the child has exec'd or exited, and released our memory
+                int failed = launch.ctx.get(JAVA_INT, Executor.CTX_FAILED_STEP);
+                if (failed != -1) {
+                    child.reapBlocking();
+                    reapForked(launch);
+                    throw launch.failure(launch.ctx.asSlice(Executor.CTX_FAILED_STEP, Executor.RECORD_SIZE));
+                }
+                if (launch.image.program().forks()) {
+                    child.reapBlocking(); // the intermediate exits 0 once the new task has exec'd
+                    long pid = forkedPid(launch);
+                    child = new SpawnedProcess(pid, LibC.pidfdOpen(pid), () -> {});
+                }
+                Reaper.get().watch(child);
+                return child;
+            } catch (IOException | RuntimeException | Error e) {
+                if (child.isAlive()) {
+                    child.killAndReap();
+                }
+                throw e;
+            }
+        }
+    }
+
+    private Handshake startHandshake(Program program, SpawnOptions options) throws IOException {
+        FdSet fds = new FdSet();
+        ArenaOwner owner = new ArenaOwner(Arena.ofShared());
+        SpawnedProcess child = null;
+        try {
+            int[] err = fds.pipe();
+            int[] release = fds.pipe();
+            int[] stage = fds.pipe();
+            Map<SyncPipe, Integer> sync = new EnumMap<>(SyncPipe.class);
+            sync.put(SyncPipe.RELEASE_READ, release[0]);
+            sync.put(SyncPipe.RELEASE_WRITE, release[1]);
+            sync.put(SyncPipe.STAGE_READ, stage[0]);
+            sync.put(SyncPipe.STAGE_WRITE, stage[1]);
+            // the child's first steps close its copies of the parent's ends: otherwise a read on
+            // the release pipe would never see EOF when the parent dies
+            Program.Builder withPrologue = Program.builder()
+                    .syscall("close", Arg.sync(SyncPipe.RELEASE_WRITE))
+                    .syscall("close", Arg.sync(SyncPipe.STAGE_READ));
+            program.steps().forEach(withPrologue::step);
+            Launch launch = launch(withPrologue.build(), options, owner.arena, sync, err[1], CLONE_VM);
+            // the arena is released when the child lets go of it: error-pipe EOF, or reaping
+            child = new SpawnedProcess(launch.pid, launch.pidfd, owner::close);
+            fds.close(err[1], release[0], stage[1]);
+            Reaper.get().watch(child);
+            return new Handshake(child, launch, owner, err[0], release[1], stage[0]);
+        } catch (IOException | RuntimeException | Error e) {
+            fds.closeAll();
+            if (child != null && child.isAlive()) {
+                child.killAndReap();
+            }
+            owner.close();
+            throw e;
+        }
+    }
+
+    /** Compiles and clones; falls back to legacy clone when clone3 is refused. */
+    private Launch launch(Program program, SpawnOptions options, Arena arena, Map<SyncPipe, Integer> sync, int errFd,
+                          long mode) throws IOException {
+        boolean legacy = options.legacyClone() || clone3Refused;
+        Program effective = legacy ? LegacyClone.adapt(program, options) : program;
+        ProgramImage image = ProgramImage.compile(effective, table, arena, sync);
+        MemorySegment ctx = arena.allocate(Executor.CTX_SIZE, 16);
+        MemorySegment pidfd = arena.allocate(JAVA_LONG);
+        pidfd.set(JAVA_INT, 0, -1);
+        MemorySegment stack = arena.allocate(STACK_SIZE, 16);
+        long flags;
+        if (legacy) {
+            if ((options.namespaces() & CLONE_NEWTIME) != 0) {
+                throw new UnsupportedOperationException("a time namespace needs clone3, which this host refuses");
+            }
+            // legacy clone: flags carry the exit signal; the pidfd lands at parent_tid (a2)
+            flags = options.namespaces() | CLONE_PIDFD | mode | Program.SIGCHLD;
+            long[] args = {flags, stack.address() + STACK_SIZE, pidfd.address(), 0, 0, 0};
+            setClone(ctx, table.number("clone"), args);
+        } else {
+            flags = options.namespaces() | CLONE_PIDFD | CLONE_CLEAR_SIGHAND | mode
+                    | (options.cgroupFd().isPresent() ? CLONE_INTO_CGROUP : 0);
+            MemorySegment cloneArgs = arena.allocate(Structs.CLONE_ARGS);
+            cloneArgs.set(JAVA_LONG, Structs.CLONE_ARGS_FLAGS, flags);
+            cloneArgs.set(JAVA_LONG, Structs.CLONE_ARGS_PIDFD, pidfd.address());
+            cloneArgs.set(JAVA_LONG, Structs.CLONE_ARGS_EXIT_SIGNAL, Program.SIGCHLD);
+            cloneArgs.set(JAVA_LONG, Structs.CLONE_ARGS_STACK, stack.address());
+            cloneArgs.set(JAVA_LONG, Structs.CLONE_ARGS_STACK_SIZE, STACK_SIZE);
+            cloneArgs.set(JAVA_LONG, Structs.CLONE_ARGS_CGROUP, options.cgroupFd().orElse(0));
+            setClone(ctx, table.number("clone3"), new long[] {cloneArgs.address(), CLONE_ARGS_SIZE, 0, 0, 0, 0});
+        }
+        ctx.set(JAVA_LONG, Executor.CTX_STEPS, image.steps().address());
+        ctx.set(JAVA_LONG, Executor.CTX_NSTEPS, image.size());
+        ctx.set(JAVA_LONG, Executor.CTX_ERR_FD, errFd);
+        ctx.set(JAVA_LONG, Executor.CTX_MASK, -1L);
+        ctx.set(JAVA_INT, Executor.CTX_FAILED_STEP, -1);
+        long result = Executor.spawn(ctx);
+        if (result < 0) {
+            int errno = (int) -result;
+            if (!legacy && (errno == Errno.ENOSYS || errno == Errno.EPERM)) {
+                // clone3 refused (seccomp): retry with legacy clone; remember only if that works,
+                // since EPERM may as well be a real refusal of the namespaces asked for
+                Launch retry = launch(program, options.legacyClone(true), arena, sync, errFd, mode);
+                clone3Refused = true;
+                return retry;
+            }
+            throw new ErrnoException(errno, legacy ? "clone" : "clone3", "{flags=" + Flags.CLONE.render(flags) + "}");
+        }
+        return new Launch(result, pidfd.get(JAVA_INT, 0), ctx, image);
+    }
+
+    private static void setClone(MemorySegment ctx, long nr, long[] args) {
+        ctx.set(JAVA_LONG, Executor.CTX_CLONE_NR, nr);
+        for (int i = 0; i < 6; i++) {
+            ctx.set(JAVA_LONG, Executor.CTX_CLONE_ARGS + 8L * i, args[i]);
+        }
+    }
+
+    private static long forkedPid(Launch launch) {
+        Program program = launch.image.program();
+        return launch.image.slotValue(program.steps().get(program.lastForkIndex()).result());
+    }
+
+    /** After a failure past a fork step, the new task (our child by CLONE_PARENT) has exited too. */
+    private static void reapForked(Launch launch) throws IOException {
+        if (!launch.image.program().forks()) {
+            return;
+        }
+        long pid = forkedPid(launch);
+        if (pid > 0) {
+            try (Arena arena = Arena.ofConfined()) {
+                LibC.waitid(LibC.P_PID, (int) pid, arena.allocate(Structs.SIGINFO_SIZE, 8), LibC.WEXITED);
+            }
+        }
+    }
+
+    private Optional<Throwable> selfTest() {
+        try {
+            SpawnedProcess p = onSpawnerThread(() -> spawnVfork(Program.builder().build(), SpawnOptions.defaults()));
+            ExitStatus status = p.waitFor();
+            if (!status.equals(new ExitStatus(0, 0, false))) {
+                return Optional.of(new IllegalStateException(
+                        "the executor's self-test (a program that only exits 0) ended with " + status));
+            }
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.of(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of(e);
+        }
+    }
+
+    private <T> T onSpawnerThread(Callable<T> task) throws IOException {
+        if (selfTestFailure != null && selfTestFailure.isPresent()) {
+            throw new IllegalStateException("the spawn executor failed its self-test", selfTestFailure.get());
+        }
+        Future<T> future = thread.submit(task);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    // the spawn cannot be abandoned half-way: its child would leak; finish, then re-interrupt
+                    interrupted = true;
+                }
+            }
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException re -> throw re;
+                case Error err -> throw err;
+                default -> throw new IllegalStateException(e.getCause());
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** What one clone produced: the child, and the memory it ran from. */
+    static final class Launch {
+        final long pid;
+        final int pidfd;
+        final MemorySegment ctx;
+        final ProgramImage image;
+
+        Launch(long pid, int pidfd, MemorySegment ctx, ProgramImage image) {
+            this.pid = pid;
+            this.pidfd = pidfd;
+            this.ctx = ctx;
+            this.image = image;
+        }
+
+        /** The exception for a 16-byte failure record {index, errno, raw result}. */
+        StepFailedException failure(MemorySegment record) {
+            int index = record.get(JAVA_INT, 0);
+            int errno = record.get(JAVA_INT, 4);
+            long raw = record.get(JAVA_LONG, 8);
+            if (index < 0 || index >= image.size()) {
+                throw new IllegalStateException("the child reported step " + index + " of " + image.size());
+            }
+            return new StepFailedException(image.program().steps().get(index), index, image.size(), errno, raw);
+        }
+    }
+
+    /** Closes the per-spawn arena exactly once, from whichever thread sees the child let go of it first. */
+    static final class ArenaOwner {
+        private final Arena arena;
+        private boolean closed;
+
+        ArenaOwner(Arena arena) {
+            this.arena = arena;
+        }
+
+        synchronized void close() {
+            if (!closed) {
+                closed = true;
+                arena.close();
+            }
+        }
+    }
+
+    /** The fds a handshake spawn opens, closed together on failure. */
+    private static final class FdSet {
+        private final java.util.List<Integer> open = new java.util.ArrayList<>();
+
+        int[] pipe() throws IOException {
+            int[] p = LibC.pipe2(LibC.O_CLOEXEC);
+            open.add(p[0]);
+            open.add(p[1]);
+            return p;
+        }
+
+        void close(int... fds) throws IOException {
+            for (int fd : fds) {
+                open.remove(Integer.valueOf(fd));
+                LibC.close(fd);
+            }
+        }
+
+        void closeAll() {
+            for (int fd : open) {
+                try {
+                    LibC.close(fd);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("closing fd " + fd + " after a failed spawn", e);
+                }
+            }
+            open.clear();
+        }
+    }
+}
