@@ -3,6 +3,7 @@ package dev.gatun.cgroups;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -47,8 +48,9 @@ public record CgroupLayout(Mode mode, Optional<Path> unifiedMount, String unifie
     public CgroupLayout {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(unifiedMount, "unifiedMount");
-        v1Mounts = Map.copyOf(v1Mounts);
-        v1Paths = Map.copyOf(v1Paths);
+        // sorted, so that printing and the order hierarchies are visited in are stable
+        v1Mounts = Collections.unmodifiableSortedMap(new TreeMap<>(v1Mounts));
+        v1Paths = Collections.unmodifiableSortedMap(new TreeMap<>(v1Paths));
     }
 
     /** Reads this process's layout. */

@@ -27,7 +27,7 @@ final class LimitWriter {
      */
     void write(String limit, Path dir, String file, String value) throws IOException {
         if (dir == null) {
-            unsupported(limit, Path.of(file), "its controller is not mounted");
+            unsupported(limit, Path.of(file), "its controller is not available here (not mounted, or not enabled for this cgroup)");
             return;
         }
         Path path = dir.resolve(file);
@@ -45,6 +45,11 @@ final class LimitWriter {
             throw e;
         }
         dropped.add(limit + ": " + file + " (" + why + ")");
+    }
+
+    /** {@code dir/file}, or just {@code file} when the controller has no directory. */
+    static Path at(Path dir, String file) {
+        return dir == null ? Path.of(file) : dir.resolve(file);
     }
 
     CgroupFs fs() {

@@ -156,7 +156,7 @@ final class V2Cgroup implements Cgroup {
         V2Hugetlb.apply(r, on(enabled, V2Hugetlb.CONTROLLER), w);
         Rdma.apply(r, on(enabled, Rdma.CONTROLLER), w);
         if (!r.network().isEmpty()) {
-            w.unsupported("network", dir.resolve("net_cls.classid"), "cgroup v2 has no net_cls/net_prio controller");
+            w.unsupported("network", LimitWriter.at(dir, "net_cls.classid"), "cgroup v2 has no net_cls/net_prio controller");
         }
         // devices: on v2 the kernel enforces them through an eBPF program, which core attaches
         for (Map.Entry<String, String> e : r.unified().entrySet()) {

@@ -30,10 +30,10 @@ final class V2Cpu {
             w.write("cpu.idle", dir, "cpu.idle", c.idle().toString());
         }
         if (c.realtimeRuntime() != null) {
-            w.unsupported("cpu.realtimeRuntime", dir.resolve("cpu.rt_runtime_us"), "cgroup v2 has no realtime bandwidth");
+            w.unsupported("cpu.realtimeRuntime", LimitWriter.at(dir, "cpu.rt_runtime_us"), "cgroup v2 has no realtime bandwidth");
         }
         if (c.realtimePeriod() != null) {
-            w.unsupported("cpu.realtimePeriod", dir.resolve("cpu.rt_period_us"), "cgroup v2 has no realtime bandwidth");
+            w.unsupported("cpu.realtimePeriod", LimitWriter.at(dir, "cpu.rt_period_us"), "cgroup v2 has no realtime bandwidth");
         }
     }
 

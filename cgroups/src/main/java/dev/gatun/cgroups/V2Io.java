@@ -18,8 +18,11 @@ final class V2Io {
     static void apply(Resources.BlockIo b, Path dir, LimitWriter w) throws IOException {
         // io.weight exists when the kernel has the iocost controller; BFQ offers io.bfq.weight
         // with the same 1-10000 range, as crun falls back to it
-        String weightFile = w.fs().exists(dir.resolve("io.weight")) || !w.fs().exists(dir.resolve("io.bfq.weight"))
-                ? "io.weight" : "io.bfq.weight";
+        if (b.isEmpty()) {
+            return;
+        }
+        String weightFile = dir == null || w.fs().exists(dir.resolve("io.weight"))
+                || !w.fs().exists(dir.resolve("io.bfq.weight")) ? "io.weight" : "io.bfq.weight";
         if (b.weight() != null && b.weight() != 0) {
             w.write("blockIO.weight", dir, weightFile, "default " + Resources.BlockIo.ioWeightOf(b.weight()));
         }
@@ -29,12 +32,12 @@ final class V2Io {
                         d.major() + ":" + d.minor() + " " + Resources.BlockIo.ioWeightOf(d.weight()));
             }
             if (d.leafWeight() != null) {
-                w.unsupported("blockIO.weightDevice.leafWeight", dir.resolve("blkio.leaf_weight_device"),
+                w.unsupported("blockIO.weightDevice.leafWeight", LimitWriter.at(dir, "blkio.leaf_weight_device"),
                         "cgroup v2 has no leaf weight");
             }
         }
         if (b.leafWeight() != null) {
-            w.unsupported("blockIO.leafWeight", dir.resolve("blkio.leaf_weight"), "cgroup v2 has no leaf weight");
+            w.unsupported("blockIO.leafWeight", LimitWriter.at(dir, "blkio.leaf_weight"), "cgroup v2 has no leaf weight");
         }
         throttle(w, dir, "blockIO.throttleReadBpsDevice", "rbps", b.throttleReadBps());
         throttle(w, dir, "blockIO.throttleWriteBpsDevice", "wbps", b.throttleWriteBps());

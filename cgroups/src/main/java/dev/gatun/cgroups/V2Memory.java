@@ -15,7 +15,7 @@ final class V2Memory {
     }
 
     static void apply(Resources.Memory m, Path dir, LimitWriter w) throws IOException {
-        if (Boolean.TRUE.equals(m.checkBeforeUpdate()) && m.limit() != null && m.limit() > 0) {
+        if (dir != null && Boolean.TRUE.equals(m.checkBeforeUpdate()) && m.limit() != null && m.limit() > 0) {
             long current = ControlFiles.number(w.fs(), dir.resolve("memory.current"));
             if (current > m.limit()) {
                 throw new InvalidResourceException("memory.limit", m.limit().toString(),
@@ -45,19 +45,19 @@ final class V2Memory {
         }
         // v1-only knobs: v2 has no file for them, so asking for one is an unsupported limit
         if (m.swappiness() != null) {
-            w.unsupported("memory.swappiness", dir.resolve("memory.swappiness"), "cgroup v2 has no per-cgroup swappiness");
+            w.unsupported("memory.swappiness", LimitWriter.at(dir, "memory.swappiness"), "cgroup v2 has no per-cgroup swappiness");
         }
         if (m.kernel() != null) {
-            w.unsupported("memory.kernel", dir.resolve("memory.kmem.limit_in_bytes"), "cgroup v2 has no kernel memory limit");
+            w.unsupported("memory.kernel", LimitWriter.at(dir, "memory.kmem.limit_in_bytes"), "cgroup v2 has no kernel memory limit");
         }
         if (m.kernelTcp() != null) {
-            w.unsupported("memory.kernelTCP", dir.resolve("memory.kmem.tcp.limit_in_bytes"), "cgroup v2 has no kernel TCP limit");
+            w.unsupported("memory.kernelTCP", LimitWriter.at(dir, "memory.kmem.tcp.limit_in_bytes"), "cgroup v2 has no kernel TCP limit");
         }
         if (Boolean.TRUE.equals(m.disableOomKiller())) {
-            w.unsupported("memory.disableOOMKiller", dir.resolve("memory.oom_control"), "cgroup v2 cannot disable the OOM killer");
+            w.unsupported("memory.disableOOMKiller", LimitWriter.at(dir, "memory.oom_control"), "cgroup v2 cannot disable the OOM killer");
         }
         if (Boolean.FALSE.equals(m.useHierarchy())) {
-            w.unsupported("memory.useHierarchy", dir.resolve("memory.use_hierarchy"), "cgroup v2 is always hierarchical");
+            w.unsupported("memory.useHierarchy", LimitWriter.at(dir, "memory.use_hierarchy"), "cgroup v2 is always hierarchical");
         }
     }
 
