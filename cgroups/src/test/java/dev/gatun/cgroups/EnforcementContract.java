@@ -164,6 +164,52 @@ abstract class EnforcementContract {
     }
 
     @Test
+    void aLiveUpdateChangesTheQuotaOfARunningProcess() throws Exception {
+        Cgroup cgroup = create(Resources.builder().cpus(0.2).cpuShares(262_144).build());
+        start(cgroup, "while :; do :; done");
+        Thread.sleep(200);
+        double before = cpusUsed(cgroup, 1500);
+
+        cgroup.apply(Resources.builder().cpus(0.6).build());
+        double after = cpusUsed(cgroup, 1500);
+
+        assertThat(before).as("CPUs used under a 0.2 quota").isBetween(0.1, 0.3);
+        assertThat(after).as("CPUs used after the update to 0.6").isBetween(0.45, 0.75);
+        cgroup.killAll();
+    }
+
+    private static double cpusUsed(Cgroup cgroup, long millis) throws Exception {
+        long t0 = System.nanoTime();
+        long u0 = cgroup.stats().cpuUsageMicros();
+        Thread.sleep(millis);
+        long u1 = cgroup.stats().cpuUsageMicros();
+        return (u1 - u0) / ((System.nanoTime() - t0) / 1000.0);
+    }
+
+    @Test
+    void podmanFlagsAreAcceptedByTheKernelAndReadBack() throws Exception {
+        Cgroup cgroup = create(Resources.builder().memory("512m").memorySwap("1g").cpus(1.5).cpuShares(512)
+                .pidsLimit(100).build());
+        var d = cgroup.directories();
+
+        if (cgroup.version() == CgroupVersion.V2) {
+            Path dir = d.get("");
+            assertThat(dir.resolve("memory.max")).content().isEqualToIgnoringNewLines("536870912");
+            assertThat(dir.resolve("memory.swap.max")).content().isEqualToIgnoringNewLines("536870912");
+            assertThat(dir.resolve("cpu.max")).content().isEqualToIgnoringNewLines("150000 100000");
+            assertThat(dir.resolve("cpu.weight")).content().isEqualToIgnoringNewLines("59");
+            assertThat(dir.resolve("pids.max")).content().isEqualToIgnoringNewLines("100");
+        } else {
+            assertThat(d.get("memory").resolve("memory.limit_in_bytes")).content().isEqualToIgnoringNewLines("536870912");
+            assertThat(d.get("memory").resolve("memory.memsw.limit_in_bytes")).content()
+                    .isEqualToIgnoringNewLines("1073741824");
+            assertThat(d.get("cpu").resolve("cpu.cfs_quota_us")).content().isEqualToIgnoringNewLines("150000");
+            assertThat(d.get("cpu").resolve("cpu.shares")).content().isEqualToIgnoringNewLines("512");
+            assertThat(d.get("pids").resolve("pids.max")).content().isEqualToIgnoringNewLines("100");
+        }
+    }
+
+    @Test
     void freezingStopsACounterAndThawingResumesIt() throws Exception {
         Cgroup cgroup = create(Resources.NONE);
         Path counter = tmp.resolve("counter");
