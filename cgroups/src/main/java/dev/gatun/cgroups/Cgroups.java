@@ -1,0 +1,51 @@
+package dev.gatun.cgroups;
+
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * Creates cgroups: the v2 driver on a unified host, the v1 driver on hybrid and legacy hosts.
+ *
+ * <p>{@code create} makes the cgroup's directories (and missing parents), applies the limits, and
+ * only then returns: no process is inside yet, so the caller can start one straight into it
+ * ({@code CLONE_INTO_CGROUP} on v2 with {@link Cgroup#directories()}, or a {@code cgroup.procs}
+ * write). If anything fails, what it created is removed and nothing is half-applied. It never
+ * takes over an existing cgroup: the leaf must not exist. Stateless and thread-safe.
+ *
+ * <p>Not supported: the systemd driver (D-Bus), joining existing cgroups, v2 device rules (core's
+ * eBPF program).
+ */
+public final class Cgroups {
+
+    private Cgroups() {}
+
+    /**
+     * Creates a cgroup for a container.
+     *
+     * @param layout from {@link CgroupLayout#detect()}
+     * @param path the OCI cgroupsPath ({@link CgroupsPath#parse}; absent means
+     *     {@code <own cgroup>/gatun-<containerId>})
+     * @param containerId names the default cgroup; may be null when {@code path} is given
+     * @param resources the limits to apply before returning
+     * @param onUnsupported what to do with limits this host cannot enforce
+     * @throws UnsupportedLimitException for a limit the host cannot enforce, under
+     *     {@link OnUnsupported#FAIL}
+     * @throws java.nio.file.FileAlreadyExistsException when the cgroup exists already
+     * @throws UnsupportedOperationException for a systemd-form path
+     */
+    public static Cgroup create(CgroupLayout layout, CgroupsPath path, String containerId, Resources resources,
+            OnUnsupported onUnsupported) throws IOException {
+        return create(CgroupFs.REAL, layout, path, containerId, resources, onUnsupported);
+    }
+
+    static Cgroup create(CgroupFs fs, CgroupLayout layout, CgroupsPath path, String containerId, Resources resources,
+            OnUnsupported onUnsupported) throws IOException {
+        Objects.requireNonNull(resources, "resources");
+        Objects.requireNonNull(onUnsupported, "onUnsupported");
+        if (layout.version() == CgroupVersion.V2) {
+            String cgroupPath = path.resolve(layout.unifiedPath(), containerId);
+            return V2Cgroup.create(fs, layout.unifiedMount().orElseThrow(), cgroupPath, resources, onUnsupported);
+        }
+        return V1Cgroup.create(fs, layout, path, containerId, resources, onUnsupported);
+    }
+}

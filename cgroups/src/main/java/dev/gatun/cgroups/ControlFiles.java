@@ -1,0 +1,98 @@
+package dev.gatun.cgroups;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** Reading the kernel's small file formats: a number, "key value" lines, a pid list. */
+final class ControlFiles {
+
+    private ControlFiles() {}
+
+    /** The number in {@code file}; -1 when the file is absent or says "max". */
+    static long number(CgroupFs fs, Path file) throws IOException {
+        if (!fs.exists(file)) {
+            return -1;
+        }
+        String text = fs.read(file).strip();
+        return text.equals("max") || text.isEmpty() ? -1 : Long.parseLong(text);
+    }
+
+    /** "key value" lines as a map; empty when the file is absent. Non-numeric values are skipped. */
+    static Map<String, Long> keyValues(CgroupFs fs, Path file) throws IOException {
+        Map<String, Long> result = new LinkedHashMap<>();
+        if (!fs.exists(file)) {
+            return result;
+        }
+        for (String line : fs.read(file).split("\n")) {
+            String[] kv = line.strip().split("\\s+");
+            if (kv.length == 2) {
+                try {
+                    result.put(kv[0], Long.parseLong(kv[1]));
+                } catch (NumberFormatException e) {
+                    // "frozen" in freezer files and the like: not a counter
+                }
+            }
+        }
+        return result;
+    }
+
+    /** One key of a "key value" file, or -1. */
+    static long key(CgroupFs fs, Path file, String key) throws IOException {
+        return keyValues(fs, file).getOrDefault(key, -1L);
+    }
+
+    /** The content of an optional file, or "". */
+    static String text(CgroupFs fs, Path file) throws IOException {
+        return fs.exists(file) ? fs.read(file) : "";
+    }
+
+    /** Adds the pids listed in a {@code cgroup.procs} file. */
+    static void pids(CgroupFs fs, Path procs, TreeSet<Long> into) throws IOException {
+        for (String line : fs.read(procs).split("\n")) {
+            if (!line.isBlank()) {
+                into.add(Long.parseLong(line.strip()));
+            }
+        }
+    }
+
+    /** The v2 limit form: -1 (or any negative) is "max". */
+    static String max(long value) {
+        return value < 0 ? "max" : Long.toString(value);
+    }
+
+    /**
+     * Polls {@code condition} every 10 ms for up to {@code millis}; false on timeout. The kernel
+     * finishes freezing and reaping asynchronously, with no file to block on.
+     */
+    static boolean await(long millis, IoCondition condition) throws IOException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for the cgroup");
+            }
+        }
+        return true;
+    }
+
+    /** Sends SIGKILL to each pid (kill(2) through ProcessHandle); a pid already gone is fine. */
+    static void sigkill(List<Long> pids) {
+        for (long pid : pids) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @FunctionalInterface
+    interface IoCondition {
+        boolean holds() throws IOException;
+    }
+}
