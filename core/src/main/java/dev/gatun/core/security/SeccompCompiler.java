@@ -60,8 +60,8 @@ public final class SeccompCompiler {
      * Compiles {@code policy}.
      *
      * @throws IllegalArgumentException when a rule names no known system call, uses
-     *     {@code SCMP_ACT_NOTIFY}, gives one call two unconditional actions, or the program would
-     *     exceed {@link SeccompProgram#MAX_INSTRUCTIONS}
+     *     {@code SCMP_ACT_NOTIFY}, gives two names of one call number different outcomes, or the
+     *     program would exceed {@link SeccompProgram#MAX_INSTRUCTIONS}
      */
     public static SeccompProgram compile(SeccompPolicy policy) {
         requireNoNotify(policy);
@@ -166,11 +166,8 @@ public final class SeccompCompiler {
                     continue;
                 }
                 if (rule.conditions().isEmpty()) {
-                    SeccompAction before = unconditional.putIfAbsent(name, rule.action());
-                    if (before != null && !before.equals(rule.action())) {
-                        throw new IllegalArgumentException("seccomp rules give " + name + " two actions without"
-                                + " conditions: " + before + " and " + rule.action());
-                    }
+                    // libseccomp (db.c): the first unconditional rule of a call is final
+                    unconditional.putIfAbsent(name, rule.action());
                 } else {
                     conditional.computeIfAbsent(name, n -> new ArrayList<>()).add(rule);
                 }
@@ -181,7 +178,10 @@ public final class SeccompCompiler {
         Map<Long, Call> calls = new TreeMap<>();
         for (String name : names) {
             SeccompAction fallback = unconditional.getOrDefault(name, policy.defaultAction());
-            List<SeccompRule> rules = new ArrayList<>(conditional.getOrDefault(name, List.of()));
+            // an unconditional rule replaces the call's conditional ones, before or after it (libseccomp db.c)
+            List<SeccompRule> rules = unconditional.containsKey(name)
+                    ? new ArrayList<>()
+                    : new ArrayList<>(conditional.getOrDefault(name, List.of()));
             // a trailing conditional rule with the fallback's action changes nothing
             while (!rules.isEmpty() && rules.getLast().action().equals(fallback)) {
                 rules.removeLast();

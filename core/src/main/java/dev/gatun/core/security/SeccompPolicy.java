@@ -9,13 +9,20 @@ import java.util.Set;
  * A seccomp policy, the input of {@link SeccompCompiler}: what every system call returns, per
  * architecture. The lead's OCI mapping and {@link ContainersSeccompProfile} produce it.
  *
- * <p><b>Evaluation</b>, for a call from a listed architecture: its conditional rules in the order
- * listed, the first whose conditions all hold deciding; then its unconditional rule; then
- * {@code defaultAction}. A rule whose action is the default action is dropped (libseccomp refuses
- * it, runc skips it). Two unconditional rules with different actions on one call are an error.
- * libseccomp leaves the outcome of overlapping conditional rules with different actions
- * unspecified; Gatun's is "first listed wins". A call from an architecture not listed gets
- * {@code badArchAction}, which defaults to libseccomp's {@code SCMP_ACT_KILL} (kill the thread).
+ * <p><b>Evaluation</b>, for a call from a listed architecture, as libseccomp builds its filter
+ * ({@code src/db.c}) and runc feeds it:
+ * <ul>
+ *   <li>a rule whose action is the default action is dropped (libseccomp refuses it, runc skips
+ *       it);
+ *   <li>if a call has an unconditional rule, the first one listed decides it, always: libseccomp
+ *       discards conditional rules added after it and clears those added before it;
+ *   <li>otherwise its conditional rules are tried in the order listed, the first whose
+ *       conditions all hold deciding (libseccomp merges overlapping conditional rules of
+ *       different actions in a way it does not specify; "first listed wins" is Gatun's rule);
+ *   <li>otherwise {@code defaultAction}.
+ * </ul>
+ * A call from an architecture not listed gets {@code badArchAction}, which defaults to
+ * libseccomp's {@code SCMP_ACT_KILL} (kill the thread).
  *
  * <p><b>Not supported</b> (yet): {@link SeccompAction.Kind#NOTIFY}, which needs a listener file
  * descriptor handed back to the caller; the compiler refuses it. {@link Flag#WAIT_KILLABLE_RECV}

@@ -223,15 +223,26 @@ class SeccompCompilerTest {
     }
 
     @Test
-    void conditionalRulesAreTriedInOrderBeforeTheUnconditionalOne() {
+    void conditionalRulesAreTriedInTheOrderListed() {
         BpfInterpreter bpf = compile(SeccompPolicy.of(SeccompAction.errno(38), List.of(Arch.X86_64), List.of(
                 new SeccompRule(List.of("kill"), SeccompAction.errno(3), List.of(ArgCondition.of(1, Op.EQ, 9))),
                 new SeccompRule(List.of("kill"), SeccompAction.errno(4), List.of(ArgCondition.of(1, Op.GE, 9))),
-                SeccompRule.of(SeccompAction.allow(), "kill"))));
+                new SeccompRule(List.of("kill"), SeccompAction.allow(), List.of(ArgCondition.of(1, Op.LT, 9))))));
 
         assertThat(bpf.run(Data.of(Arch.X86_64, nr("kill"), 1, 9))).isEqualTo(errno(3));
         assertThat(bpf.run(Data.of(Arch.X86_64, nr("kill"), 1, 10))).isEqualTo(errno(4));
-        assertThat(bpf.run(Data.of(Arch.X86_64, nr("kill"), 1, 15 - 15))).isEqualTo(RET_ALLOW);
+        assertThat(bpf.run(Data.of(Arch.X86_64, nr("kill"), 1, 0))).isEqualTo(RET_ALLOW);
+    }
+
+    @Test
+    void anUnconditionalRuleOverridesTheCallsConditionalRulesBeforeAndAfterItAsInLibseccomp() {
+        BpfInterpreter bpf = compile(SeccompPolicy.of(SeccompAction.errno(38), List.of(Arch.X86_64), List.of(
+                new SeccompRule(List.of("kill"), SeccompAction.errno(3), List.of(ArgCondition.of(1, Op.EQ, 9))),
+                SeccompRule.of(SeccompAction.allow(), "kill"),
+                new SeccompRule(List.of("kill"), SeccompAction.errno(4), List.of(ArgCondition.of(1, Op.EQ, 10))))));
+
+        assertThat(bpf.run(Data.of(Arch.X86_64, nr("kill"), 1, 9))).isEqualTo(RET_ALLOW);
+        assertThat(bpf.run(Data.of(Arch.X86_64, nr("kill"), 1, 10))).isEqualTo(RET_ALLOW);
     }
 
     @Test
@@ -245,13 +256,13 @@ class SeccompCompilerTest {
     }
 
     @Test
-    void twoUnconditionalActionsForOneCallAreAnError() {
-        SeccompPolicy policy = SeccompPolicy.of(SeccompAction.errno(1), List.of(Arch.X86_64), List.of(
-                SeccompRule.of(SeccompAction.allow(), "read"), SeccompRule.of(SeccompAction.errno(5), "read")));
+    void theFirstOfTwoUnconditionalActionsForOneCallWinsAsInLibseccomp() {
+        BpfInterpreter bpf = compile(SeccompPolicy.of(SeccompAction.errno(1), List.of(Arch.X86_64), List.of(
+                SeccompRule.of(SeccompAction.allow(), "read"), SeccompRule.of(SeccompAction.errno(5), "read"),
+                SeccompRule.of(SeccompAction.errno(5), "write"), SeccompRule.of(SeccompAction.allow(), "write"))));
 
-        assertThatThrownBy(() -> SeccompCompiler.compile(policy))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("read")
-                .hasMessageContaining("ERRNO(5)");
+        assertThat(bpf.run(Data.of(Arch.X86_64, nr("read")))).isEqualTo(RET_ALLOW);
+        assertThat(bpf.run(Data.of(Arch.X86_64, nr("write")))).isEqualTo(errno(5));
     }
 
     @Test
