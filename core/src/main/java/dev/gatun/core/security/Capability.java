@@ -1,6 +1,8 @@
 package dev.gatun.core.security;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -104,7 +106,12 @@ public enum Capability {
      */
     public static int lastSupported() throws IOException {
         Path file = Path.of("/proc/sys/kernel/cap_last_cap");
-        String text = Files.readString(file).strip();
+        // not Files.readString: it reads /proc/sys files from a 1-byte probe, and a sysctl read at a
+        // non-zero offset returns EOF, so "40" comes back as "4" (JDK 25)
+        String text;
+        try (InputStream in = Files.newInputStream(file)) {
+            text = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
+        }
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
