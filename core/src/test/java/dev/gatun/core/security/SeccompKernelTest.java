@@ -1,27 +1,27 @@
 package dev.gatun.core.security;
 
+import static dev.gatun.core.security.NativeCalls.onFreshThread;
+import static dev.gatun.core.security.NativeCalls.mkdirat;
+import static dev.gatun.core.security.NativeCalls.prctl;
+import static dev.gatun.core.security.NativeCalls.syscall;
+import static dev.gatun.core.security.NativeCalls.uname;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatun.core.KernelVersion;
 import dev.gatun.core.linux.Arch;
 import dev.gatun.core.linux.SyscallTable;
+import dev.gatun.core.security.NativeCalls.Result;
 import dev.gatun.testing.HostSnapshot;
 import dev.gatun.testing.Kernel;
 import dev.gatun.testing.KernelTest;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,38 +37,12 @@ import org.junit.jupiter.api.io.TempDir;
 @KernelTest
 class SeccompKernelTest {
 
-    private static final int AT_FDCWD = -100;
     private static final int EXDEV = 18;
     private static final int EINVAL = 22;
     private static final int ENOSYS = 38;
     private static final int EOPNOTSUPP = 95;
     private static final int EPERM = 1;
     private static final int SECCOMP_GET_ACTION_AVAIL = 2;
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle PRCTL = downcall("prctl", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-            ValueLayout.JAVA_LONG), Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle SYSCALL = downcall("syscall", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
-            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-            ValueLayout.JAVA_LONG), Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle MKDIRAT = downcall("mkdirat", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle UNAME = downcall("uname", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS));
-
-    private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
-        Linker.Option[] all = new Linker.Option[options.length + 1];
-        System.arraycopy(options, 0, all, 0, options.length);
-        all[options.length] = Linker.Option.captureCallState("errno");
-        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd, all);
-    }
-
-    /** A call's return value and the errno it left (meaningful when it returned -1). */
-    private record Result(long value, int errno) {}
 
     // a field, not a parameter: created before @BeforeEach, so its fds (SecureRandom's) predate the snapshot
     @TempDir
@@ -95,7 +69,7 @@ class SeccompKernelTest {
                         new SeccompRule(List.of("mkdirat"), SeccompAction.errno(EXDEV),
                                 List.of(ArgCondition.of(2, ArgCondition.Op.EQ, 0700))),
                         SeccompRule.of(SeccompAction.errno(EOPNOTSUPP), "uname")))
-                .withFlags(java.util.Set.of(SeccompPolicy.Flag.LOG));
+                .withFlags(Set.of(SeccompPolicy.Flag.LOG));
         SeccompProgram program = SeccompCompiler.compile(policy);
 
         List<Result> r = onFreshThread(() -> {
@@ -180,59 +154,4 @@ class SeccompKernelTest {
         }
     }
 
-    private static Result prctl(int option, long arg2) throws Throwable {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            int rc = (int) PRCTL.invokeExact(state, option, arg2, 0L, 0L, 0L);
-            return new Result(rc, (int) ERRNO.get(state, 0L));
-        }
-    }
-
-    private static Result syscall(int nr, long a, long b, long c, long d) throws Throwable {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            long rc = (long) SYSCALL.invokeExact(state, (long) nr, a, b, c, d);
-            return new Result(rc, (int) ERRNO.get(state, 0L));
-        }
-    }
-
-    private static Result mkdirat(Path path, int mode) throws Throwable {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            int rc = (int) MKDIRAT.invokeExact(state, AT_FDCWD, arena.allocateFrom(path.toString()), mode);
-            return new Result(rc, (int) ERRNO.get(state, 0L));
-        }
-    }
-
-    private static Result uname() throws Throwable {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            int rc = (int) UNAME.invokeExact(state, arena.allocate(65 * 6));
-            return new Result(rc, (int) ERRNO.get(state, 0L));
-        }
-    }
-
-    /** Runs {@code work} on a new platform thread, which then ends, taking its filter with it. */
-    private interface ThrowingCallable<T> {
-        T call() throws Throwable;
-    }
-
-    private static <T> T onFreshThread(ThrowingCallable<T> work) throws InterruptedException {
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread thread = Thread.ofPlatform().name("seccomp-test").unstarted(() -> {
-            try {
-                result.set(work.call());
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        });
-        thread.start();
-        thread.join(java.time.Duration.ofSeconds(30));
-        assertThat(thread.isAlive()).as("the filtered thread ended").isFalse();
-        if (failure.get() != null) {
-            throw new AssertionError("on the filtered thread", failure.get());
-        }
-        return result.get();
-    }
 }
