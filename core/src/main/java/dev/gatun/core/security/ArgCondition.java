@@ -4,11 +4,13 @@ package dev.gatun.core.security;
  * A condition on one 64-bit argument of a system call, as in OCI
  * {@code linux.seccomp.syscalls[].args[]} and libseccomp's {@code scmp_arg_cmp}. Comparisons are
  * unsigned. For {@link Op#MASKED_EQ} the {@code value} is the mask and {@code valueTwo} the value
- * the masked argument must equal (OCI's convention); the other operators ignore
- * {@code valueTwo}.
+ * the masked argument must equal (OCI's convention), itself masked as libseccomp does:
+ * {@code (arg & value) == (valueTwo & value)}, so a zero mask always holds. The other operators
+ * ignore {@code valueTwo}.
  *
- * <p>On 32-bit architectures (x86, arm) only the low 32 bits are compared, as libseccomp does;
- * on 64-bit ones, x32 included (its registers are 64-bit), all 64 bits. Immutable and thread-safe.
+ * <p>On x86_64 and aarch64 all 64 bits are compared; on the 32-bit ABIs (x86, arm, and x32, which
+ * libseccomp sizes as 32-bit although its registers are 64-bit) only the low 32 bits, as
+ * libseccomp does. Immutable and thread-safe.
  *
  * @param index the argument, 0..5
  * @param op the comparison
@@ -32,7 +34,7 @@ public record ArgCondition(int index, Op op, long value, long valueTwo) {
         GE,
         /** {@code arg > value}. */
         GT,
-        /** {@code (arg & value) == valueTwo}. */
+        /** {@code (arg & value) == (valueTwo & value)}. */
         MASKED_EQ;
 
         /**

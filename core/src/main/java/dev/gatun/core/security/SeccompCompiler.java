@@ -33,13 +33,16 @@ import java.util.TreeSet;
  *   <li>the syscall number is found by a binary search over ranges of numbers with the same
  *       outcome (contiguous allowed calls share one range), so a profile of ~400 calls costs
  *       some hundred instructions and ~9 comparisons per call, not a chain of 400;
- *   <li>a call with argument conditions runs them in its leaf: each 64-bit comparison on two
- *       32-bit halves ({@code args[i]} is little-endian: low word first), unsigned.
+ *   <li>a call with argument conditions runs them in its leaf: on x86_64 and aarch64 each 64-bit
+ *       comparison on two 32-bit halves ({@code args[i]} is little-endian: low word first); on
+ *       the 32-bit ABIs (x86, arm, and x32, as libseccomp sizes it) the low word only; unsigned.
  * </ol>
  *
  * <p>Names an architecture lacks are skipped for it (libseccomp's behaviour); a name that is no
- * system call on any architecture libseccomp knows is an error naming it. Stateless and
- * thread-safe.
+ * system call on any architecture libseccomp knows is an error naming it. Rules are keyed by call
+ * number, so aliases (two names, one number) are one call. On i386 a rule on a socket or SysV IPC
+ * call also covers its {@code socketcall(2)} / {@code ipc(2)} form, as libseccomp does
+ * ({@link I386Multiplexers}). Stateless and thread-safe.
  *
  * @see <a href="https://www.kernel.org/doc/html/latest/userspace-api/seccomp_filter.html">Seccomp BPF</a>
  */
@@ -60,8 +63,8 @@ public final class SeccompCompiler {
      * Compiles {@code policy}.
      *
      * @throws IllegalArgumentException when a rule names no known system call, uses
-     *     {@code SCMP_ACT_NOTIFY}, gives two names of one call number different outcomes, or the
-     *     program would exceed {@link SeccompProgram#MAX_INSTRUCTIONS}
+     *     {@code SCMP_ACT_NOTIFY}, or the program would exceed
+     *     {@link SeccompProgram#MAX_INSTRUCTIONS}
      */
     public static SeccompProgram compile(SeccompPolicy policy) {
         requireNoNotify(policy);
@@ -151,8 +154,10 @@ public final class SeccompCompiler {
     private static Map<Long, Call> calls(SeccompPolicy policy, Arch arch) {
         SyscallTable table = SyscallTable.of(arch);
         long offset = arch == Arch.X32 ? X32_SYSCALL_BIT : 0;
-        Map<String, List<SeccompRule>> conditional = new LinkedHashMap<>();
-        Map<String, SeccompAction> unconditional = new LinkedHashMap<>();
+        // keyed by number, not name, as libseccomp's database is: aliases are one call
+        Map<Long, List<SeccompRule>> conditional = new TreeMap<>();
+        Map<Long, SeccompAction> unconditional = new TreeMap<>();
+        Map<Long, String> names = new TreeMap<>();
         for (SeccompRule rule : policy.rules()) {
             if (rule.action().equals(policy.defaultAction())) {
                 continue; // libseccomp refuses a rule that repeats the default; runc skips it
@@ -162,40 +167,65 @@ public final class SeccompCompiler {
                     throw new IllegalArgumentException("seccomp rule names \"" + name
                             + "\", which is no system call on any architecture libseccomp knows");
                 }
-                if (table.find(name).isEmpty()) {
-                    continue;
-                }
-                if (rule.conditions().isEmpty()) {
-                    // libseccomp (db.c): the first unconditional rule of a call is final
-                    unconditional.putIfAbsent(name, rule.action());
-                } else {
-                    conditional.computeIfAbsent(name, n -> new ArrayList<>()).add(rule);
+                for (SeccompRule expanded : I386Multiplexers.expand(arch, name, rule)) {
+                    SeccompRule r = asLibseccompSeesIt(expanded, isWide(arch));
+                    String callName = r.names().getFirst();
+                    if (table.find(callName).isEmpty()) {
+                        continue;
+                    }
+                    long nr = table.number(callName) + offset;
+                    names.putIfAbsent(nr, callName);
+                    if (r.conditions().isEmpty()) {
+                        // libseccomp (db.c): the first unconditional rule of a call is final
+                        unconditional.putIfAbsent(nr, r.action());
+                    } else {
+                        conditional.computeIfAbsent(nr, n -> new ArrayList<>()).add(r);
+                    }
                 }
             }
         }
-        Set<String> names = new HashSet<>(conditional.keySet());
-        names.addAll(unconditional.keySet());
         Map<Long, Call> calls = new TreeMap<>();
-        for (String name : names) {
-            SeccompAction fallback = unconditional.getOrDefault(name, policy.defaultAction());
+        for (Map.Entry<Long, String> e : names.entrySet()) {
+            long nr = e.getKey();
+            SeccompAction fallback = unconditional.getOrDefault(nr, policy.defaultAction());
             // an unconditional rule replaces the call's conditional ones, before or after it (libseccomp db.c)
-            List<SeccompRule> rules = unconditional.containsKey(name)
+            List<SeccompRule> rules = unconditional.containsKey(nr)
                     ? new ArrayList<>()
-                    : new ArrayList<>(conditional.getOrDefault(name, List.of()));
+                    : new ArrayList<>(conditional.getOrDefault(nr, List.of()));
             // a trailing conditional rule with the fallback's action changes nothing
             while (!rules.isEmpty() && rules.getLast().action().equals(fallback)) {
                 rules.removeLast();
             }
-            long nr = table.number(name) + offset;
-            Call call = new Call(name, arch, rules, fallback);
-            Call other = calls.put(nr, call);
-            if (other != null && !(other.conditional().equals(rules) && other.fallback().equals(fallback))) {
-                // two names for one number (aliases in libseccomp's table) with different outcomes
-                throw new IllegalArgumentException("seccomp rules give " + other.name() + " and " + name
-                        + " (the same call " + nr + " on " + arch.tableName() + ") different actions");
-            }
+            calls.put(nr, new Call(e.getValue(), arch, rules, fallback));
         }
         return calls;
+    }
+
+    /**
+     * {@code rule} with its conditions as libseccomp compares them on an architecture of that
+     * width: a MASKED_EQ compares {@code (arg & mask) == (value & mask)}, and a half whose mask is
+     * zero is no comparison at all; a rule left without comparisons is unconditional.
+     */
+    private static SeccompRule asLibseccompSeesIt(SeccompRule rule, boolean wide) {
+        List<ArgCondition> kept = new ArrayList<>();
+        for (ArgCondition c : rule.conditions()) {
+            if (c.op() != ArgCondition.Op.MASKED_EQ) {
+                kept.add(c);
+                continue;
+            }
+            long mask = wide ? c.value() : c.value() & 0xFFFF_FFFFL;
+            if (mask != 0) {
+                kept.add(ArgCondition.maskedEq(c.index(), c.value(), c.valueTwo() & c.value()));
+            }
+        }
+        return kept.size() == rule.conditions().size() && kept.equals(rule.conditions())
+                ? rule
+                : new SeccompRule(rule.names(), rule.action(), kept);
+    }
+
+    /** Whether libseccomp compares 64-bit arguments on {@code arch} (not on x86, arm, x32). */
+    private static boolean isWide(Arch arch) {
+        return arch == Arch.X86_64 || arch == Arch.AARCH64;
     }
 
     private static void tree(BpfAssembler asm, List<Segment> segments, int from, int to) {
@@ -219,7 +249,8 @@ public final class SeccompCompiler {
             asm.ret(segment.ret());
             return;
         }
-        boolean wide = call.arch() != Arch.X86 && call.arch() != Arch.ARM;
+        // libseccomp treats x32 as a 32-bit ABI too and compares only the low word there
+        boolean wide = isWide(call.arch());
         for (SeccompRule rule : call.conditional()) {
             BpfAssembler.Label nextRule = asm.label();
             for (ArgCondition c : rule.conditions()) {
@@ -251,20 +282,27 @@ public final class SeccompCompiler {
     /** {@code (arg & mask) == value}, the high word first on 64-bit architectures. */
     private static void equal(BpfAssembler asm, int lo, boolean wide, long mask, long value, BpfAssembler.Label pass,
             BpfAssembler.Label fail) {
-        if (wide) {
-            BpfAssembler.Label lowWord = asm.label();
+        // a half whose mask is zero always holds: libseccomp emits nothing for it, nor do we
+        boolean checkHigh = wide && (int) (mask >>> 32) != 0;
+        boolean checkLow = (int) mask != 0;
+        if (checkHigh) {
+            BpfAssembler.Label next = asm.label();
             asm.load(lo + 4);
             if ((int) (mask >>> 32) != -1) {
                 asm.and((int) (mask >>> 32));
             }
-            asm.jump(BpfAssembler.JMP_JEQ_K, (int) (value >>> 32), lowWord, fail);
-            asm.place(lowWord);
+            asm.jump(BpfAssembler.JMP_JEQ_K, (int) (value >>> 32), checkLow ? next : pass, fail);
+            asm.place(next);
         }
-        asm.load(lo);
-        if ((int) mask != -1) {
-            asm.and((int) mask);
+        if (checkLow) {
+            asm.load(lo);
+            if ((int) mask != -1) {
+                asm.and((int) mask);
+            }
+            asm.jump(BpfAssembler.JMP_JEQ_K, (int) value, pass, fail);
+        } else if (!checkHigh) {
+            asm.jumpAlways(pass); // unreachable: such conditions are dropped before; kept total
         }
-        asm.jump(BpfAssembler.JMP_JEQ_K, (int) value, pass, fail);
     }
 
     /** {@code arg > value} (strict) or {@code arg >= value}, unsigned. */

@@ -13,12 +13,16 @@ import java.util.Set;
  * ({@code src/db.c}) and runc feeds it:
  * <ul>
  *   <li>a rule whose action is the default action is dropped (libseccomp refuses it, runc skips
- *       it);
+ *       it); a rule whose only conditions are MASKED_EQ with a zero mask (on the architecture's
+ *       word size) is unconditional, as libseccomp makes it;
  *   <li>if a call has an unconditional rule, the first one listed decides it, always: libseccomp
  *       discards conditional rules added after it and clears those added before it;
  *   <li>otherwise its conditional rules are tried in the order listed, the first whose
- *       conditions all hold deciding (libseccomp merges overlapping conditional rules of
- *       different actions in a way it does not specify; "first listed wins" is Gatun's rule);
+ *       conditions all hold deciding. Where two conditional rules with different actions
+ *       overlap, libseccomp decides by the order of its internal decision tree (not the order
+ *       listed), and refuses identical conditions with two actions (EEXIST, so runc fails);
+ *       Gatun's rule is simply "first listed wins". The containers-common profile has no such
+ *       overlap: {@code LibseccompEquivalenceTest} checks it against the system's libseccomp;
  *   <li>otherwise {@code defaultAction}.
  * </ul>
  * A call from an architecture not listed gets {@code badArchAction}, which defaults to
@@ -26,8 +30,7 @@ import java.util.Set;
  *
  * <p><b>Not supported</b> (yet): {@link SeccompAction.Kind#NOTIFY}, which needs a listener file
  * descriptor handed back to the caller; the compiler refuses it. {@link Flag#WAIT_KILLABLE_RECV}
- * only matters with a listener and is dropped without one, as libseccomp does. i386's
- * {@code socketcall(2)} multiplexer is not unfolded into per-call rules as libseccomp does.
+ * only matters with a listener and is dropped without one, as libseccomp does.
  *
  * <p>Immutable and thread-safe.
  *

@@ -22,7 +22,11 @@ final class ReferencePolicy {
                     || rule.names().stream().noneMatch(n -> table.find(n).orElse(-1) == nr)) {
                 continue;
             }
-            if (rule.conditions().isEmpty()) {
+            boolean narrowArch = arch != Arch.X86_64 && arch != Arch.AARCH64;
+            // libseccomp drops a MASKED_EQ whose (relevant) mask is zero; a rule left bare is unconditional
+            boolean bare = rule.conditions().stream().allMatch(c -> c.op() == ArgCondition.Op.MASKED_EQ
+                    && (narrowArch ? c.value() & 0xFFFF_FFFFL : c.value()) == 0);
+            if (bare) {
                 unconditional = unconditional == null ? rule.action() : unconditional;
             } else if (conditional == null && rule.conditions().stream().allMatch(c -> holds(c, arch, args[c.index()]))) {
                 conditional = rule.action();
@@ -35,7 +39,7 @@ final class ReferencePolicy {
     }
 
     private static boolean holds(ArgCondition c, Arch arch, long arg) {
-        boolean narrow = arch == Arch.X86 || arch == Arch.ARM;
+        boolean narrow = arch != Arch.X86_64 && arch != Arch.AARCH64;
         long a = narrow ? arg & 0xFFFF_FFFFL : arg;
         long v = narrow ? c.value() & 0xFFFF_FFFFL : c.value();
         long w = narrow ? c.valueTwo() & 0xFFFF_FFFFL : c.valueTwo();
@@ -46,7 +50,7 @@ final class ReferencePolicy {
             case EQ -> a == v;
             case GE -> Long.compareUnsigned(a, v) >= 0;
             case GT -> Long.compareUnsigned(a, v) > 0;
-            case MASKED_EQ -> (a & v) == w;
+            case MASKED_EQ -> (a & v) == (w & v);
         };
     }
 }

@@ -171,7 +171,7 @@ class SeccompCompilerTest {
         for (Op op : Op.values()) {
             for (long value : edges) {
                 long mask = op == Op.MASKED_EQ ? value : 0;
-                long datum = op == Op.MASKED_EQ ? value & 0x0000_FFFF_0000_FFFFL : 0;
+                long datum = op == Op.MASKED_EQ ? value ^ 0x0000_FFFF_0000_FFFFL : 0;
                 ArgCondition c = new ArgCondition(2, op, value, datum);
                 BpfInterpreter bpf = compile(SeccompPolicy.of(SeccompAction.errno(1), List.of(Arch.X86_64),
                         List.of(new SeccompRule(List.of("read"), SeccompAction.allow(), List.of(c)))));
@@ -191,13 +191,45 @@ class SeccompCompilerTest {
                         case EQ -> arg == value;
                         case GE -> Long.compareUnsigned(arg, value) >= 0;
                         case GT -> Long.compareUnsigned(arg, value) > 0;
-                        case MASKED_EQ -> (arg & mask) == datum;
+                        case MASKED_EQ -> (arg & mask) == (datum & mask);
                     };
                     assertThat(bpf.run(Data.of(Arch.X86_64, nr("read"), 0, 0, arg)))
                             .as("%s with arg2=0x%x", c, arg).isEqualTo(holds ? RET_ALLOW : errno(1));
                 }
             }
         }
+    }
+
+    @Test
+    void aMaskedEqWithAZeroMaskAlwaysHoldsSoItsRuleIsUnconditionalAsInLibseccomp() {
+        BpfInterpreter bpf = compile(SeccompPolicy.of(SeccompAction.errno(38), List.of(Arch.X86_64, Arch.X86),
+                List.of(new SeccompRule(List.of("clone"), SeccompAction.of(Kind.LOG),
+                                List.of(ArgCondition.maskedEq(3, 0x1_0000_0000L, 0))),
+                        SeccompRule.of(SeccompAction.allow(), "clone"))));
+
+        // x86_64 compares the high word, so the rule is conditional and the unconditional ALLOW replaces it
+        assertThat(bpf.run(Data.of(Arch.X86_64, nr("clone")))).isEqualTo(RET_ALLOW);
+        // i386 compares the low word only: the mask is zero there, the rule unconditional and first
+        assertThat(bpf.run(Data.of(Arch.X86, I386.number("clone")))).isEqualTo(0x7FFC_0000);
+    }
+
+    @Test
+    void onI386ARuleOnASocketCallAlsoCoversItsSocketcallForm() {
+        BpfInterpreter bpf = compile(SeccompPolicy.of(SeccompAction.allow(), List.of(Arch.X86_64, Arch.X86), List.of(
+                new SeccompRule(List.of("socket"), SeccompAction.errno(13), List.of(ArgCondition.of(0, Op.EQ, 16))),
+                SeccompRule.of(SeccompAction.errno(1), "accept", "shmat"))));
+        int socketcall = I386.number("socketcall");
+        int ipc = I386.number("ipc");
+
+        assertThat(bpf.run(Data.of(Arch.X86, I386.number("socket"), 16))).isEqualTo(errno(13));
+        assertThat(bpf.run(Data.of(Arch.X86, I386.number("socket"), 2))).isEqualTo(RET_ALLOW);
+        // libseccomp replaces the condition on argument 0 with the multiplexer's call number
+        assertThat(bpf.run(Data.of(Arch.X86, socketcall, 1))).as("SYS_SOCKET").isEqualTo(errno(13));
+        assertThat(bpf.run(Data.of(Arch.X86, socketcall, 2))).as("SYS_BIND").isEqualTo(RET_ALLOW);
+        assertThat(bpf.run(Data.of(Arch.X86, socketcall, 5))).as("SYS_ACCEPT").isEqualTo(errno(1));
+        assertThat(bpf.run(Data.of(Arch.X86, ipc, 21))).as("SHMAT").isEqualTo(errno(1));
+        assertThat(bpf.run(Data.of(Arch.X86, ipc, 22))).as("SHMDT").isEqualTo(RET_ALLOW);
+        assertThat(bpf.run(Data.of(Arch.X86_64, nr("accept")))).isEqualTo(errno(1));
     }
 
     @Test
