@@ -74,6 +74,16 @@ public record SeccompProgram(byte[] filter, int flags) {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof SeccompProgram p && flags == p.flags && java.util.Arrays.equals(filter, p.filter);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * java.util.Arrays.hashCode(filter) + flags;
+    }
+
+    @Override
     public String toString() {
         return "SeccompProgram[" + instructions() + " instructions, flags=0x" + Integer.toHexString(flags) + "]";
     }

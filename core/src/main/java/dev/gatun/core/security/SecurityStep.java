@@ -2,6 +2,7 @@ package dev.gatun.core.security;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * One system call of the security set-up, as plain data: the spawn engine turns each step into a
@@ -83,6 +84,22 @@ public sealed interface SecurityStep {
             return data.clone();
         }
 
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Capset c && Arrays.equals(header, c.header) && Arrays.equals(data, c.data)
+                    && describe.equals(c.describe);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(header) + Arrays.hashCode(data);
+        }
+
+        @Override
+        public String toString() {
+            return describe;
+        }
+
         static Capset of(long effective, long permitted, long inheritable, String describe) {
             ByteBuffer h = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
             h.putInt(VERSION_3).putInt(0);
@@ -116,6 +133,38 @@ public sealed interface SecurityStep {
         @Override
         public byte[] rlimit64() {
             return rlimit64.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Prlimit p && resource == p.resource && Arrays.equals(rlimit64, p.rlimit64)
+                    && describe.equals(p.describe);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * resource + Arrays.hashCode(rlimit64);
+        }
+
+        @Override
+        public String toString() {
+            return describe;
+        }
+    }
+
+    /**
+     * {@code seccomp(SECCOMP_SET_MODE_FILTER, program.flags(), &(struct sock_fprog){len, filter})}:
+     * install the filter on the calling thread (and, with TSYNC, the whole process).
+     *
+     * @param program the compiled filter and its flags
+     * @see <a href="https://man7.org/linux/man-pages/man2/seccomp.2.html">seccomp(2)</a>
+     */
+    record SeccompLoad(SeccompProgram program) implements SecurityStep {
+
+        @Override
+        public String describe() {
+            return "seccomp(SECCOMP_SET_MODE_FILTER, 0x" + Integer.toHexString(program.flags()) + ", "
+                    + program.instructions() + " instructions)";
         }
     }
 }

@@ -32,10 +32,25 @@ final class BpfInterpreter {
     }
 
     private final SeccompProgram program;
+    private final int[] code;
+    private final int[] jt;
+    private final int[] jf;
+    private final int[] k;
 
     BpfInterpreter(SeccompProgram program) {
         this.program = program;
         verify();
+        int n = program.instructions();
+        code = new int[n];
+        jt = new int[n];
+        jf = new int[n];
+        k = new int[n];
+        for (int i = 0; i < n; i++) {
+            code[i] = program.code(i);
+            jt[i] = program.jt(i);
+            jf[i] = program.jf(i);
+            k[i] = program.k(i);
+        }
     }
 
     /** The filter's return value for {@code data}. */
@@ -44,20 +59,19 @@ final class BpfInterpreter {
         int a = 0;
         int pc = 0;
         while (true) {
-            int code = program.code(pc);
-            int k = program.k(pc);
-            switch (code) {
-                case 0x20 -> a = d.getInt(k);
-                case 0x54 -> a &= k;
-                case 0x05 -> pc += k;
-                case 0x15 -> pc += a == k ? program.jt(pc) : program.jf(pc);
-                case 0x25 -> pc += Integer.compareUnsigned(a, k) > 0 ? program.jt(pc) : program.jf(pc);
-                case 0x35 -> pc += Integer.compareUnsigned(a, k) >= 0 ? program.jt(pc) : program.jf(pc);
-                case 0x45 -> pc += (a & k) != 0 ? program.jt(pc) : program.jf(pc);
+            int kk = k[pc];
+            switch (code[pc]) {
+                case 0x20 -> a = d.getInt(kk);
+                case 0x54 -> a &= kk;
+                case 0x05 -> pc += kk;
+                case 0x15 -> pc += a == kk ? jt[pc] : jf[pc];
+                case 0x25 -> pc += Integer.compareUnsigned(a, kk) > 0 ? jt[pc] : jf[pc];
+                case 0x35 -> pc += Integer.compareUnsigned(a, kk) >= 0 ? jt[pc] : jf[pc];
+                case 0x45 -> pc += (a & kk) != 0 ? jt[pc] : jf[pc];
                 case 0x06 -> {
-                    return k;
+                    return kk;
                 }
-                default -> throw new AssertionError("opcode 0x" + Integer.toHexString(code) + " at " + pc);
+                default -> throw new AssertionError("opcode 0x" + Integer.toHexString(code[pc]) + " at " + pc);
             }
             pc++;
         }

@@ -1,20 +1,16 @@
 package dev.gatun.core.security;
 
 import static dev.gatun.core.security.NativeCalls.onFreshThread;
-import static dev.gatun.core.security.NativeCalls.prctl;
-import static dev.gatun.core.security.NativeCalls.syscall;
+import static dev.gatun.core.security.NativeCalls.invoke;
+import static dev.gatun.core.security.NativeCalls.capabilityMask;
+import static dev.gatun.core.security.NativeCalls.setresuid;
+import static dev.gatun.core.security.NativeCalls.threadStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gatun.core.linux.SyscallTable;
 import dev.gatun.core.security.NativeCalls.Result;
 import dev.gatun.testing.HostSnapshot;
 import dev.gatun.testing.Kernel;
 import dev.gatun.testing.KernelTest;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,21 +48,21 @@ class CapabilityKernelTest {
     @Test
     void dockersDefaultLeavesTheThreadExactlyItsFourteenCapabilities() throws Exception {
         CapabilityPlan plan = CapabilityPlan.of(CapabilitySets.dockerDefault(), Capability.lastSupported(), false);
-        Map<String, String> mine = status();
+        Map<String, String> mine = threadStatus();
 
         Map<String, String> status = onFreshThread(() -> {
             run(plan.beforeUserChange());
             run(plan.afterUserChange());
-            return status();
+            return threadStatus();
         });
 
         long docker = CapabilityPlan.mask(CapabilitySets.DOCKER_DEFAULT);
-        assertThat(hex(status, "CapBnd")).isEqualTo(docker);
-        assertThat(hex(status, "CapEff")).isEqualTo(docker);
-        assertThat(hex(status, "CapPrm")).isEqualTo(docker);
-        assertThat(hex(status, "CapInh")).isZero();
-        assertThat(hex(status, "CapAmb")).isZero();
-        assertThat(status()).as("this thread keeps its capabilities")
+        assertThat(capabilityMask(status, "CapBnd")).isEqualTo(docker);
+        assertThat(capabilityMask(status, "CapEff")).isEqualTo(docker);
+        assertThat(capabilityMask(status, "CapPrm")).isEqualTo(docker);
+        assertThat(capabilityMask(status, "CapInh")).isZero();
+        assertThat(capabilityMask(status, "CapAmb")).isZero();
+        assertThat(threadStatus()).as("this thread keeps its capabilities")
                 .containsEntry("CapBnd", mine.get("CapBnd")).containsEntry("CapEff", mine.get("CapEff"));
         assertThat(mine.get("CapEff")).isNotEqualTo(status.get("CapEff"));
     }
@@ -83,16 +79,16 @@ class CapabilityKernelTest {
                 throw new AssertionError("setresuid: errno " + setresuid.errno());
             }
             run(plan.afterUserChange());
-            return status();
+            return threadStatus();
         });
 
         assertThat(status.get("Uid").split("\\s+")).containsOnly(String.valueOf(UID));
-        assertThat(hex(status, "CapBnd")).isEqualTo(CapabilityPlan.mask(CapabilitySets.DOCKER_DEFAULT));
+        assertThat(capabilityMask(status, "CapBnd")).isEqualTo(CapabilityPlan.mask(CapabilitySets.DOCKER_DEFAULT));
         long bind = 1L << Capability.CAP_NET_BIND_SERVICE.number();
-        assertThat(hex(status, "CapEff")).isEqualTo(bind);
-        assertThat(hex(status, "CapPrm")).isEqualTo(bind);
-        assertThat(hex(status, "CapInh")).isEqualTo(bind);
-        assertThat(hex(status, "CapAmb")).isEqualTo(bind);
+        assertThat(capabilityMask(status, "CapEff")).isEqualTo(bind);
+        assertThat(capabilityMask(status, "CapPrm")).isEqualTo(bind);
+        assertThat(capabilityMask(status, "CapInh")).isEqualTo(bind);
+        assertThat(capabilityMask(status, "CapAmb")).isEqualTo(bind);
     }
 
     @Test
@@ -116,36 +112,5 @@ class CapabilityKernelTest {
                 throw new AssertionError(step.describe() + ": errno " + r.errno());
             }
         }
-    }
-
-    private static Result invoke(SecurityStep step) throws Throwable {
-        return switch (step) {
-            case SecurityStep.Prctl p -> prctl(p.option(), p.arg2(), p.arg3());
-            case SecurityStep.Capset c -> {
-                try (Arena arena = Arena.ofConfined()) {
-                    MemorySegment header = arena.allocate(8, 8).copyFrom(MemorySegment.ofArray(c.header()));
-                    MemorySegment data = arena.allocate(24, 8).copyFrom(MemorySegment.ofArray(c.data()));
-                    yield syscall(SyscallTable.current().number("capset"), header.address(), data.address(), 0, 0);
-                }
-            }
-            case SecurityStep.Prlimit p -> throw new AssertionError("no prlimit in a capability plan: " + p);
-        };
-    }
-
-    private static Result setresuid(int uid) throws Throwable {
-        return syscall(SyscallTable.current().number("setresuid"), uid, uid, uid, 0);
-    }
-
-    private static Map<String, String> status() throws Exception {
-        Map<String, String> fields = new HashMap<>();
-        for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
-            int colon = line.indexOf(':');
-            fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
-        }
-        return fields;
-    }
-
-    private static long hex(Map<String, String> status, String field) {
-        return Long.parseUnsignedLong(status.get(field), 16);
     }
 }

@@ -55,7 +55,7 @@ class LibseccompEquivalenceTest {
         List<String> names = new ArrayList<>(SyscallTable.of(Arch.X86_64).names());
         names.sort(null);
         int refused = 0;
-        for (int round = 0; round < 30; round++) {
+        for (int round = 0; round < 20; round++) {
             List<SeccompRule> rules = new ArrayList<>();
             for (int r = 0; r < 40; r++) {
                 String name = names.get(random.nextInt(60)); // few names, so rules on one call meet
@@ -81,7 +81,7 @@ class LibseccompEquivalenceTest {
                 refused++;
             }
         }
-        assertThat(refused).as("policies libseccomp refused").isLessThan(15);
+        assertThat(refused).as("policies libseccomp refused").isLessThan(10);
     }
 
     /**
@@ -131,7 +131,7 @@ class LibseccompEquivalenceTest {
         List<long[]> argVectors = new ArrayList<>(List.of(new long[6], new long[] {0xFFFF_FFFFL}, new long[] {8},
                 new long[] {16, 3, 9}, new long[] {16, 3, 0}, new long[] {2, 1, 9}, new long[] {0x2_0000_0000L}));
         Random random = new Random(1);
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < 4; i++) {
             long[] args = new long[6];
             for (int a = 0; a < 6; a++) {
                 args[a] = random.nextBoolean() ? VALUES[random.nextInt(VALUES.length)] : random.nextLong();
@@ -143,15 +143,28 @@ class LibseccompEquivalenceTest {
         for (Arch arch : Arch.values()) {
             long offset = arch == Arch.X32 ? SeccompCompiler.X32_SYSCALL_BIT : 0;
             SyscallTable table = SyscallTable.of(arch);
-            for (long nr = 0; nr < 1100; nr++) {
+            java.util.TreeSet<Long> numbers = new java.util.TreeSet<>();
+            for (long nr = 0; nr < 600; nr++) {
+                numbers.add(nr);
+            }
+            for (String name : table.names()) {
+                numbers.add((long) table.number(name)); // arm's private calls sit at 0xf0001..
+                numbers.add(table.number(name) + 1L);
+            }
+            for (long nr : numbers) {
                 if (!sameCall(table, libseccomp.name(arch, offset + nr), nr)) {
                     skipped++; // the system's libseccomp predates (or postdates) Gatun's table here
                     continue;
                 }
                 for (long[] args : argVectors) {
                     Data data = Data.of(arch, offset + nr, args);
-                    assertThat(gatun.run(data)).as("%s: call %d on %s, args %s", what, nr, arch,
-                            java.util.Arrays.toString(args)).isEqualTo(reference.run(data));
+                    int expected = reference.run(data);
+                    int actual = gatun.run(data);
+                    if (actual != expected) {
+                        // one assertion per mismatch only: two million AssertJ calls cost seconds
+                        assertThat(actual).as("%s: call %d on %s, args %s", what, nr, arch,
+                                java.util.Arrays.toString(args)).isEqualTo(expected);
+                    }
                     compared++;
                 }
             }

@@ -2,6 +2,7 @@ package dev.gatun.core.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatun.core.linux.SyscallTable;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -10,7 +11,10 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -47,6 +51,56 @@ final class NativeCalls {
         System.arraycopy(options, 0, all, 0, options.length);
         all[options.length] = Linker.Option.captureCallState("errno");
         return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd, all);
+    }
+
+    /**
+     * Executes {@code step} on the calling thread as the spawn engine's child would. Not
+     * {@link SecurityStep.Prlimit}: resource limits belong to the whole process, here the JVM.
+     */
+    static Result invoke(SecurityStep step) throws Throwable {
+        return switch (step) {
+            case SecurityStep.Prctl p -> prctl(p.option(), p.arg2(), p.arg3());
+            case SecurityStep.Capset c -> {
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment header = arena.allocate(8, 8).copyFrom(MemorySegment.ofArray(c.header()));
+                    MemorySegment data = arena.allocate(24, 8).copyFrom(MemorySegment.ofArray(c.data()));
+                    yield syscall(SyscallTable.current().number("capset"), header.address(), data.address(), 0, 0);
+                }
+            }
+            case SecurityStep.SeccompLoad l -> {
+                SeccompProgram program = l.program();
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment filter = arena.allocate(program.filter().length, 8);
+                    filter.copyFrom(MemorySegment.ofArray(program.filter()));
+                    MemorySegment fprog = arena.allocate(16, 8); // unsigned short len; struct sock_filter *filter
+                    fprog.set(ValueLayout.JAVA_SHORT, 0, (short) program.instructions());
+                    fprog.set(ValueLayout.ADDRESS, 8, filter);
+                    yield syscall(SyscallTable.current().number("seccomp"), SeccompProgram.SECCOMP_SET_MODE_FILTER,
+                            program.flags(), fprog.address(), 0);
+                }
+            }
+            case SecurityStep.Prlimit p -> throw new AssertionError("not on a JVM thread: " + p.describe());
+        };
+    }
+
+    /** The calling thread's {@code /proc/thread-self/status}, field by field. */
+    static Map<String, String> threadStatus() throws java.io.IOException {
+        Map<String, String> fields = new HashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
+            int colon = line.indexOf(':');
+            fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
+        }
+        return fields;
+    }
+
+    /** A hexadecimal capability mask field of {@link #threadStatus()}. */
+    static long capabilityMask(Map<String, String> status, String field) {
+        return Long.parseUnsignedLong(status.get(field), 16);
+    }
+
+    /** The raw setresuid syscall: this thread only, unlike glibc's wrapper, which changes all. */
+    static Result setresuid(int uid) throws Throwable {
+        return syscall(SyscallTable.current().number("setresuid"), uid, uid, uid, 0);
     }
 
     static Result prctl(int option, long arg2) throws Throwable {

@@ -2,7 +2,7 @@ package dev.gatun.core.security;
 
 import static dev.gatun.core.security.NativeCalls.onFreshThread;
 import static dev.gatun.core.security.NativeCalls.mkdirat;
-import static dev.gatun.core.security.NativeCalls.prctl;
+import static dev.gatun.core.security.NativeCalls.invoke;
 import static dev.gatun.core.security.NativeCalls.syscall;
 import static dev.gatun.core.security.NativeCalls.uname;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -139,19 +139,8 @@ class SeccompKernelTest {
 
     /** Sets no_new_privs and installs {@code program} on the calling thread. */
     private static Result load(SeccompProgram program) throws Throwable {
-        Result nnp = prctl(SecurityStep.PR_SET_NO_NEW_PRIVS, 1);
-        if (nnp.value() != 0) {
-            return nnp;
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment filter = arena.allocate(program.filter().length, 8);
-            filter.copyFrom(MemorySegment.ofArray(program.filter()));
-            MemorySegment fprog = arena.allocate(16, 8); // unsigned short len; struct sock_filter *filter
-            fprog.set(ValueLayout.JAVA_SHORT, 0, (short) program.instructions());
-            fprog.set(ValueLayout.ADDRESS, 8, filter);
-            return syscall(SyscallTable.current().number("seccomp"), SeccompProgram.SECCOMP_SET_MODE_FILTER,
-                    program.flags(), fprog.address(), 0);
-        }
+        Result nnp = invoke(SecurityDefaults.noNewPrivs());
+        return nnp.value() != 0 ? nnp : invoke(new SecurityStep.SeccompLoad(program));
     }
 
 }
