@@ -1,0 +1,88 @@
+package dev.gatun.core.security;
+
+import dev.gatun.core.KernelVersion;
+import dev.gatun.core.linux.Arch;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The sandbox's security defaults (DESIGN.md, "Security defaults for the sandbox API"): Docker's
+ * 14 capabilities, the containers-common seccomp profile, {@code no_new_privs}, and the masked
+ * and read-only paths. The OCI path ({@code cli}, bundles) does not use these: it applies exactly
+ * what config.json says.
+ *
+ * <p>Constants and pure functions; thread-safe.
+ *
+ * @see <a href="https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config-linux.md#masked-paths">OCI maskedPaths</a>
+ */
+public final class SecurityDefaults {
+
+    /**
+     * The masked paths of {@code runc spec}'s example config, the de-facto OCI default: each is
+     * covered by {@code /dev/null} (a file) or an empty read-only tmpfs (a directory).
+     */
+    public static final List<String> RUNC_MASKED_PATHS = List.of(
+            "/proc/acpi",
+            "/proc/asound",
+            "/proc/kcore",
+            "/proc/keys",
+            "/proc/latency_stats",
+            "/proc/timer_list",
+            "/proc/timer_stats",
+            "/proc/sched_debug",
+            "/sys/firmware",
+            "/proc/scsi");
+
+    /**
+     * The sandbox's masked paths: {@link #RUNC_MASKED_PATHS} plus what Docker added since:
+     * {@code /sys/devices/virtual/powercap} (RAPL energy counters leak secrets, CVE-2020-8694)
+     * and {@code /proc/interrupts} (interrupt counts are a side channel).
+     */
+    public static final List<String> MASKED_PATHS = List.of(
+            "/proc/acpi",
+            "/proc/asound",
+            "/proc/interrupts",
+            "/proc/kcore",
+            "/proc/keys",
+            "/proc/latency_stats",
+            "/proc/timer_list",
+            "/proc/timer_stats",
+            "/proc/sched_debug",
+            "/proc/scsi",
+            "/sys/firmware",
+            "/sys/devices/virtual/powercap");
+
+    /** The read-only paths of {@code runc spec} and Docker alike: bind-remounted read-only. */
+    public static final List<String> READONLY_PATHS = List.of(
+            "/proc/bus",
+            "/proc/fs",
+            "/proc/irq",
+            "/proc/sys",
+            "/proc/sysrq-trigger");
+
+    private SecurityDefaults() {}
+
+    /** Docker's default capability sets ({@link CapabilitySets#dockerDefault()}). */
+    public static CapabilitySets capabilities() {
+        return CapabilitySets.dockerDefault();
+    }
+
+    /**
+     * The containers-common default profile as it applies to a process on {@code nativeArch} with
+     * bounding set {@code bounding} on {@code kernel}.
+     */
+    public static SeccompPolicy seccomp(Arch nativeArch, Set<Capability> bounding, KernelVersion kernel) {
+        return ContainersSeccompProfile.bundled().policy(nativeArch, bounding, kernel);
+    }
+
+    /**
+     * {@code prctl(PR_SET_NO_NEW_PRIVS, 1)}: execve(2) can no longer grant privileges (setuid
+     * bits, file capabilities), and an unprivileged process may load a seccomp filter. Set before
+     * the filter is loaded.
+     *
+     * @see <a href="https://docs.kernel.org/userspace-api/no_new_privs.html">no_new_privs</a>
+     */
+    public static SecurityStep.Prctl noNewPrivs() {
+        return SecurityStep.Prctl.of(SecurityStep.PR_SET_NO_NEW_PRIVS, 1, 0, "prctl(PR_SET_NO_NEW_PRIVS, 1)");
+    }
+}
