@@ -89,9 +89,10 @@ class ValidatorRulesTest {
                 row("/root/path", "\"\"", "$.root.path", "must not be empty"),
                 // mounts
                 row("/mounts/0/destination", REMOVE, "$.mounts[0].destination", "is required"),
-                row("/mounts/0/destination", "\"proc\"", "$.mounts[0].destination", "absolute"),
-                row("/mounts/0/uidMappings", "[{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]", "$.mounts[0].gidMappings", "both"),
-                row("/mounts/0/options", "[\"bind\", \"idmap\"]", "$.mounts[0].options", "idmap"),
+                row("/mounts/0/destination", "\"\"", "$.mounts[0].destination", "must not be empty"),
+                row("/mounts/0/uidMappings", "[{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]", "$.mounts[0].gidMappings", "together"),
+                row("/mounts/1", "{\"destination\": \"/d\", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 0}],"
+                        + " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}", "$.mounts[1].uidMappings[0].size", "out of range"),
                 // process
                 row("/process/cwd", REMOVE, "$.process.cwd", "is required"),
                 row("/process/cwd", "\"home\"", "$.process.cwd", "absolute"),
@@ -174,6 +175,7 @@ class ValidatorRulesTest {
                 row("/linux/resources/memory/swap", "1024", "$.linux.resources.memory.swap", "at least the memory limit"),
                 row("/linux/resources/memory/swappiness", "101", "$.linux.resources.memory.swappiness", "out of range"),
                 row("/linux/resources/cpu/quota", "500", "$.linux.resources.cpu.quota", "at least 1000"),
+                row("/linux/resources/cpu/burst", "60000", "$.linux.resources.cpu.burst", "burst <= quota"),
                 row("/linux/resources/cpu/period", "100", "$.linux.resources.cpu.period", "1000 to 1000000"),
                 row("/linux/resources/cpu/shares", "1", "$.linux.resources.cpu.shares", "2 to 262144"),
                 row("/linux/resources/cpu/realtimeRuntime", "-2", "$.linux.resources.cpu.realtimeRuntime", "-1 for unlimited"),
@@ -203,6 +205,7 @@ class ValidatorRulesTest {
                 row("/linux/seccomp/syscalls/0/action", REMOVE, "$.linux.seccomp.syscalls[0].action", "is required"),
                 row("/linux/seccomp/syscalls/0/errnoRet", "1", "$.linux.seccomp.syscalls[0].errnoRet", "SCMP_ACT_ALLOW cannot"),
                 row("/linux/seccomp/syscalls/0/action", "\"SCMP_ACT_NOTIFY\"", "$.linux.seccomp.listenerPath", "SCMP_ACT_NOTIFY"),
+                row("/linux/seccomp/listenerMetadata", "\"x\"", "$.linux.seccomp.listenerMetadata", "without listenerPath"),
                 row("/linux/seccomp/syscalls/0/args/0/index", "6", "$.linux.seccomp.syscalls[0].args[0].index", "out of range"),
                 row("/linux/seccomp/syscalls/0/args/0/op", "\"SCMP_CMP_ABOUT\"", "$.linux.seccomp.syscalls[0].args[0].op", "is not one of"),
                 row("/linux/seccomp/syscalls/0/args/0/value", REMOVE, "$.linux.seccomp.syscalls[0].args[0].value", "is required"),
@@ -250,7 +253,7 @@ class ValidatorRulesTest {
     void allErrorsAreReportedAtOnceInDocumentOrder() {
         Spec spec = OciSpecs.readConfig("""
                 {"ociVersion": "x", "root": {"path": "r"},
-                 "mounts": [{"destination": "a"}, {"destination": "b"}],
+                 "mounts": [{"destination": ""}, {}],
                  "process": {"cwd": "c", "args": ["sh"]},
                  "linux": {"maskedPaths": ["d"]}}""");
         assertThat(OciSpecs.validate(spec)).extracting(ValidationError::path).containsExactly(
@@ -264,6 +267,25 @@ class ValidatorRulesTest {
         change(config, "/linux/uidMappings", REMOVE);
         change(config, "/linux/gidMappings", REMOVE);
         assertThat(OciSpecs.validate(OciSpecs.readConfig(config.toString()))).isEmpty();
+    }
+
+    @Test
+    void aRelativeMountDestinationIsDeprecatedButAllowed() {
+        ObjectNode config = (ObjectNode) OciSpecs.mapper().readTree(BASE);
+        change(config, "/mounts/0/destination", "\"proc\"");
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(config.toString()))).isEmpty();
+    }
+
+    @Test
+    void idmapWithoutMappingsNeedsAUserNamespace() {
+        ObjectNode config = (ObjectNode) OciSpecs.mapper().readTree(BASE);
+        change(config, "/mounts/0/options", "[\"rbind\", \"ridmap\"]");
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(config.toString()))).isEmpty();
+        change(config, "/linux/namespaces/3/type", "\"cgroup\"");
+        change(config, "/linux/uidMappings", REMOVE);
+        change(config, "/linux/gidMappings", REMOVE);
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(config.toString()))).singleElement()
+                .satisfies(e -> assertThat(e.path()).isEqualTo("$.mounts[0].options"));
     }
 
     @Test
