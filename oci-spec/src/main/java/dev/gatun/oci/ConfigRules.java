@@ -42,7 +42,7 @@ final class ConfigRules {
         }
         mounts(p, spec);
         if (spec.process() != null) {
-            process(p, "$.process", spec.process());
+            process(p, "$.process", spec.process(), spec.windows() != null);
         }
         hooks(p, spec.hooks());
         annotations(p, "$.annotations", spec.annotations());
@@ -84,18 +84,17 @@ final class ConfigRules {
         }
     }
 
-    static void process(Problems p, String at, ProcessSpec process) {
+    static void process(Problems p, String at, ProcessSpec process, boolean windows) {
         if (p.required(at + ".cwd", process.cwd())) {
             p.absolute(at + ".cwd", process.cwd());
         }
-        if ((process.args() == null || process.args().isEmpty()) && process.commandLine() == null) {
+        // config.md: args needs an entry except on Windows, where commandLine may stand in for it
+        if ((process.args() == null || process.args().isEmpty()) && !(windows && process.commandLine() != null)) {
             p.add(at + ".args", "must name the program to run (at least one element)");
         }
         p.env(at + ".env", process.env());
+        // config.md: consoleSize without a terminal is ignored, not an error
         if (process.consoleSize() != null) {
-            if (!Boolean.TRUE.equals(process.terminal())) {
-                p.add(at + ".consoleSize", "is only allowed with \"terminal\": true");
-            }
             p.required(at + ".consoleSize.height", process.consoleSize().height());
             p.required(at + ".consoleSize.width", process.consoleSize().width());
         }

@@ -99,7 +99,8 @@ class ValidatorRulesTest {
                 row("/process/args", "[]", "$.process.args", "program to run"),
                 row("/process/env/0", "\"PATH\"", "$.process.env[0]", "KEY=value"),
                 row("/process/env/0", "\"=x\"", "$.process.env[0]", "KEY=value"),
-                row("/process/terminal", "false", "$.process.consoleSize", "terminal"),
+                row("/process/args", REMOVE, "$.process.args", "program to run"),
+                row("/process/consoleSize/width", REMOVE, "$.process.consoleSize.width", "is required"),
                 row("/process/user/uid", "4294967296", "$.process.user.uid", "out of range"),
                 row("/process/user/gid", "-1", "$.process.user.gid", "out of range"),
                 row("/process/user/umask", "512", "$.process.user.umask", "out of range"),
@@ -266,6 +267,24 @@ class ValidatorRulesTest {
         change(config, "/linux/namespaces/3/path", "\"/proc/1/ns/user\"");
         change(config, "/linux/uidMappings", REMOVE);
         change(config, "/linux/gidMappings", REMOVE);
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(config.toString()))).isEmpty();
+    }
+
+    @Test
+    void aConsoleSizeWithoutTerminalIsIgnoredNotAnError() {
+        ObjectNode config = (ObjectNode) OciSpecs.mapper().readTree(BASE);
+        change(config, "/process/terminal", "false");
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(config.toString()))).isEmpty();
+    }
+
+    @Test
+    void commandLineStandsInForArgsOnlyOnWindows() {
+        ObjectNode config = (ObjectNode) OciSpecs.mapper().readTree(BASE);
+        change(config, "/process/args", REMOVE);
+        change(config, "/process/commandLine", "\"cmd.exe\"");
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(config.toString()))).extracting(ValidationError::path)
+                .containsExactly("$.process.args");
+        change(config, "/windows", "{}");
         assertThat(OciSpecs.validate(OciSpecs.readConfig(config.toString()))).isEmpty();
     }
 
