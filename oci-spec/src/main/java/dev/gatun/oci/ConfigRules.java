@@ -40,10 +40,9 @@ final class ConfigRules {
                 p.nonEmpty("$.root.path", spec.root().path());
             }
         }
-        boolean posix = spec.windows() == null;
-        mounts(p, spec.mounts(), posix);
+        mounts(p, spec);
         if (spec.process() != null) {
-            process(p, "$.process", spec.process());
+            process(p, "$.process", spec.process(), spec.windows() != null);
         }
         hooks(p, spec.hooks());
         annotations(p, "$.annotations", spec.annotations());
@@ -56,17 +55,19 @@ final class ConfigRules {
         return p.result();
     }
 
-    private static void mounts(Problems p, List<Mount> mounts, boolean posix) {
+    private static void mounts(Problems p, Spec spec) {
+        List<Mount> mounts = spec.mounts();
         if (mounts == null) {
             return;
         }
+        boolean userNamespace = spec.linux() != null && spec.linux().namespaces() != null
+                && spec.linux().namespaces().stream().anyMatch(ns -> "user".equals(ns.type()));
         for (int i = 0; i < mounts.size(); i++) {
             String at = Paths.index("$.mounts", i);
             Mount m = mounts.get(i);
+            // config.md: a relative destination is deprecated but allowed, and means relative to "/"
             if (p.required(at + ".destination", m.destination())) {
-                if (posix) {
-                    p.absolute(at + ".destination", m.destination());
-                }
+                p.nonEmpty(at + ".destination", m.destination());
             }
             boolean hasUid = m.uidMappings() != null && !m.uidMappings().isEmpty();
             boolean hasGid = m.gidMappings() != null && !m.gidMappings().isEmpty();
@@ -74,28 +75,26 @@ final class ConfigRules {
             LinuxRules.mappings(p, at + ".gidMappings", m.gidMappings());
             if (hasUid != hasGid) {
                 p.add(at + (hasUid ? ".gidMappings" : ".uidMappings"),
-                        "is required: an idmapped mount needs both uidMappings and gidMappings");
+                        "is required: config.md requires uidMappings and gidMappings together");
             }
-            MountOptions options = MountOptions.parse(m.options());
-            if (options.idmap() && !hasUid && !hasGid && m.options() != null) {
-                // runc and crun refuse this: the kernel needs a user namespace to map through
-                p.add(at + ".options", "\"idmap\" needs uidMappings and gidMappings on the mount");
+            // config.md: idmap without mappings of its own borrows the container's user namespace
+            if (MountOptions.parse(m.options()).idmap() && !hasUid && !hasGid && !userNamespace) {
+                p.add(at + ".options", "\"idmap\" needs uidMappings and gidMappings on the mount, or a user namespace in linux.namespaces");
             }
         }
     }
 
-    static void process(Problems p, String at, ProcessSpec process) {
+    static void process(Problems p, String at, ProcessSpec process, boolean windows) {
         if (p.required(at + ".cwd", process.cwd())) {
             p.absolute(at + ".cwd", process.cwd());
         }
-        if ((process.args() == null || process.args().isEmpty()) && process.commandLine() == null) {
+        // config.md: args needs an entry except on Windows, where commandLine may stand in for it
+        if ((process.args() == null || process.args().isEmpty()) && !(windows && process.commandLine() != null)) {
             p.add(at + ".args", "must name the program to run (at least one element)");
         }
         p.env(at + ".env", process.env());
+        // config.md: consoleSize without a terminal is ignored, not an error
         if (process.consoleSize() != null) {
-            if (!Boolean.TRUE.equals(process.terminal())) {
-                p.add(at + ".consoleSize", "is only allowed with \"terminal\": true");
-            }
             p.required(at + ".consoleSize.height", process.consoleSize().height());
             p.required(at + ".consoleSize.width", process.consoleSize().width());
         }

@@ -1,6 +1,5 @@
 package dev.gatun.oci;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,11 +48,5 @@ final class Copies {
 
     static JsonNode node(JsonNode node) {
         return node == null ? null : node.deepCopy();
-    }
-
-    static <T> List<T> append(List<T> list, T value) {
-        List<T> copy = list == null ? new ArrayList<>() : new ArrayList<>(list);
-        copy.add(value);
-        return copy;
     }
 }

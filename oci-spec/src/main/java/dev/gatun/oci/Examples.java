@@ -2,7 +2,6 @@ package dev.gatun.oci;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** The configurations {@code runc spec} and {@code runc spec --rootless} write. */
 final class Examples {
@@ -86,7 +85,6 @@ final class Examples {
                         // cgroup limits need a delegated cgroup, which an unprivileged user may not have
                         .resources(null)
                         .build())
-                .extra(spec.extra().isEmpty() ? Map.of() : spec.extra())
                 .build();
     }
 

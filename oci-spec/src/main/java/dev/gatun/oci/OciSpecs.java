@@ -146,6 +146,11 @@ public final class OciSpecs {
         return read(json, State.class, "state.json");
     }
 
+    /** Writes {@code state} to {@code file}, replacing it (not atomically: write a temporary file and move it). */
+    public static void writeState(State state, Path file) throws IOException {
+        write(state, file);
+    }
+
     /** Writes {@code state} to a stream, which stays open. */
     public static void writeState(State state, OutputStream out) throws IOException {
         write(state, out);
@@ -157,6 +162,13 @@ public final class OciSpecs {
     }
 
     // ---- features.json
+
+    /** Reads a {@code features.json} file. */
+    public static Features readFeatures(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, Features.class, "features.json");
+        }
+    }
 
     /** Reads a {@code features.json} document from a string. */
     public static Features readFeatures(String json) {

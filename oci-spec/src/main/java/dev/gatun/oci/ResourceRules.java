@@ -81,6 +81,9 @@ final class ResourceRules {
         if (c.quota() != null && c.quota() != -1 && c.quota() != 0 && c.quota() < 1000) {
             p.add(at + ".quota", c.quota() + " is out of range: the kernel takes at least 1000 microseconds (or -1 for unlimited)");
         }
+        if (c.burst() != null && c.quota() != null && c.quota() > 0 && Long.compareUnsigned(c.burst(), c.quota()) > 0) {
+            p.add(at + ".burst", Long.toUnsignedString(c.burst()) + " is above the quota " + c.quota() + "; config-linux.md requires burst <= quota");
+        }
         if (c.period() != null && c.period() != 0 && (c.period() < 1000 || c.period() > 1_000_000)) {
             p.add(at + ".period", Long.toUnsignedString(c.period()) + " is out of range: must be 1000 to 1000000 microseconds");
         }

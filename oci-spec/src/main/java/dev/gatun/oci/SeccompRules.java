@@ -49,6 +49,9 @@ final class SeccompRules {
                 notify |= syscall(p, Paths.index(at + ".syscalls", i), syscalls.get(i));
             }
         }
+        if (s.listenerMetadata() != null && s.listenerPath() == null) {
+            p.add(at + ".listenerMetadata", "must not be set without listenerPath");
+        }
         if (notify && (s.listenerPath() == null || s.listenerPath().isEmpty())) {
             p.add(at + ".listenerPath", "is required when an action is SCMP_ACT_NOTIFY: the socket to pass the notify fd to");
         }

@@ -89,16 +89,18 @@ class ValidatorRulesTest {
                 row("/root/path", "\"\"", "$.root.path", "must not be empty"),
                 // mounts
                 row("/mounts/0/destination", REMOVE, "$.mounts[0].destination", "is required"),
-                row("/mounts/0/destination", "\"proc\"", "$.mounts[0].destination", "absolute"),
-                row("/mounts/0/uidMappings", "[{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]", "$.mounts[0].gidMappings", "both"),
-                row("/mounts/0/options", "[\"bind\", \"idmap\"]", "$.mounts[0].options", "idmap"),
+                row("/mounts/0/destination", "\"\"", "$.mounts[0].destination", "must not be empty"),
+                row("/mounts/0/uidMappings", "[{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]", "$.mounts[0].gidMappings", "together"),
+                row("/mounts/1", "{\"destination\": \"/d\", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 0}],"
+                        + " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}", "$.mounts[1].uidMappings[0].size", "out of range"),
                 // process
                 row("/process/cwd", REMOVE, "$.process.cwd", "is required"),
                 row("/process/cwd", "\"home\"", "$.process.cwd", "absolute"),
                 row("/process/args", "[]", "$.process.args", "program to run"),
                 row("/process/env/0", "\"PATH\"", "$.process.env[0]", "KEY=value"),
                 row("/process/env/0", "\"=x\"", "$.process.env[0]", "KEY=value"),
-                row("/process/terminal", "false", "$.process.consoleSize", "terminal"),
+                row("/process/args", REMOVE, "$.process.args", "program to run"),
+                row("/process/consoleSize/width", REMOVE, "$.process.consoleSize.width", "is required"),
                 row("/process/user/uid", "4294967296", "$.process.user.uid", "out of range"),
                 row("/process/user/gid", "-1", "$.process.user.gid", "out of range"),
                 row("/process/user/umask", "512", "$.process.user.umask", "out of range"),
@@ -174,6 +176,7 @@ class ValidatorRulesTest {
                 row("/linux/resources/memory/swap", "1024", "$.linux.resources.memory.swap", "at least the memory limit"),
                 row("/linux/resources/memory/swappiness", "101", "$.linux.resources.memory.swappiness", "out of range"),
                 row("/linux/resources/cpu/quota", "500", "$.linux.resources.cpu.quota", "at least 1000"),
+                row("/linux/resources/cpu/burst", "60000", "$.linux.resources.cpu.burst", "burst <= quota"),
                 row("/linux/resources/cpu/period", "100", "$.linux.resources.cpu.period", "1000 to 1000000"),
                 row("/linux/resources/cpu/shares", "1", "$.linux.resources.cpu.shares", "2 to 262144"),
                 row("/linux/resources/cpu/realtimeRuntime", "-2", "$.linux.resources.cpu.realtimeRuntime", "-1 for unlimited"),
@@ -203,6 +206,7 @@ class ValidatorRulesTest {
                 row("/linux/seccomp/syscalls/0/action", REMOVE, "$.linux.seccomp.syscalls[0].action", "is required"),
                 row("/linux/seccomp/syscalls/0/errnoRet", "1", "$.linux.seccomp.syscalls[0].errnoRet", "SCMP_ACT_ALLOW cannot"),
                 row("/linux/seccomp/syscalls/0/action", "\"SCMP_ACT_NOTIFY\"", "$.linux.seccomp.listenerPath", "SCMP_ACT_NOTIFY"),
+                row("/linux/seccomp/listenerMetadata", "\"x\"", "$.linux.seccomp.listenerMetadata", "without listenerPath"),
                 row("/linux/seccomp/syscalls/0/args/0/index", "6", "$.linux.seccomp.syscalls[0].args[0].index", "out of range"),
                 row("/linux/seccomp/syscalls/0/args/0/op", "\"SCMP_CMP_ABOUT\"", "$.linux.seccomp.syscalls[0].args[0].op", "is not one of"),
                 row("/linux/seccomp/syscalls/0/args/0/value", REMOVE, "$.linux.seccomp.syscalls[0].args[0].value", "is required"),
@@ -250,7 +254,7 @@ class ValidatorRulesTest {
     void allErrorsAreReportedAtOnceInDocumentOrder() {
         Spec spec = OciSpecs.readConfig("""
                 {"ociVersion": "x", "root": {"path": "r"},
-                 "mounts": [{"destination": "a"}, {"destination": "b"}],
+                 "mounts": [{"destination": ""}, {}],
                  "process": {"cwd": "c", "args": ["sh"]},
                  "linux": {"maskedPaths": ["d"]}}""");
         assertThat(OciSpecs.validate(spec)).extracting(ValidationError::path).containsExactly(
@@ -264,6 +268,43 @@ class ValidatorRulesTest {
         change(config, "/linux/uidMappings", REMOVE);
         change(config, "/linux/gidMappings", REMOVE);
         assertThat(OciSpecs.validate(OciSpecs.readConfig(config.toString()))).isEmpty();
+    }
+
+    @Test
+    void aConsoleSizeWithoutTerminalIsIgnoredNotAnError() {
+        ObjectNode config = (ObjectNode) OciSpecs.mapper().readTree(BASE);
+        change(config, "/process/terminal", "false");
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(config.toString()))).isEmpty();
+    }
+
+    @Test
+    void commandLineStandsInForArgsOnlyOnWindows() {
+        ObjectNode config = (ObjectNode) OciSpecs.mapper().readTree(BASE);
+        change(config, "/process/args", REMOVE);
+        change(config, "/process/commandLine", "\"cmd.exe\"");
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(config.toString()))).extracting(ValidationError::path)
+                .containsExactly("$.process.args");
+        change(config, "/windows", "{}");
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(config.toString()))).isEmpty();
+    }
+
+    @Test
+    void aRelativeMountDestinationIsDeprecatedButAllowed() {
+        ObjectNode config = (ObjectNode) OciSpecs.mapper().readTree(BASE);
+        change(config, "/mounts/0/destination", "\"proc\"");
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(config.toString()))).isEmpty();
+    }
+
+    @Test
+    void idmapWithoutMappingsNeedsAUserNamespace() {
+        ObjectNode config = (ObjectNode) OciSpecs.mapper().readTree(BASE);
+        change(config, "/mounts/0/options", "[\"rbind\", \"ridmap\"]");
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(config.toString()))).isEmpty();
+        change(config, "/linux/namespaces/3/type", "\"cgroup\"");
+        change(config, "/linux/uidMappings", REMOVE);
+        change(config, "/linux/gidMappings", REMOVE);
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(config.toString()))).singleElement()
+                .satisfies(e -> assertThat(e.path()).isEqualTo("$.mounts[0].options"));
     }
 
     @Test

@@ -60,6 +60,19 @@ class ValueTypesTest {
         assertThat(SpecVersion.isSupported(version)).isEqualTo(supported);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"read", "clone3", "openat2", "mount_setattr", "close_range", "landlock_create_ruleset",
+            "futex_waitv", "pivot_root", "_llseek", "socketcall", "execveat"})
+    void syscallNamesOfEveryArchitectureAreKnown(String name) {
+        assertThat(SeccompRules.isKnownSyscall(name)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "READ", "sys_read", "wirte", "# Syscall names libseccomp knows (any architecture), one a line: the first column of its"})
+    void otherSyscallNamesAreNot(String name) {
+        assertThat(SeccompRules.isKnownSyscall(name)).isFalse();
+    }
+
     @Test
     void semVerAcceptsPreReleaseAndBuildSuffixes() {
         assertThat(SpecVersion.isSemVer("1.0.0-alpha.1+exp.sha.5114f85")).isTrue();
