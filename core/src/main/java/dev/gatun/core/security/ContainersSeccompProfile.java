@@ -5,6 +5,7 @@ import dev.gatun.core.linux.Arch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,13 +54,22 @@ public final class ContainersSeccompProfile {
         this.root = root;
     }
 
-    /** The containers-common default profile shipped with Gatun (see the README beside it). */
+    /** The containers-common default profile shipped with Gatun (see the README beside it); parsed once. */
     public static ContainersSeccompProfile bundled() {
+        return Bundled.PROFILE;
+    }
+
+    /** Holder: the bundled profile is parsed on first use, not when this class loads. */
+    private static final class Bundled {
+        static final ContainersSeccompProfile PROFILE = load();
+    }
+
+    private static ContainersSeccompProfile load() {
         try (InputStream in = ContainersSeccompProfile.class.getResourceAsStream(BUNDLED)) {
             if (in == null) {
                 throw new IllegalStateException(BUNDLED + " missing from dev.gatun.core.security");
             }
-            return parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
