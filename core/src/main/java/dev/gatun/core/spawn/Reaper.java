@@ -75,7 +75,7 @@ final class Reaper implements Runnable {
                     SpawnedProcess process = watched.get(fd);
                     // remove before reaping closes the fd: once closed, a new spawn may get the
                     // same number, and its entry must survive
-                    if (process != null && watched.remove(fd, process) && !process.tryReap(epfd)) {
+                    if (process != null && watched.remove(fd, process) && !process.tryReap()) {
                         watched.put(fd, process);
                     }
                 }

@@ -113,13 +113,13 @@ public final class SpawnedProcess {
     }
 
     /** The reaper's call when the pidfd is readable: reaps without blocking; true when reaped now. */
-    boolean tryReap(int epfd) {
-        return reap(LibC.WNOHANG, epfd);
+    boolean tryReap() {
+        return reap(LibC.WNOHANG);
     }
 
     /** Reaps, blocking until the process exits (for a process no reaper watches). */
     void reapBlocking() {
-        reap(0, -1);
+        reap(0);
     }
 
     /** SIGKILL and reap, for failure paths: ignores a process that is already gone. */
@@ -132,7 +132,7 @@ public final class SpawnedProcess {
         reapBlocking();
     }
 
-    private boolean reap(int options, int epfd) {
+    private boolean reap(int options) {
         ExitStatus status;
         synchronized (this) {
             if (pidfd < 0) {
@@ -147,21 +147,20 @@ public final class SpawnedProcess {
                 status = ExitStatus.of(info.get(JAVA_INT, Structs.SIGINFO_CODE), info.get(JAVA_INT, Structs.SIGINFO_STATUS));
             } catch (IOException e) {
                 exit.completeExceptionally(e);
-                closePidfd(epfd);
+                closePidfd();
                 return true;
             }
-            closePidfd(epfd);
+            closePidfd();
         }
         onReaped.run();
         exit.complete(status);
         return true;
     }
 
-    private void closePidfd(int epfd) {
+    private void closePidfd() {
+        // no EPOLL_CTL_DEL: the pidfd is our only reference to its file, and closing it removes
+        // it from the reaper's epoll set
         try {
-            if (epfd >= 0) {
-                LibC.epollCtl(epfd, LibC.EPOLL_CTL_DEL, pidfd, 0);
-            }
             LibC.close(pidfd);
         } catch (IOException e) {
             throw new IllegalStateException("closing pidfd " + pidfd + " of process " + pid, e);
