@@ -49,7 +49,7 @@ final class Reaper implements Runnable {
 
     /** Watches {@code process}: it is reaped, and its onExit completed, as soon as it exits. */
     void watch(SpawnedProcess process) throws IOException {
-        int fd = process.pidfd();
+        int fd = process.watchedBy(epfd);
         watched.put(fd, process);
         try {
             LibC.epollCtl(epfd, LibC.EPOLL_CTL_ADD, fd, LibC.EPOLLIN);

@@ -32,6 +32,7 @@ public final class SpawnedProcess {
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     private final Runnable onReaped;
     private int pidfd;
+    private int epfd = -1;
 
     SpawnedProcess(long pid, int pidfd, Runnable onReaped) {
         this.pid = pid;
@@ -112,6 +113,12 @@ public final class SpawnedProcess {
         }
     }
 
+    /** Notes that the pidfd is in the reaper's epoll set {@code epfd}; returns the pidfd. */
+    synchronized int watchedBy(int epfd) {
+        this.epfd = epfd;
+        return pidfd();
+    }
+
     /** The reaper's call when the pidfd is readable: reaps without blocking; true when reaped now. */
     boolean tryReap() {
         return reap(LibC.WNOHANG);
@@ -158,9 +165,13 @@ public final class SpawnedProcess {
     }
 
     private void closePidfd() {
-        // no EPOLL_CTL_DEL: the pidfd is our only reference to its file, and closing it removes
-        // it from the reaper's epoll set
         try {
+            if (epfd >= 0) {
+                // remove it from the reaper's set before closing: a child cloned meanwhile holds
+                // a copy of this pidfd until its exec, which keeps the file, and with it a stale
+                // (level-triggered, already exited) epoll entry under this fd number, alive
+                LibC.epollCtl(epfd, LibC.EPOLL_CTL_DEL, pidfd, 0);
+            }
             LibC.close(pidfd);
         } catch (IOException e) {
             throw new IllegalStateException("closing pidfd " + pidfd + " of process " + pid, e);
