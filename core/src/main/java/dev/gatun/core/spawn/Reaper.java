@@ -49,7 +49,7 @@ final class Reaper implements Runnable {
 
     /** Watches {@code process}: it is reaped, and its onExit completed, as soon as it exits. */
     void watch(SpawnedProcess process) throws IOException {
-        int fd = process.pidfd();
+        int fd = process.watchedBy(epfd);
         watched.put(fd, process);
         try {
             LibC.epollCtl(epfd, LibC.EPOLL_CTL_ADD, fd, LibC.EPOLLIN);
@@ -75,7 +75,7 @@ final class Reaper implements Runnable {
                     SpawnedProcess process = watched.get(fd);
                     // remove before reaping closes the fd: once closed, a new spawn may get the
                     // same number, and its entry must survive
-                    if (process != null && watched.remove(fd, process) && !process.tryReap(epfd)) {
+                    if (process != null && watched.remove(fd, process) && !process.tryReap()) {
                         watched.put(fd, process);
                     }
                 }

@@ -32,6 +32,7 @@ public final class SpawnedProcess {
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     private final Runnable onReaped;
     private int pidfd;
+    private int epfd = -1;
 
     SpawnedProcess(long pid, int pidfd, Runnable onReaped) {
         this.pid = pid;
@@ -112,14 +113,20 @@ public final class SpawnedProcess {
         }
     }
 
+    /** Notes that the pidfd is in the reaper's epoll set {@code epfd}; returns the pidfd. */
+    synchronized int watchedBy(int epfd) {
+        this.epfd = epfd;
+        return pidfd();
+    }
+
     /** The reaper's call when the pidfd is readable: reaps without blocking; true when reaped now. */
-    boolean tryReap(int epfd) {
-        return reap(LibC.WNOHANG, epfd);
+    boolean tryReap() {
+        return reap(LibC.WNOHANG);
     }
 
     /** Reaps, blocking until the process exits (for a process no reaper watches). */
     void reapBlocking() {
-        reap(0, -1);
+        reap(0);
     }
 
     /** SIGKILL and reap, for failure paths: ignores a process that is already gone. */
@@ -132,7 +139,7 @@ public final class SpawnedProcess {
         reapBlocking();
     }
 
-    private boolean reap(int options, int epfd) {
+    private boolean reap(int options) {
         ExitStatus status;
         synchronized (this) {
             if (pidfd < 0) {
@@ -147,19 +154,22 @@ public final class SpawnedProcess {
                 status = ExitStatus.of(info.get(JAVA_INT, Structs.SIGINFO_CODE), info.get(JAVA_INT, Structs.SIGINFO_STATUS));
             } catch (IOException e) {
                 exit.completeExceptionally(e);
-                closePidfd(epfd);
+                closePidfd();
                 return true;
             }
-            closePidfd(epfd);
+            closePidfd();
         }
         onReaped.run();
         exit.complete(status);
         return true;
     }
 
-    private void closePidfd(int epfd) {
+    private void closePidfd() {
         try {
             if (epfd >= 0) {
+                // remove it from the reaper's set before closing: a child cloned meanwhile holds
+                // a copy of this pidfd until its exec, which keeps the file, and with it a stale
+                // (level-triggered, already exited) epoll entry under this fd number, alive
                 LibC.epollCtl(epfd, LibC.EPOLL_CTL_DEL, pidfd, 0);
             }
             LibC.close(pidfd);
