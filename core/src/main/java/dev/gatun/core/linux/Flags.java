@@ -59,7 +59,7 @@ public final class Flags {
             "PR_SET_SECUREBITS", 28L, "PR_SET_CHILD_SUBREAPER", 36L, "PR_SET_NO_NEW_PRIVS", 38L,
             "PR_CAP_AMBIENT", 47L);
 
-    /** {@code setns(2)} namespace types and {@code waitid} id types share nothing; these are the id types. */
+    /** {@code waitid(2)} id types. */
     public static final Flags IDTYPE = values("P_ALL", 0L, "P_PID", 1L, "P_PGID", 2L, "P_PIDFD", 3L);
 
     /** {@code rt_sigprocmask(2)} {@code how}. */

@@ -169,6 +169,16 @@ public final class LibC {
                 errno -> new ErrnoException(errno, "pidfd_send_signal", pidfd + ", " + Flags.signal(signal) + ", NULL, 0"));
     }
 
+    /**
+     * {@code kill(pid, sig)}: only for a pid that cannot have been reused, i.e. an unreaped child
+     * of this process; everything else goes through {@link #pidfdSendSignal}.
+     */
+    public static void kill(long pid, int signal) throws IOException {
+        long nr = SYSCALLS.number("kill");
+        once(e -> (long) SYSCALL4.invokeExact(e, nr, pid, (long) signal, 0L, 0L),
+                errno -> new ErrnoException(errno, "kill", pid + ", " + Flags.signal(signal)));
+    }
+
     /** {@code pidfd_open(pid, 0)} (Linux 5.3); returns a pidfd (always O_CLOEXEC). */
     public static int pidfdOpen(long pid) throws IOException {
         long nr = SYSCALLS.number("pidfd_open");

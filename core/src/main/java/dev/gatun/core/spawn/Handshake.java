@@ -17,7 +17,7 @@ import java.lang.foreign.MemorySegment;
  *
  * <pre>{@code
  * Program p = Program.builder().awaitParent().setresuid(0).setresgid(0)....execve(...).build();
- * try (Handshake h = Spawner.get().start(p, SpawnOptions.defaults().namespaces(CLONE_NEWUSER))) {
+ * try (Handshake h = Spawner.get().start(p, SpawnOptions.defaults().namespaces(SpawnOptions.CLONE_NEWUSER))) {
  *     Files.writeString(Path.of("/proc/" + h.process().pid() + "/uid_map"), "0 100000 65536");
  *     h.release();
  *     SpawnedProcess process = h.awaitExec();

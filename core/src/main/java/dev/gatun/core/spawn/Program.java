@@ -32,8 +32,10 @@ import java.util.stream.IntStream;
  * <p>Rules the builder cannot check, which the program's author keeps:
  *
  * <ul>
- *   <li>All signals are blocked when the child starts; {@link Builder#unblockSignals()} belongs
- *       right before {@code execve}.
+ *   <li>All signals are blocked when the child starts. {@link Builder#unblockSignals()} may
+ *       come anywhere (every handler is SIG_DFL already), usually right before {@code execve};
+ *       a child parked in {@link Builder#awaitParent()} with signals still blocked dies only of
+ *       SIGKILL.
  *   <li>Use {@link Builder#closeRangeCloexec(int)}, never a real close of the inherited fds:
  *       the error pipe must stay open until exec.
  *   <li>Steps that wait for the parent ({@link Builder#awaitParent()}) need a

@@ -23,9 +23,26 @@ import java.util.OptionalInt;
  */
 public record SpawnOptions(long namespaces, OptionalInt cgroupFd, boolean legacyClone) {
 
+    /** {@code CLONE_NEWTIME} (5.6; clone3 only). */
+    public static final long CLONE_NEWTIME = 0x80L;
+    /** {@code CLONE_NEWNS}: a mount namespace. */
+    public static final long CLONE_NEWNS = 0x20000L;
+    /** {@code CLONE_NEWCGROUP}. */
+    public static final long CLONE_NEWCGROUP = 0x02000000L;
+    /** {@code CLONE_NEWUTS}. */
+    public static final long CLONE_NEWUTS = 0x04000000L;
+    /** {@code CLONE_NEWIPC}. */
+    public static final long CLONE_NEWIPC = 0x08000000L;
+    /** {@code CLONE_NEWUSER}. */
+    public static final long CLONE_NEWUSER = 0x10000000L;
+    /** {@code CLONE_NEWPID}. */
+    public static final long CLONE_NEWPID = 0x20000000L;
+    /** {@code CLONE_NEWNET}. */
+    public static final long CLONE_NEWNET = 0x40000000L;
+
     /** Every {@code CLONE_NEW*} flag. */
-    public static final long ALL_NAMESPACES = 0x80L | 0x20000L | 0x02000000L | 0x04000000L | 0x08000000L
-            | 0x10000000L | 0x20000000L | 0x40000000L;
+    public static final long ALL_NAMESPACES = CLONE_NEWTIME | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS
+            | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET;
 
     public SpawnOptions {
         if ((namespaces & ~ALL_NAMESPACES) != 0) {

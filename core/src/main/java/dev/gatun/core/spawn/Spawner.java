@@ -136,8 +136,7 @@ public final class Spawner {
                 }
                 if (launch.image.program().forks()) {
                     child.reapBlocking(); // the intermediate exits 0 once the new task has exec'd
-                    long pid = forkedPid(launch);
-                    child = new SpawnedProcess(pid, LibC.pidfdOpen(pid), () -> {});
+                    child = adoptForked(launch);
                 }
                 Reaper.get().watch(child);
                 return child;
@@ -246,6 +245,21 @@ public final class Spawner {
     private static long forkedPid(Launch launch) {
         Program program = launch.image.program();
         return launch.image.slotValue(program.steps().get(program.lastForkIndex()).result());
+    }
+
+    /**
+     * The task the fork step made, as a handle. It is our unreaped child (CLONE_PARENT), so its
+     * pid cannot have been reused; if no pidfd can be opened (EMFILE), it is killed and reaped.
+     */
+    private static SpawnedProcess adoptForked(Launch launch) throws IOException {
+        long pid = forkedPid(launch);
+        try {
+            return new SpawnedProcess(pid, LibC.pidfdOpen(pid), () -> {});
+        } catch (IOException e) {
+            LibC.kill(pid, 9);
+            reapForked(launch);
+            throw e;
+        }
     }
 
     /** After a failure past a fork step, the new task (our child by CLONE_PARENT) has exited too. */

@@ -165,6 +165,47 @@ class SpawnerTest {
         HostSnapshot.take().assertNoLeaksSince(before);
     }
 
+    @Test
+    void theParentDeathSignalFollowsTheJvmNotTheCallingThread() throws Exception {
+        // spawned from a thread that then ends: the child lives on, because the spawner thread,
+        // not the caller, is its parent thread
+        Program sleep = Program.builder().parentDeathSignal(9).closeRangeCloexec(3).unblockSignals()
+                .execve("/bin/busybox", List.of("sleep", "60"), ENV).build();
+        SpawnedProcess[] child = new SpawnedProcess[1];
+        Thread caller = Thread.ofPlatform().start(() -> {
+            try {
+                child[0] = Spawner.get().spawn(sleep, SpawnOptions.defaults());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        caller.join();
+        try {
+            assertThat(child[0].waitFor(Duration.ofMillis(500))).as("alive after its caller thread ended").isEmpty();
+        } finally {
+            child[0].kill();
+        }
+        assertThat(child[0].waitFor().signal()).isEqualTo(9);
+
+        // and when the JVM dies, the child dies with it
+        ForkedJvm.Result result = ForkedJvm.run(DeathSignalProbe.class, List.of(), 60);
+        String pid = result.output().lines().filter(l -> l.startsWith("pid ")).findFirst().orElseThrow().substring(4);
+        Path proc = Path.of("/proc", pid);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (isSleeping(proc) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(isSleeping(proc)).as("sleep %s outlived the JVM that spawned it", pid).isFalse();
+    }
+
+    private static boolean isSleeping(Path proc) {
+        try {
+            return Files.readString(proc.resolve("cmdline")).startsWith("sleep");
+        } catch (IOException e) {
+            return false; // gone
+        }
+    }
+
     static long fdCount() throws IOException {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();
