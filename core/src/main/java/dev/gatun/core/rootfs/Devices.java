@@ -104,7 +104,7 @@ final class Devices {
     static void append(Program.Builder b, String devTarget, List<Node> nodes, boolean bindFromHost) {
         Slot umask = Slot.named("old_umask");
         if (!bindFromHost) {
-            b.step(Step.of("umask", Arg.mode(0)).storingIn(umask));
+            b.step(Step.of("umask", Arg.of(0)).storingIn(umask));
         }
         for (Node n : nodes) {
             String target = devTarget + n.path().substring("/dev".length());
