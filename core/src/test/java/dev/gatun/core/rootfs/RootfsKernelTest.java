@@ -134,4 +134,102 @@ class RootfsKernelTest {
         assertThat(plan.cleanup()).isEmpty();
         HostSnapshot.take().assertNoLeaksSince(before);
     }
+
+    @Test
+    void theRuncDefaultSpecRunsWithItsOwnDevSysAndCgroupMounts() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        RootfsPlan plan = RootfsPlan.prepare(dev.gatun.oci.OciSpecs.example(), bundle, RootfsOptions.defaults());
+        String text = run(plan, NAMESPACES, String.join("\n",
+                "echo mounts=$(awk '{for (i = 7; i <= NF; i++) if ($i == \"-\") print $5\":\"$(i+1)}' /proc/self/mountinfo | tr '\\n' ' ')",
+                "echo devlist=$(ls /dev | tr '\\n' ' ')",
+                "echo sysro=$(touch /sys/x 2>&1 | grep -c 'Read-only')",
+                "echo cgroupro=$(mkdir /sys/fs/cgroup/x 2>&1 | grep -c 'Read-only')",
+                "echo ptmx=$(test -c /dev/pts/ptmx && echo yes)"));
+        Map<String, String> v = values(text);
+        assertThat(v.get("mounts").split(" ")).as(text).contains("/proc:proc", "/dev:tmpfs",
+                "/dev/pts:devpts", "/dev/shm:tmpfs", "/dev/mqueue:mqueue", "/sys:sysfs");
+        assertThat(Arrays.stream(v.get("mounts").split(" ")).filter(m -> m.startsWith("/dev:"))).hasSize(1);
+        assertThat(v.get("devlist").split(" ")).contains("null", "zero", "full", "random", "urandom", "tty", "pts", "shm",
+                "mqueue", "ptmx", "fd");
+        assertThat(v).containsEntry("sysro", "1").containsEntry("cgroupro", "1").containsEntry("ptmx", "yes");
+        assertThat(plan.cleanup()).isEmpty();
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void aSymlinkEscapeNeverTouchesTheHost() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        Path outside = bundle.resolve("outside");
+        Files.createSymbolicLink(bundle.resolve("rootfs/escape"), Path.of("../../../../../../../.." + outside));
+        Spec direct = spec(false, List.of(new Mount("/escape/sub", "tmpfs", "tmpfs", List.of(), null, null)));
+        assertThatThrownBy(() -> RootfsPlan.prepare(direct, bundle, RootfsOptions.defaults()))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("$.mounts[3].destination: \"/escape/sub\": /escape is a symlink to ../../")
+                .hasMessageContaining("which points outside the rootfs");
+        assertThat(outside).doesNotExist();
+        assertThat(bundle.resolve("rootfs/run")).isEmptyDirectory();
+
+        // the same climb behind an absolute link is clamped: the mount lands inside the rootfs
+        Files.createDirectories(outside);
+        Files.createSymbolicLink(bundle.resolve("rootfs/abs"), Path.of("/escape"));
+        Files.createDirectories(bundle.resolve("rootfs" + outside));
+        Spec viaLink = spec(false, List.of(new Mount("/abs/sub", "tmpfs", "tmpfs", List.of(), null, null)));
+        RootfsPlan plan = RootfsPlan.prepare(viaLink, bundle, RootfsOptions.defaults());
+        String text = run(plan, NAMESPACES, "grep -c ' " + outside + "/sub ' /proc/self/mountinfo; true");
+        assertThat(text.strip()).as("the tmpfs is at the container's own " + outside + "/sub").isEqualTo("1");
+        assertThat(outside.resolve("sub")).as("nothing created on the host").doesNotExist();
+        assertThat(bundle.resolve("rootfs" + outside + "/sub")).isDirectory();
+        assertThat(plan.cleanup()).isEmpty();
+        assertThat(bundle.resolve("rootfs" + outside + "/sub")).doesNotExist();
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void aMountTheKernelRefusesFailsTheSpawnWithTheStepAndLeavesNothing() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        RootfsPlan plan = RootfsPlan.prepare(spec(false, List.of(
+                new Mount("/bad", "none", "no-such-fs", List.of(), null, null))), bundle, RootfsOptions.defaults());
+        assertThatThrownBy(() -> run(plan, NAMESPACES, "true"))
+                .isInstanceOf(StepFailedException.class)
+                .hasMessageContaining("mount(\"none\", \"" + plan.rootfs() + "/bad\", \"no-such-fs\", 0, NULL): No such device (ENODEV)");
+        assertThat(plan.cleanup()).isEmpty();
+        assertThat(bundle.resolve("rootfs/bad")).doesNotExist();
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void inAUserNamespaceDevicesAreBoundFromTheHostAndProcIsMountedBeforePivot() throws Exception {
+        Kernel.require(Files.exists(Path.of("/proc/self/ns/user")), "no user namespaces");
+        HostSnapshot before = HostSnapshot.take();
+        RootfsPlan plan = RootfsPlan.prepare(spec(true, List.of()), bundle,
+                RootfsOptions.defaults().newUserNamespace(true).ttyGroupMapped(false));
+        try (ChildOutput out = new ChildOutput()) {
+            Program.Builder b = out.redirect(Program.builder()).awaitParent();
+            plan.appendBeforePivot(b);
+            plan.appendPivot(b);
+            plan.appendAfterPivot(b);
+            b.closeRangeCloexec(3).unblockSignals().execve("/bin/busybox", List.of("sh", "-c", String.join("\n",
+                    "echo uid=$(id -u) pid=$$",
+                    "echo devices=$(for f in null zero full random urandom tty; do stat -c '%t:%T' /dev/$f; done | tr '\\n' ' ')",
+                    "echo null=$(echo x > /dev/null && echo ok)",
+                    "echo rootwrite=$(touch /newfile 2>&1 | grep -c 'Read-only')",
+                    "echo datawrite=$(touch /data/new 2>&1 | grep -c 'Read-only')",
+                    "echo timer_list=$(wc -c < /proc/timer_list)")), ENV);
+            try (var h = Spawner.get().start(b.build(), SpawnOptions.defaults().namespaces(NAMESPACES | NEWUSER))) {
+                long pid = h.process().pid();
+                Files.writeString(Path.of("/proc/" + pid + "/uid_map"), "0 0 65536");
+                Files.writeString(Path.of("/proc/" + pid + "/gid_map"), "0 0 65536");
+                h.release();
+                SpawnedProcess p = h.awaitExec();
+                String text = out.readAll();
+                assertThat(p.waitFor().code()).as(text).isZero();
+                Map<String, String> v = values(text);
+                assertThat(v).as(text).containsEntry("uid", "0 pid=1").containsEntry("null", "ok")
+                        .containsEntry("rootwrite", "1").containsEntry("datawrite", "1").containsEntry("timer_list", "0")
+                        .containsEntry("devices", "1:3 1:5 1:7 1:8 1:9 5:0");
+            }
+        }
+        assertThat(plan.cleanup()).isEmpty();
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
 }
