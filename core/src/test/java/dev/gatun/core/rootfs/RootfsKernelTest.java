@@ -232,4 +232,17 @@ class RootfsKernelTest {
         assertThat(plan.cleanup()).isEmpty();
         HostSnapshot.take().assertNoLeaksSince(before);
     }
+
+    @Test
+    void theChrootFallbackAlsoGivesTheContainerItsRoot() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        RootfsPlan plan = RootfsPlan.prepare(spec(false, List.of()), bundle, RootfsOptions.defaults().pivot(false));
+        Map<String, String> v = values(run(plan, NAMESPACES, String.join("\n",
+                "echo pid=$$ busybox=$(test -x /bin/busybox && echo yes) data=$(cat /data/hello)",
+                "echo root=$(awk '$5 == \"/\" {print $4}' /proc/self/mountinfo | tr '\\n' ' ')")));
+        assertThat(v).containsEntry("pid", "1 busybox=yes data=from the host");
+        assertThat(v.get("root")).as("the rootfs was moved onto /").isEqualTo(bundle.resolve("rootfs").toRealPath().toString());
+        assertThat(plan.cleanup()).isEmpty();
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
 }
