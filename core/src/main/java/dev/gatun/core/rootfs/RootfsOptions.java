@@ -4,6 +4,9 @@ package dev.gatun.core.rootfs;
  * What the rootfs planner needs to know about the rest of the container: facts that change
  * which calls work in the child, not what the container gets.
  *
+ * <p>There is no option for the mount namespace: a plan's steps must only ever run in a child
+ * cloned with {@code CLONE_NEWNS} (in the host's namespace they would change the host's mounts).
+ *
  * <p>Defaults ({@link #defaults()}): no new user namespace, a new network namespace, pivot_root.
  * Immutable and thread-safe; the {@code with}-style methods return changed copies.
  *
@@ -11,9 +14,10 @@ package dev.gatun.core.rootfs;
  *     refused there, so devices are bind-mounted from the host's {@code /dev} onto empty files,
  *     and devpts gets no {@code gid=5} unless {@link #ttyGroupMapped()}
  * @param newNetNamespace whether the child has its own network namespace: without one, a
- *     {@code sysfs} mount is replaced by a read-only recursive bind of the host's {@code /sys}
- *     (the kernel refuses a sysfs mount that would show another namespace's network devices to
- *     a user namespace, and runc does the same in every case)
+ *     {@code sysfs} mount is replaced by a read-only recursive bind of the host's {@code /sys}:
+ *     the kernel refuses a sysfs mount in a user namespace that does not own the network
+ *     namespace, and the bind is made in every such case so that the container sees one
+ *     behaviour whatever its user namespace
  * @param ttyGroupMapped whether gid 5 ({@code tty}) exists in the container, so that the default
  *     {@code /dev/pts} can carry {@code gid=5}; true when there is no new user namespace
  * @param pivot whether to use {@code pivot_root}; false selects the {@code MS_MOVE} + {@code

@@ -62,7 +62,12 @@ import java.util.Objects;
  * destination below an earlier mount is placed inside it instead: below a file system the child
  * mounted (tmpfs, proc, ...) the child makes the mount point itself ({@code mkdirat}, a fresh
  * file system holds no links); below a bind mount of a directory, the parent resolves it inside
- * the bind's source.
+ * the bind's source (with the same rule, the source as the root) and creates a missing mount
+ * point there: the only case where the parent creates something outside the rootfs, as runc
+ * does, listed in {@link #createdPaths()} and removed by {@link #cleanup()}.
+ *
+ * <p>The steps must run in a child cloned with {@code CLONE_NEWNS}; in a new user namespace, after
+ * the parent wrote the uid/gid maps.
  *
  * <p>Mount types: any file system type with its flags and data (proc, tmpfs, devpts, mqueue,
  * overlay with {@code lowerdir=...} in its options, ...); {@code bind}/{@code rbind}; {@code

@@ -158,7 +158,7 @@ final class RootfsPlanner implements AutoCloseable {
             return;
         }
         MountOptions o = RootfsPlan.optionsOf(m);
-        if (!unsupported(at, m, o)) {
+        if (!supported(at, m, o)) {
             return;
         }
         String type = m.type();
@@ -185,8 +185,8 @@ final class RootfsPlanner implements AutoCloseable {
         }
     }
 
-    /** Adds an error for what is not supported yet; returns whether the mount may go on. */
-    private boolean unsupported(String at, Mount m, MountOptions o) {
+    /** Whether the mount uses only what is supported; adds an error otherwise. */
+    private boolean supported(String at, Mount m, MountOptions o) {
         if (o.idmap() || m.uidMappings() != null && !m.uidMappings().isEmpty()
                 || m.gidMappings() != null && !m.gidMappings().isEmpty()) {
             errors.add(at + ": idmapped mounts are not supported yet");
