@@ -1,0 +1,209 @@
+package dev.gatun.core.rootfs;
+
+import dev.gatun.core.ErrnoException;
+import dev.gatun.core.linux.Errno;
+import dev.gatun.core.linux.LibC;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A root filesystem on disk, opened by the parent: resolves container paths inside it with
+ * {@code openat2(RESOLVE_IN_ROOT)} and creates missing mount points, remembering what it created.
+ *
+ * <p>The escape rule, in two parts:
+ *
+ * <ol>
+ *   <li><b>Clamp.</b> Every lookup is {@code openat2(rootfd, path, O_PATH, RESOLVE_IN_ROOT |
+ *       RESOLVE_NO_MAGICLINKS)}: the kernel reads {@code ..} at the root and absolute symlinks as
+ *       the container will, inside the rootfs. {@code var/run -> /run} resolves to
+ *       {@code <rootfs>/run}. Whatever the links say, the result is under the rootfs; the child's
+ *       mount target is that resolved host path, so no mount and no directory creation ever
+ *       lands outside.
+ *   <li><b>Reject the obvious attempt.</b> A symlink met on the way whose own target, read
+ *       lexically from the directory that holds it, climbs above the container's {@code /}
+ *       ({@code escape -> ../../../../tmp/hostdir}) is refused with an error: such a link in an
+ *       image is a mistake or an attack, and the user should hear of it rather than find the
+ *       mount somewhere unexpected. Links reached through other links are only clamped.
+ * </ol>
+ *
+ * <p>Missing components are created as runc does: directories (0755), and the last one as an
+ * empty regular file (0644) when the mount source is a file. A dangling symlink is not followed
+ * to create its target: that is an error. A regular file where a directory is needed is an error.
+ *
+ * <p>The check is made before clone, so a rootfs that another process changes between this
+ * check and the child's mount is not protected (the same window as runc's securejoin); a rootfs
+ * is the container's own. Not thread-safe; close it to release the root fd.
+ */
+final class InRoot implements AutoCloseable {
+
+    private static final int O_NOFOLLOW = 0400000;
+    private static final int O_EXCL = 0200;
+
+    private final int rootFd;
+    private final Path root;
+    private final List<Path> created = new ArrayList<>();
+
+    private InRoot(int rootFd, Path root) {
+        this.rootFd = rootFd;
+        this.root = root;
+    }
+
+    /** What to create when the last component is missing. */
+    enum Create { NOTHING, DIRECTORY, FILE }
+
+    /** Why a path cannot be resolved inside the rootfs; the message is for a person. */
+    static final class Unresolvable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unresolvable(String message) {
+            super(message);
+        }
+    }
+
+    /** Opens {@code rootfs} (which must be a directory) as the root of later lookups. */
+    static InRoot open(Path rootfs) throws IOException {
+        int fd = LibC.openat(LibC.AT_FDCWD, rootfs.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        try {
+            return new InRoot(fd, hostPath(fd));
+        } catch (IOException | RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
+    /** The rootfs as the kernel names it (symlinks in the bundle path resolved). */
+    Path root() {
+        return root;
+    }
+
+    /** The paths this instance created, in creation order. */
+    List<Path> created() {
+        return List.copyOf(created);
+    }
+
+    /**
+     * Resolves the absolute container path {@code path} and returns the host path under
+     * {@link #root()} it names, creating missing components as {@code last} says; empty when
+     * the path is missing and {@code last} is {@link Create#NOTHING}.
+     */
+    Optional<Path> resolve(String path, Create last) throws Unresolvable, IOException {
+        List<String> names = names(path);
+        int dirFd = rootFd;
+        try {
+            String container = "";
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                boolean isLast = i == names.size() - 1;
+                checkLink(dirFd, container, name);
+                String next = container + "/" + name;
+                int fd;
+                try {
+                    fd = RootfsCalls.openat2(rootFd, next.substring(1), LibC.O_PATH | LibC.O_CLOEXEC,
+                            RootfsCalls.RESOLVE_IN_ROOT | RootfsCalls.RESOLVE_NO_MAGICLINKS);
+                } catch (ErrnoException e) {
+                    if (e.errno() == Errno.ENOTDIR) {
+                        throw new Unresolvable(container + " is not a directory");
+                    }
+                    if (e.errno() != Errno.ENOENT) {
+                        throw e;
+                    }
+                    if (isLast && last == Create.NOTHING) {
+                        return Optional.empty();
+                    }
+                    fd = create(dirFd, container, name, isLast && last == Create.FILE);
+                }
+                if (dirFd != rootFd) {
+                    LibC.close(dirFd);
+                }
+                dirFd = fd;
+                container = Path.of("/").resolve(root.relativize(hostPath(fd))).toString();
+                if (container.equals("/")) {
+                    container = "";
+                }
+            }
+            Path host = hostPath(dirFd);
+            if (!host.startsWith(root)) { // cannot happen with RESOLVE_IN_ROOT; kept as the guarantee's guard
+                throw new Unresolvable("resolves outside the rootfs, to " + host);
+            }
+            return Optional.of(host);
+        } finally {
+            if (dirFd != rootFd) {
+                LibC.close(dirFd);
+            }
+        }
+    }
+
+    /** Creates {@code name} in the directory {@code dirFd} and returns an O_PATH fd of it. */
+    private int create(int dirFd, String container, String name, boolean file) throws Unresolvable, IOException {
+        try {
+            if (file) {
+                LibC.close(LibC.openat(dirFd, name, LibC.O_WRONLY | LibC.O_CREAT | O_EXCL | O_NOFOLLOW | LibC.O_CLOEXEC, 0644));
+            } else {
+                RootfsCalls.mkdirat(dirFd, name, 0755);
+            }
+        } catch (IOException e) {
+            int errno = ErrnoException.errnoOf(e).orElse(0);
+            if (errno == Errno.EEXIST) {
+                throw new Unresolvable(container + "/" + name + " is a symlink to a path that does not exist "
+                        + "(Gatun does not create a link's target)");
+            }
+            throw e;
+        }
+        created.add(hostPath(dirFd).resolve(name));
+        return RootfsCalls.openat2(dirFd, name, LibC.O_PATH | LibC.O_CLOEXEC | O_NOFOLLOW, 0);
+    }
+
+    /** Rejects {@code name} in {@code dirFd} when it is a symlink whose target climbs above {@code /}. */
+    private void checkLink(int dirFd, String container, String name) throws Unresolvable, IOException {
+        Path entry = hostPath(dirFd).resolve(name);
+        if (!Files.isSymbolicLink(entry)) {
+            return;
+        }
+        String target = Files.readSymbolicLink(entry).toString();
+        if (target.startsWith("/")) {
+            return; // absolute: read inside the rootfs, as the container reads it
+        }
+        int depth = names(container.isEmpty() ? "/" : container).size();
+        for (String part : target.split("/")) {
+            if (part.equals("..")) {
+                if (--depth < 0) {
+                    throw new Unresolvable(container + "/" + name + " is a symlink to " + target
+                            + ", which points outside the rootfs");
+                }
+            } else if (!part.isEmpty() && !part.equals(".")) {
+                depth++;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        LibC.close(rootFd);
+    }
+
+    /** The names of an absolute path, lexically cleaned ({@code .} dropped, {@code ..} applied, clamped at /). */
+    static List<String> names(String path) {
+        List<String> names = new ArrayList<>();
+        for (String part : path.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (!names.isEmpty()) {
+                    names.removeLast();
+                }
+            } else {
+                names.add(part);
+            }
+        }
+        return names;
+    }
+
+    private static Path hostPath(int fd) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd));
+    }
+}

@@ -1,0 +1,230 @@
+package dev.gatun.core.rootfs;
+
+import dev.gatun.core.spawn.Program;
+import dev.gatun.core.spawn.Step;
+import dev.gatun.oci.InvalidSpecException;
+import dev.gatun.oci.Linux;
+import dev.gatun.oci.Mount;
+import dev.gatun.oci.MountOptions;
+import dev.gatun.oci.Spec;
+import dev.gatun.oci.ValidationError;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The root filesystem of one container: validated and prepared by the parent before clone,
+ * then appended to the child's syscall program in three parts.
+ *
+ * <p>Usage, in this order:
+ *
+ * <pre>{@code
+ * RootfsPlan plan = RootfsPlan.prepare(spec, bundle, options); // parent, before clone
+ * plan.appendBeforePivot(b);  // in the child, after the namespaces exist (and uid/gid maps are written)
+ * plan.appendPivot(b);
+ * plan.appendAfterPivot(b);   // then hostname, rlimits, capabilities, ...
+ * ...
+ * plan.cleanup();             // when the container is deleted, or creation failed
+ * }</pre>
+ *
+ * <p>What the child does, and why in this order (runc's order, see {@code libcontainer/rootfs_linux.go}):
+ *
+ * <ol>
+ *   <li>{@code /} becomes {@code rslave} ({@code rprivate} when {@code rootfsPropagation} asks
+ *       for a private kind), so that nothing below propagates back to the host;
+ *   <li>the rootfs is bind-mounted on itself ({@code MS_BIND|MS_REC}), which makes it a mount
+ *       point {@code pivot_root} accepts;
+ *   <li>when {@code mounts} has no {@code /dev}: a tmpfs {@code /dev} ({@code nosuid,strictatime,
+ *       mode=755,size=65536k}) with the standard devices and links ({@link Devices}), and
+ *       {@code /dev/pts} (devpts {@code newinstance,ptmxmode=0666,mode=0620[,gid=5]}) and
+ *       {@code /dev/shm} (tmpfs {@code mode=1777,size=65536k}) unless {@code mounts} has them;
+ *   <li>{@code mounts}, in order; when one of them is a non-bind {@code /dev}, the devices and
+ *       links follow it; {@code /proc} is mounted here, before {@code pivot_root}, which a user
+ *       namespace requires;
+ *   <li>{@code pivot_root(".", ".")}, {@code umount2(".", MNT_DETACH)}, {@code chdir("/")}: the
+ *       old root is gone from the container's mount table (or the documented chroot fallback,
+ *       {@link RootfsOptions#pivot()});
+ *   <li>{@code maskedPaths}: {@code /dev/null} bound on a file, an empty read-only tmpfs on a
+ *       directory; {@code readonlyPaths}: bound on themselves and remounted read-only; both
+ *       tolerate ENOENT, as the spec says a missing path is not an error;
+ *   <li>{@code root.readonly}: {@code /} remounted {@code MS_BIND|MS_REMOUNT|MS_RDONLY} with the
+ *       flags the host mount already had; then {@code rootfsPropagation} on {@code /}.
+ * </ol>
+ *
+ * <p>Mount targets: a destination is resolved by the parent inside the rootfs with
+ * {@code openat2(RESOLVE_IN_ROOT)} ({@link InRoot} documents the escape rule), missing mount
+ * points are created on disk (a directory, or an empty file when the bind source is a file),
+ * and the child mounts on the resolved host path under the rootfs: the child runs in its own
+ * copy of the mount table, where an O_PATH fd of the parent's would name the wrong mount. A
+ * destination below an earlier mount is placed inside it instead: below a file system the child
+ * mounted (tmpfs, proc, ...) the child makes the mount point itself ({@code mkdirat}, a fresh
+ * file system holds no links); below a bind mount of a directory, the parent resolves it inside
+ * the bind's source (with the same rule, the source as the root) and creates a missing mount
+ * point there: the only case where the parent creates something outside the rootfs, as runc
+ * does, listed in {@link #createdPaths()} and removed by {@link #cleanup()}.
+ *
+ * <p>The steps must run in a child cloned with {@code CLONE_NEWNS}; in a new user namespace, after
+ * the parent wrote the uid/gid maps.
+ *
+ * <p>Mount types: any file system type with its flags and data (proc, tmpfs, devpts, mqueue,
+ * overlay with {@code lowerdir=...} in its options, ...); {@code bind}/{@code rbind}; {@code
+ * sysfs} without a new network namespace becomes a read-only recursive bind of the host's
+ * {@code /sys}; {@code cgroup}: a {@code cgroup2} mount when the host is pure cgroup v2, otherwise
+ * (v1, hybrid) a recursive bind of the host's {@code /sys/fs/cgroup}, made read-only recursively
+ * when the mount is {@code ro} — the container then sees the host's hierarchy, not its own.
+ *
+ * <p>Not supported yet, rejected with an error naming the option: idmapped mounts ({@code
+ * idmap}, {@code ridmap}, {@code uidMappings}), the {@code tmpcopyup} extension, devices outside
+ * {@code /dev}, a mount on {@code /}, a destination whose path crosses a dangling symlink.
+ * Not done here: SELinux mount labels, {@code /dev/console} (the terminal is the I/O layer's),
+ * {@code /dev/mqueue} (add it to {@code mounts}).
+ *
+ * <p>Errors: bad input is an {@link InvalidSpecException} listing every problem with its JSON
+ * path ({@code $.mounts[2].destination: "var/x" is not absolute}); an OS refusal while preparing
+ * is an {@link IOException}. Either way {@code prepare} removes what it created first.
+ *
+ * <p>Immutable after {@code prepare} except for {@link #cleanup()}; thread-safe.
+ *
+ * @see <a href="https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#mounts">config.md mounts</a>
+ * @see <a href="https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config-linux.md">config-linux.md</a>
+ * @see <a href="https://man7.org/linux/man-pages/man2/pivot_root.2.html">pivot_root(2)</a>
+ */
+public final class RootfsPlan {
+
+    private final Path rootfs;
+    private final List<Step> beforePivot;
+    private final List<Step> pivot;
+    private final List<Step> afterPivot;
+    private final List<Path> created;
+
+    RootfsPlan(Path rootfs, List<Step> beforePivot, List<Step> pivot, List<Step> afterPivot, List<Path> created) {
+        this.rootfs = rootfs;
+        this.beforePivot = List.copyOf(beforePivot);
+        this.pivot = List.copyOf(pivot);
+        this.afterPivot = List.copyOf(afterPivot);
+        this.created = new ArrayList<>(created);
+    }
+
+    /**
+     * Validates the root and mounts of {@code spec}, resolves every mount target inside the
+     * rootfs, creates the missing mount points, and plans the child's steps.
+     *
+     * @param spec the container's configuration; {@code root.path} relative to {@code bundle}
+     * @param bundle the bundle directory; relative bind sources are resolved against it too
+     * @param options facts about the other namespaces
+     * @throws InvalidSpecException for bad input, naming every problem's JSON path and value
+     * @throws IOException when the OS refuses a lookup or a creation
+     */
+    public static RootfsPlan prepare(Spec spec, Path bundle, RootfsOptions options) throws IOException {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(bundle, "bundle");
+        Objects.requireNonNull(options, "options");
+        Path rootfs = rootfs(spec, bundle);
+        try (RootfsPlanner planner = new RootfsPlanner(spec, bundle, options, InRoot.open(rootfs))) {
+            return planner.plan();
+        }
+    }
+
+    private static Path rootfs(Spec spec, Path bundle) throws IOException {
+        String path = spec.root() == null ? null : spec.root().path();
+        if (path == null || path.isEmpty()) {
+            throw invalid("$.root.path", "is required");
+        }
+        Path dir = bundle.resolve(path);
+        if (!Files.isDirectory(dir)) {
+            throw invalid("$.root.path", "\"" + path + "\" is not a directory (looked at " + dir + ")");
+        }
+        if (dir.toRealPath().getNameCount() == 0) {
+            throw invalid("$.root.path", "\"" + path + "\" is the host's root directory");
+        }
+        return dir;
+    }
+
+    private static InvalidSpecException invalid(String path, String message) {
+        return new InvalidSpecException("config.json", List.of(new ValidationError(path, message)));
+    }
+
+    /** The rootfs directory as the kernel names it (bundle symlinks resolved): the child's mount targets start with it. */
+    public Path rootfs() {
+        return rootfs;
+    }
+
+    /** Appends the steps up to {@code pivot_root}: propagation, the rootfs bind, /dev, the mounts. */
+    public void appendBeforePivot(Program.Builder b) {
+        beforePivot.forEach(b::step);
+    }
+
+    /** Appends {@code pivot_root(".", ".")}, the old root's detach and {@code chdir("/")} (or the chroot fallback). */
+    public void appendPivot(Program.Builder b) {
+        pivot.forEach(b::step);
+    }
+
+    /** Appends masked paths, read-only paths, the read-only root and the root propagation. */
+    public void appendAfterPivot(Program.Builder b) {
+        afterPivot.forEach(b::step);
+    }
+
+    /** The three parts as one program, for the dry run and for tests. */
+    public Program program() {
+        Program.Builder b = Program.builder();
+        appendBeforePivot(b);
+        appendPivot(b);
+        appendAfterPivot(b);
+        return b.build();
+    }
+
+    /** The mount points {@code prepare} created on disk (inside the rootfs or a bind source), oldest first. */
+    public synchronized List<Path> createdPaths() {
+        return List.copyOf(created);
+    }
+
+    /**
+     * Removes the mount points {@code prepare} created, newest first, each only while it is still
+     * empty; idempotent. Call it when the container is deleted or its creation failed. Nothing
+     * else is left by the parent: every mount is in the child's mount namespace and goes with it.
+     *
+     * @return the paths that could not be removed (not empty any more); empty normally
+     */
+    public synchronized List<Path> cleanup() {
+        List<Path> left = new ArrayList<>();
+        for (Path p : created.reversed()) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                left.add(p);
+            }
+        }
+        created.clear();
+        return left;
+    }
+
+    @Override
+    public String toString() {
+        return "RootfsPlan[" + rootfs + ", " + (beforePivot.size() + pivot.size() + afterPivot.size()) + " steps]";
+    }
+
+    /** Reads a mount's options, with type {@code bind} meaning the option {@code bind}, as runc reads it. */
+    static MountOptions optionsOf(Mount m) {
+        List<String> options = new ArrayList<>();
+        if ("bind".equals(m.type())) {
+            options.add("bind");
+        }
+        if (m.options() != null) {
+            options.addAll(m.options());
+        }
+        return MountOptions.parse(options);
+    }
+
+    /** The {@code linux} section's lists, never null. */
+    static List<String> orEmpty(List<String> list) {
+        return list == null ? List.of() : list;
+    }
+
+    /** The devices of {@code linux}, never null. */
+    static List<Linux.Device> devices(Linux linux) {
+        return linux == null || linux.devices() == null ? List.of() : linux.devices();
+    }
+}

@@ -1,0 +1,417 @@
+package dev.gatun.core.rootfs;
+
+import dev.gatun.core.linux.Errno;
+import dev.gatun.core.linux.Flags;
+import dev.gatun.core.linux.LibC;
+import dev.gatun.core.spawn.Arg;
+import dev.gatun.core.spawn.Program;
+import dev.gatun.core.spawn.Slot;
+import dev.gatun.core.spawn.Step;
+import dev.gatun.oci.InvalidSpecException;
+import dev.gatun.oci.Mount;
+import dev.gatun.oci.MountOptions;
+import dev.gatun.oci.Spec;
+import dev.gatun.oci.ValidationError;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The work behind {@link RootfsPlan#prepare}: one instance per call, not thread-safe. Collects
+ * every problem before failing, and removes what it created when it fails.
+ */
+final class RootfsPlanner implements AutoCloseable {
+
+    private static final long DEV_FLAGS = MountOptions.MS_NOSUID | MountOptions.MS_STRICTATIME;
+    private static final long PTS_FLAGS = MountOptions.MS_NOSUID | MountOptions.MS_NOEXEC;
+    private static final long SHM_FLAGS = MountOptions.MS_NOSUID | MountOptions.MS_NODEV | MountOptions.MS_NOEXEC;
+
+    /** What sits at a destination once the child has mounted it: a file system it made, or a bind. */
+    private record Placed(String destination, String target, long flags, Path bindSource) {
+        boolean isBind() {
+            return bindSource != null;
+        }
+    }
+
+    private final Spec spec;
+    private final Path bundle;
+    private final RootfsOptions options;
+    private final InRoot root;
+    private final Map<Path, InRoot> bindRoots = new HashMap<>();
+    private final List<String> errors = new ArrayList<>();
+    private final List<Placed> placed = new ArrayList<>();
+    private final Program.Builder before = Program.builder();
+    private final Program.Builder after = Program.builder();
+    private final List<Path> created = new ArrayList<>();
+
+    RootfsPlanner(Spec spec, Path bundle, RootfsOptions options, InRoot root) {
+        this.spec = spec;
+        this.bundle = bundle;
+        this.options = options;
+        this.root = root;
+    }
+
+    RootfsPlan plan() throws IOException {
+        try {
+            return planOrThrow();
+        } catch (IOException | RuntimeException e) {
+            new RootfsPlan(root.root(), List.of(), List.of(), List.of(), createdSoFar()).cleanup();
+            throw e;
+        }
+    }
+
+    private RootfsPlan planOrThrow() throws IOException {
+        String rootPath = root.root().toString();
+        long propagation = rootPropagation();
+        boolean privateKind = propagation > 0 && (propagation & MountOptions.MS_PRIVATE) != 0;
+        before.mount(null, "/", null, MountOptions.MS_REC | (privateKind ? MountOptions.MS_PRIVATE : MountOptions.MS_SLAVE), null);
+        before.mount(rootPath, rootPath, null, Mounts.MS_BIND | Mounts.MS_REC, null);
+        List<Mount> mounts = spec.mounts() == null ? List.of() : spec.mounts();
+        List<Devices.Node> nodes = Devices.merge(RootfsPlan.devices(spec.linux()), errors);
+        if (mounts.stream().noneMatch(m -> "/dev".equals(clean(m.destination())))) {
+            defaultDev(mounts, nodes);
+        }
+        for (int i = 0; i < mounts.size(); i++) {
+            mount(i, mounts.get(i), nodes);
+        }
+        maskedPaths();
+        readonlyPaths();
+        if (spec.root().readonly() != null && spec.root().readonly()) {
+            after.mount(null, "/", null, Mounts.MS_BIND | Mounts.MS_REMOUNT | Mounts.MS_RDONLY
+                    | MountTable.lockedFlags(root.root()), null);
+        }
+        if (propagation > 0) {
+            after.mount(null, "/", null, propagation, null);
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException("config.json", errors.stream().map(RootfsPlanner::error).toList());
+        }
+        return new RootfsPlan(root.root(), before.build().steps(), pivot(rootPath), after.build().steps(), createdSoFar());
+    }
+
+    private List<Step> pivot(String rootPath) {
+        Program.Builder b = Program.builder().chdir(rootPath);
+        if (options.pivot()) {
+            b.pivotRoot(".", ".").umount2(".", Mounts.MNT_DETACH);
+        } else {
+            b.mount(rootPath, "/", null, Mounts.MS_MOVE, null).syscall("chroot", new Arg.Text("."));
+        }
+        return b.chdir("/").build().steps();
+    }
+
+    /** The {@code rootfsPropagation} flags, 0 when absent, -1 (and an error) when unknown. */
+    private long rootPropagation() {
+        String value = spec.linux() == null ? null : spec.linux().rootfsPropagation();
+        if (value == null || value.isEmpty()) {
+            return 0;
+        }
+        long flags = Mounts.propagation(value);
+        if (flags < 0) {
+            errors.add("$.linux.rootfsPropagation: \"" + value + "\" must be one of shared, slave, private, "
+                    + "unbindable, rshared, rslave, rprivate, runbindable");
+        }
+        return flags;
+    }
+
+    /** A tmpfs /dev with the devices and links, /dev/pts and /dev/shm, unless {@code mounts} has them. */
+    private void defaultDev(List<Mount> mounts, List<Devices.Node> nodes) throws IOException {
+        String dev = target("$.root.path", "/dev", InRoot.Create.DIRECTORY);
+        if (dev == null) {
+            return;
+        }
+        before.mount("tmpfs", dev, "tmpfs", DEV_FLAGS, "mode=755,size=65536k");
+        placed.add(new Placed("/dev", dev, DEV_FLAGS, null));
+        Devices.append(before, dev, nodes, options.newUserNamespace());
+        if (mounts.stream().noneMatch(m -> "/dev/pts".equals(clean(m.destination())))) {
+            boolean gid = !options.newUserNamespace() || options.ttyGroupMapped();
+            before.mkdirIfMissing(LibC.AT_FDCWD, dev + "/pts", 0755)
+                    .mount("devpts", dev + "/pts", "devpts", PTS_FLAGS,
+                            "newinstance,ptmxmode=0666,mode=0620" + (gid ? ",gid=5" : ""));
+            placed.add(new Placed("/dev/pts", dev + "/pts", PTS_FLAGS, null));
+        }
+        if (mounts.stream().noneMatch(m -> "/dev/shm".equals(clean(m.destination())))) {
+            before.mkdirIfMissing(LibC.AT_FDCWD, dev + "/shm", 01777)
+                    .mount("shm", dev + "/shm", "tmpfs", SHM_FLAGS, "mode=1777,size=65536k");
+            placed.add(new Placed("/dev/shm", dev + "/shm", SHM_FLAGS, null));
+        }
+    }
+
+    private void mount(int i, Mount m, List<Devices.Node> nodes) throws IOException {
+        String at = "$.mounts[" + i + "]";
+        String dest = m.destination();
+        if (dest == null || dest.isEmpty()) {
+            errors.add(at + ".destination: is required");
+            return;
+        }
+        if (!dest.startsWith("/")) {
+            errors.add(at + ".destination: \"" + dest + "\" is not absolute");
+            return;
+        }
+        String clean = clean(dest);
+        if (clean.equals("/")) {
+            errors.add(at + ".destination: \"" + dest + "\" is the container's root; mounting over / is not supported");
+            return;
+        }
+        MountOptions o = RootfsPlan.optionsOf(m);
+        if (!supported(at, m, o)) {
+            return;
+        }
+        String type = m.type();
+        if (o.isBind()) {
+            bindMount(at, m, clean, o);
+        } else if ("cgroup".equals(type) || "cgroup2".equals(type)) {
+            cgroupMount(at, clean, o);
+        } else if ("sysfs".equals(type) && !options.newNetNamespace()) {
+            hostBind(at, "/sys", clean, o);
+        } else {
+            if (type == null || type.isEmpty()) {
+                errors.add(at + ".type: is required for a mount that is not a bind mount");
+                return;
+            }
+            String target = target(at + ".destination", clean, InRoot.Create.DIRECTORY);
+            if (target == null) {
+                return;
+            }
+            Mounts.fileSystem(before, m.source() == null || m.source().isEmpty() ? type : m.source(), target, type, o);
+            placed.add(new Placed(clean, target, o.flags(), null));
+            if (clean.equals("/dev")) {
+                Devices.append(before, target, nodes, options.newUserNamespace());
+            }
+        }
+    }
+
+    /** Whether the mount uses only what is supported; adds an error otherwise. */
+    private boolean supported(String at, Mount m, MountOptions o) {
+        if (o.idmap() || m.uidMappings() != null && !m.uidMappings().isEmpty()
+                || m.gidMappings() != null && !m.gidMappings().isEmpty()) {
+            errors.add(at + ": idmapped mounts are not supported yet");
+            return false;
+        }
+        if (!o.extensions().isEmpty()) {
+            errors.add(at + ".options: " + o.extensions() + " is not supported yet");
+            return false;
+        }
+        return true;
+    }
+
+    private void bindMount(String at, Mount m, String dest, MountOptions o) throws IOException {
+        if (m.source() == null || m.source().isEmpty()) {
+            errors.add(at + ".source: is required for a bind mount");
+            return;
+        }
+        Path source = bundle.resolve(m.source());
+        if (!Files.exists(source)) {
+            errors.add(at + ".source: \"" + m.source() + "\" does not exist (looked at " + source + ")");
+            return;
+        }
+        boolean dir = Files.isDirectory(source);
+        String target = target(at + ".destination", dest, dir ? InRoot.Create.DIRECTORY : InRoot.Create.FILE);
+        if (target == null) {
+            return;
+        }
+        Path real = source.toRealPath();
+        Mounts.bind(before, real.toString(), target, o, MountTable.lockedFlags(real));
+        placed.add(new Placed(dest, target, o.flags(), real));
+    }
+
+    /** A recursive bind of a host directory, read-only when the mount is (sysfs without a netns, cgroup v1). */
+    private void hostBind(String at, String hostDir, String dest, MountOptions o) throws IOException {
+        String target = target(at + ".destination", dest, InRoot.Create.DIRECTORY);
+        if (target == null) {
+            return;
+        }
+        before.mount(hostDir, target, null, Mounts.MS_BIND | Mounts.MS_REC, null);
+        long flags = o.flags() & ~(Mounts.MS_BIND | Mounts.MS_REC | Mounts.MS_REMOUNT);
+        if (flags != 0) {
+            before.mount(hostDir, target, null, Mounts.MS_BIND | Mounts.MS_REMOUNT | flags
+                    | (MountTable.lockedFlags(Path.of(hostDir)) & ~o.clearedFlags()), null);
+        }
+        if (o.isReadOnly()) {
+            Mounts.setattr(before, target, MountOptions.MOUNT_ATTR_RDONLY, 0);
+        }
+        Mounts.after(before, target, o);
+        placed.add(new Placed(dest, target, o.flags(), Path.of(hostDir)));
+    }
+
+    private void cgroupMount(String at, String dest, MountOptions o) throws IOException {
+        if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
+            String target = target(at + ".destination", dest, InRoot.Create.DIRECTORY);
+            if (target != null) {
+                Mounts.fileSystem(before, "cgroup2", target, "cgroup2", o);
+                placed.add(new Placed(dest, target, o.flags(), null));
+            }
+        } else {
+            hostBind(at, "/sys/fs/cgroup", dest, o);
+        }
+    }
+
+    /**
+     * The host path the child mounts on for the container path {@code dest}, with the mount point
+     * made (by the parent now, or by a child step); null after adding an error.
+     */
+    private String target(String at, String dest, InRoot.Create create) throws IOException {
+        Placed outer = enclosing(dest);
+        try {
+            if (outer == null) {
+                return root.resolve(dest, create).orElseThrow().toString();
+            }
+            String rest = dest.equals(outer.destination()) ? "" : dest.substring(outer.destination().length() + 1);
+            if (rest.isEmpty()) {
+                return outer.target();
+            }
+            if (outer.isBind()) {
+                return inBindSource(outer, rest, create);
+            }
+            childMakes(outer.target(), rest, create);
+            return outer.target() + "/" + rest;
+        } catch (InRoot.Unresolvable e) {
+            errors.add(at + ": \"" + dest + "\": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private String inBindSource(Placed outer, String rest, InRoot.Create create) throws IOException, InRoot.Unresolvable {
+        if (!Files.isDirectory(outer.bindSource())) {
+            throw new InRoot.Unresolvable("is below " + outer.destination() + ", a bind mount of a file");
+        }
+        InRoot source = bindRoots.get(outer.bindSource());
+        if (source == null) {
+            source = InRoot.open(outer.bindSource());
+            bindRoots.put(outer.bindSource(), source);
+        }
+        Path host = source.resolve("/" + rest, create).orElseThrow();
+        return outer.target() + (host.equals(source.root()) ? "" : "/" + source.root().relativize(host));
+    }
+
+    /** Steps that make the mount point {@code rest} below a file system the child mounted at {@code base}. */
+    private void childMakes(String base, String rest, InRoot.Create create) {
+        List<String> names = InRoot.names(rest);
+        String path = base;
+        for (int i = 0; i < names.size(); i++) {
+            path = path + "/" + names.get(i);
+            if (i == names.size() - 1 && create == InRoot.Create.FILE) {
+                Slot fd = Slot.named("fd");
+                before.step(Step.of("openat", Arg.dirfd(LibC.AT_FDCWD), new Arg.Text(path),
+                        Arg.flags(LibC.O_WRONLY | LibC.O_CREAT | LibC.O_CLOEXEC, Flags.OPEN),
+                        Arg.mode(0644)).storingIn(fd)).close(fd);
+            } else {
+                before.mkdirIfMissing(LibC.AT_FDCWD, path, 0755);
+            }
+        }
+    }
+
+    /** The latest placed mount whose destination is {@code dest} or a parent of it; null when none. */
+    private Placed enclosing(String dest) {
+        Placed best = null;
+        for (Placed p : placed) {
+            if (Path.of(dest).startsWith(Path.of(p.destination()))
+                    && (best == null || p.destination().length() >= best.destination().length())) {
+                best = p;
+            }
+        }
+        return best;
+    }
+
+    private void maskedPaths() throws IOException {
+        List<String> paths = RootfsPlan.orEmpty(spec.linux() == null ? null : spec.linux().maskedPaths());
+        for (int i = 0; i < paths.size(); i++) {
+            String path = absolute("$.linux.maskedPaths[" + i + "]", paths.get(i));
+            if (path == null) {
+                continue;
+            }
+            Optional<Boolean> dir = isDirectory("$.linux.maskedPaths[" + i + "]", path);
+            if (dir.isEmpty()) {
+                continue;
+            }
+            if (dir.get()) {
+                after.step(Step.of("mount", text("tmpfs"), text(path), text("tmpfs"),
+                        Arg.flags(Mounts.MS_RDONLY, Flags.MOUNT), text(null))
+                        .allowing(Errno.ENOENT));
+            } else {
+                after.step(Step.of("mount", text("/dev/null"), text(path), text(null),
+                        Arg.flags(Mounts.MS_BIND, Flags.MOUNT), text(null))
+                        .allowing(Errno.ENOENT));
+            }
+        }
+    }
+
+    private void readonlyPaths() throws IOException {
+        List<String> paths = RootfsPlan.orEmpty(spec.linux() == null ? null : spec.linux().readonlyPaths());
+        for (int i = 0; i < paths.size(); i++) {
+            String path = absolute("$.linux.readonlyPaths[" + i + "]", paths.get(i));
+            if (path == null) {
+                continue;
+            }
+            Placed outer = enclosing(path);
+            long locked = outer == null ? MountTable.lockedFlags(root.root())
+                    : outer.isBind() ? MountTable.lockedFlags(outer.bindSource()) | (outer.flags() & MountTable.LOCKED)
+                    : outer.flags() & MountTable.LOCKED;
+            after.step(Step.of("mount", text(path), text(path), text(null),
+                    Arg.flags(Mounts.MS_BIND | Mounts.MS_REC, Flags.MOUNT), text(null))
+                    .allowing(Errno.ENOENT));
+            after.step(Step.of("mount", text(path), text(path), text(null),
+                    Arg.flags(Mounts.MS_BIND | Mounts.MS_REMOUNT | Mounts.MS_RDONLY | locked,
+                            Flags.MOUNT), text(null))
+                    .allowing(Errno.ENOENT));
+        }
+    }
+
+    /**
+     * Whether the masked path {@code path} is a directory: under {@code /proc} and {@code /sys}
+     * the host's own (the same kernel shows the same entries), elsewhere the rootfs's; empty
+     * when it does not exist, so that there is nothing to mask.
+     */
+    private Optional<Boolean> isDirectory(String at, String path) throws IOException {
+        if (path.equals("/proc") || path.startsWith("/proc/") || path.equals("/sys") || path.startsWith("/sys/")) {
+            Path host = Path.of(path);
+            return Files.exists(host) ? Optional.of(Files.isDirectory(host)) : Optional.of(false);
+        }
+        try {
+            return root.resolve(path, InRoot.Create.NOTHING).map(Files::isDirectory);
+        } catch (InRoot.Unresolvable e) {
+            errors.add(at + ": \"" + path + "\": " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private String absolute(String at, String path) {
+        if (path == null || !path.startsWith("/")) {
+            errors.add(at + ": \"" + path + "\" is not absolute");
+            return null;
+        }
+        return clean(path);
+    }
+
+    private static Arg text(String s) {
+        return Arg.text(s);
+    }
+
+    /** An absolute path lexically cleaned, or null for null. */
+    static String clean(String path) {
+        return path == null ? null : "/" + String.join("/", InRoot.names(path));
+    }
+
+    private static ValidationError error(String line) {
+        int colon = line.indexOf(": ");
+        return colon < 0 ? new ValidationError("$", line) : new ValidationError(line.substring(0, colon), line.substring(colon + 2));
+    }
+
+    private List<Path> createdSoFar() {
+        List<Path> all = new ArrayList<>(root.created());
+        bindRoots.values().forEach(r -> all.addAll(r.created()));
+        return all;
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (InRoot r : bindRoots.values()) {
+            r.close();
+        }
+        root.close();
+    }
+}

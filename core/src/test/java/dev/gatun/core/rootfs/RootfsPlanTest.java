@@ -1,0 +1,295 @@
+package dev.gatun.core.rootfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatun.oci.InvalidSpecException;
+import dev.gatun.oci.Linux;
+import dev.gatun.oci.Mount;
+import dev.gatun.oci.OciSpecs;
+import dev.gatun.oci.Root;
+import dev.gatun.oci.Spec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The planner's output for specs on a rootfs in a temporary directory; needs no root. */
+class RootfsPlanTest {
+
+    @TempDir
+    Path bundle;
+
+    Path rootfs;
+    String r;
+
+    @BeforeEach
+    void layout() throws Exception {
+        rootfs = Files.createDirectories(bundle.resolve("rootfs"));
+        for (String d : List.of("proc", "dev", "tmp", "etc", "run")) {
+            Files.createDirectories(rootfs.resolve(d));
+        }
+        Files.writeString(rootfs.resolve("etc/passwd"), "root:x:0:0::/:/bin/sh\n");
+        r = rootfs.toRealPath().toString();
+    }
+
+    static Spec spec(List<Mount> mounts, Linux linux) {
+        return Spec.builder().root(new Root("rootfs", false)).mounts(mounts).linux(linux).build();
+    }
+
+    static Mount mount(String destination, String source, String type, String... options) {
+        return new Mount(destination, source, type, List.of(options), null, null);
+    }
+
+    String render(Spec spec, RootfsOptions options) throws Exception {
+        return RootfsPlan.prepare(spec, bundle, options).program().render();
+    }
+
+    static List<String> calls(String rendered) {
+        return rendered.lines().map(l -> l.substring(5)).toList();
+    }
+
+    @Test
+    void aTypicalSpecIsPlannedInRuncsOrderWithResolvedTargets() throws Exception {
+        Path data = Files.createDirectories(bundle.resolve("data"));
+        Spec spec = Spec.builder().root(new Root("rootfs", true))
+                .mounts(List.of(mount("/proc", "proc", "proc", "nosuid", "noexec", "nodev"),
+                        mount("/data", "data", null, "rbind", "ro", "rprivate")))
+                .linux(Linux.builder().maskedPaths(List.of("/proc/acpi", "/proc/timer_list"))
+                        .readonlyPaths(List.of("/proc/sys")).rootfsPropagation("rshared").build())
+                .build();
+        List<String> calls = calls(render(spec, RootfsOptions.defaults()));
+        String d = data.toRealPath().toString();
+        assertThat(calls.subList(0, 4)).containsExactly(
+                "mount(NULL, \"/\", NULL, MS_REC|MS_SLAVE, NULL)",
+                "mount(\"" + r + "\", \"" + r + "\", NULL, MS_BIND|MS_REC, NULL)",
+                "mount(\"tmpfs\", \"" + r + "/dev\", \"tmpfs\", MS_NOSUID|MS_STRICTATIME, \"mode=755,size=65536k\")",
+                "$old_umask = umask(0)");
+        assertThat(calls).containsSubsequence(
+                "mknodat(AT_FDCWD, \"" + r + "/dev/null\", S_IFCHR|0666, makedev(1, 3))",
+                "umask($old_umask)",
+                "symlinkat(\"pts/ptmx\", AT_FDCWD, \"" + r + "/dev/ptmx\") allowing EEXIST",
+                "mount(\"devpts\", \"" + r + "/dev/pts\", \"devpts\", MS_NOSUID|MS_NOEXEC, \"newinstance,ptmxmode=0666,mode=0620,gid=5\")",
+                "mount(\"shm\", \"" + r + "/dev/shm\", \"tmpfs\", MS_NOSUID|MS_NODEV|MS_NOEXEC, \"mode=1777,size=65536k\")",
+                "mount(\"proc\", \"" + r + "/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)",
+                "mount(\"" + d + "\", \"" + r + "/data\", NULL, MS_BIND|MS_REC, NULL)",
+                "mount(NULL, \"" + r + "/data\", NULL, MS_REC|MS_PRIVATE, NULL)",
+                "chdir(\"" + r + "\")",
+                "pivot_root(\".\", \".\")",
+                "umount2(\".\", MNT_DETACH)",
+                "chdir(\"/\")",
+                "mount(\"/dev/null\", \"/proc/timer_list\", NULL, MS_BIND, NULL) allowing ENOENT",
+                "mount(\"/proc/sys\", \"/proc/sys\", NULL, MS_BIND|MS_REC, NULL) allowing ENOENT",
+                "mount(\"/proc/sys\", \"/proc/sys\", NULL, MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_REMOUNT|MS_BIND, NULL) allowing ENOENT",
+                "mount(NULL, \"/\", NULL, MS_REC|MS_SHARED, NULL)");
+        assertThat(calls).anyMatch(c -> c.matches("mount\\(\"" + d + "\", \"" + r
+                + "/data\", NULL, MS_RDONLY\\|.*MS_REMOUNT\\|MS_BIND.*, NULL\\)"));
+        assertThat(calls).anyMatch(c -> c.matches("mount\\(NULL, \"/\", NULL, MS_RDONLY\\|.*MS_REMOUNT\\|MS_BIND.*, NULL\\)"));
+        assertThat(Files.isDirectory(rootfs.resolve("data"))).as("the mount point was created").isTrue();
+    }
+
+    @Test
+    void aRoBindIsBoundFirstAndThenRemountedReadOnly() throws Exception {
+        Files.createDirectories(bundle.resolve("src"));
+        List<String> calls = calls(render(spec(List.of(mount("/src", "src", "bind", "ro")), null), RootfsOptions.defaults()));
+        int bind = indexOf(calls, "mount(\"" + bundle.resolve("src").toRealPath() + "\", \"" + r + "/src\", NULL, MS_BIND, NULL)");
+        assertThat(bind).isPositive();
+        assertThat(calls.get(bind + 1)).startsWith("mount(\"" + bundle.resolve("src").toRealPath() + "\", \"" + r
+                + "/src\", NULL, MS_RDONLY|").contains("MS_REMOUNT|MS_BIND");
+    }
+
+    @Test
+    void aBindOfAFileCreatesAnEmptyFileAsItsMountPoint() throws Exception {
+        Files.writeString(bundle.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
+        RootfsPlan plan = RootfsPlan.prepare(spec(List.of(mount("/etc/resolv.conf", "resolv.conf", "bind", "ro")), null),
+                bundle, RootfsOptions.defaults());
+        assertThat(rootfs.resolve("etc/resolv.conf")).isRegularFile().isEmptyFile();
+        assertThat(plan.createdPaths()).containsExactly(rootfs.toRealPath().resolve("etc/resolv.conf"));
+        assertThat(plan.cleanup()).isEmpty();
+        assertThat(rootfs.resolve("etc/resolv.conf")).doesNotExist();
+    }
+
+    @Test
+    void anAbsoluteSymlinkIsReadInsideTheRootfsAndTheMountTargetIsTheResolvedPath() throws Exception {
+        Files.createDirectories(rootfs.resolve("var"));
+        Files.createSymbolicLink(rootfs.resolve("var/run"), Path.of("/run"));
+        List<String> calls = calls(render(spec(List.of(mount("/var/run/app", "tmpfs", "tmpfs")), null), RootfsOptions.defaults()));
+        assertThat(calls).contains("mount(\"tmpfs\", \"" + r + "/run/app\", \"tmpfs\", 0, NULL)");
+        assertThat(rootfs.resolve("run/app")).isDirectory();
+        assertThat(Path.of("/run/app")).as("nothing on the host").doesNotExist();
+    }
+
+    @Test
+    void aSymlinkThatClimbsOutOfTheRootfsIsRejectedAndNothingIsCreatedOutside() throws Exception {
+        Path outside = bundle.resolve("hostdir");
+        Files.createSymbolicLink(rootfs.resolve("escape"), Path.of("../hostdir"));
+        Spec spec = spec(List.of(mount("/escape/sub", "tmpfs", "tmpfs")), null);
+        assertThatThrownBy(() -> RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("$.mounts[0].destination: \"/escape/sub\": /escape is a symlink to ../hostdir, "
+                        + "which points outside the rootfs");
+        assertThat(outside).doesNotExist();
+        assertThat(rootfs.resolve("hostdir")).doesNotExist();
+        assertThat(rootfs.resolve("dev/pts")).as("nothing left from the default /dev either").doesNotExist();
+    }
+
+    @Test
+    void aSymlinkChainThatClimbsOutIsClampedInsideTheRootfs() throws Exception {
+        // inner -> ../../../../.. is reached through "hop", so only the clamp applies: still inside
+        Files.createDirectories(rootfs.resolve("a/b"));
+        Files.createSymbolicLink(rootfs.resolve("a/b/up"), Path.of("../../../../../.."));
+        Files.createSymbolicLink(rootfs.resolve("hop"), Path.of("/a/b/up"));
+        List<String> calls = calls(render(spec(List.of(mount("/hop/tmp/x", "tmpfs", "tmpfs")), null), RootfsOptions.defaults()));
+        assertThat(calls).contains("mount(\"tmpfs\", \"" + r + "/tmp/x\", \"tmpfs\", 0, NULL)");
+        assertThat(rootfs.resolve("tmp/x")).isDirectory();
+    }
+
+    @Test
+    void badDestinationsAreAllReportedWithTheirJsonPathsAndLeaveNothingBehind() throws Exception {
+        Files.createSymbolicLink(rootfs.resolve("dangling"), Path.of("/no/such/dir"));
+        Spec spec = spec(List.of(
+                mount("/created-first", "tmpfs", "tmpfs"),
+                mount("var/lib", "tmpfs", "tmpfs"),
+                mount("/etc/passwd/x", "tmpfs", "tmpfs"),
+                mount("/dangling/x", "tmpfs", "tmpfs"),
+                mount("/", "tmpfs", "tmpfs"),
+                mount("/src", "no-such-source", "bind")), null);
+        assertThatThrownBy(() -> RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()))
+                .isInstanceOf(InvalidSpecException.class)
+                .satisfies(e -> assertThat(((InvalidSpecException) e).errors()).extracting(Object::toString).containsExactly(
+                        "$.mounts[1].destination: \"var/lib\" is not absolute",
+                        "$.mounts[2].destination: \"/etc/passwd/x\": /etc/passwd is not a directory",
+                        "$.mounts[3].destination: \"/dangling/x\": /dangling is a symlink to a path that does not exist "
+                                + "(Gatun does not create a link's target)",
+                        "$.mounts[4].destination: \"/\" is the container's root; mounting over / is not supported",
+                        "$.mounts[5].source: \"no-such-source\" does not exist (looked at " + bundle.resolve("no-such-source") + ")"));
+        try (Stream<Path> files = Files.walk(rootfs)) {
+            assertThat(files.map(p -> rootfs.relativize(p).toString())).containsExactlyInAnyOrder(
+                    "", "proc", "dev", "tmp", "etc", "run", "etc/passwd", "dangling");
+        }
+    }
+
+    @Test
+    void aMissingOrNonDirectoryRootIsAnErrorNamingRootPath() {
+        Spec missing = Spec.builder().root(new Root("nope", false)).build();
+        assertThatThrownBy(() -> RootfsPlan.prepare(missing, bundle, RootfsOptions.defaults()))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("$.root.path: \"nope\" is not a directory");
+        Spec none = Spec.builder().build();
+        assertThatThrownBy(() -> RootfsPlan.prepare(none, bundle, RootfsOptions.defaults()))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("$.root.path: is required");
+        Spec host = Spec.builder().root(new Root("/", false)).build();
+        assertThatThrownBy(() -> RootfsPlan.prepare(host, bundle, RootfsOptions.defaults()))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("the host's root directory");
+    }
+
+    @Test
+    void unsupportedOptionsAndBadLinuxFieldsAreRejectedByName() {
+        Spec spec = spec(List.of(mount("/a", "tmpfs", "tmpfs", "tmpcopyup"), mount("/b", "/x", "bind", "idmap")),
+                Linux.builder().rootfsPropagation("sideways").maskedPaths(List.of("proc/kcore"))
+                        .devices(List.of(new Linux.Device("c", "/opt/dev", 1L, 3L, null, null, null))).build());
+        assertThatThrownBy(() -> RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()))
+                .isInstanceOf(InvalidSpecException.class)
+                .satisfies(e -> assertThat(((InvalidSpecException) e).errors()).extracting(Object::toString).contains(
+                        "$.linux.rootfsPropagation: \"sideways\" must be one of shared, slave, private, unbindable, "
+                                + "rshared, rslave, rprivate, runbindable",
+                        "$.linux.devices[0].path: \"/opt/dev\" must be an absolute path under /dev (devices elsewhere are not supported)",
+                        "$.mounts[0].options: [tmpcopyup] is not supported yet",
+                        "$.mounts[1]: idmapped mounts are not supported yet",
+                        "$.linux.maskedPaths[0]: \"proc/kcore\" is not absolute"));
+    }
+
+    @Test
+    void theRuncDefaultSpecMountsDevOnceAndAddsTheDevicesRightAfterIt() throws Exception {
+        List<String> calls = calls(render(OciSpecs.example(), RootfsOptions.defaults()));
+        assertThat(calls.stream().filter(c -> c.contains("\"" + r + "/dev\", \"tmpfs\""))).hasSize(1);
+        int dev = indexOf(calls, "mount(\"tmpfs\", \"" + r + "/dev\", \"tmpfs\", MS_NOSUID|MS_STRICTATIME, \"mode=755,size=65536k\")");
+        assertThat(calls.get(dev + 1)).isEqualTo("$old_umask = umask(0)");
+        assertThat(calls).containsSubsequence(
+                "mkdirat(AT_FDCWD, \"" + r + "/dev/pts\", 0755) allowing EEXIST",
+                "mount(\"devpts\", \"" + r + "/dev/pts\", \"devpts\", MS_NOSUID|MS_NOEXEC, \"newinstance,ptmxmode=0666,mode=0620,gid=5\")");
+        assertThat(calls.stream().filter(c -> c.startsWith("mount(\"devpts\""))).hasSize(1);
+    }
+
+    @Test
+    void inANewUserNamespaceDevicesAreHostNodesBoundOnEmptyFiles() throws Exception {
+        List<String> calls = calls(render(spec(List.of(), null),
+                RootfsOptions.defaults().newUserNamespace(true).ttyGroupMapped(false)));
+        assertThat(calls).noneMatch(c -> c.startsWith("mknodat")).containsSubsequence(
+                "$fd = openat(AT_FDCWD, \"" + r + "/dev/null\", O_WRONLY|O_CREAT|O_CLOEXEC, 00)",
+                "close($fd)",
+                "mount(\"/dev/null\", \"" + r + "/dev/null\", NULL, MS_BIND, NULL)");
+        assertThat(calls).contains(
+                "mount(\"devpts\", \"" + r + "/dev/pts\", \"devpts\", MS_NOSUID|MS_NOEXEC, \"newinstance,ptmxmode=0666,mode=0620\")");
+    }
+
+    @Test
+    void withoutANewNetworkNamespaceSysfsIsAReadOnlyBindOfTheHostsSys() throws Exception {
+        List<String> calls = calls(render(spec(List.of(mount("/sys", "sysfs", "sysfs", "ro", "nosuid")), null),
+                RootfsOptions.defaults().newNetNamespace(false)));
+        assertThat(calls).containsSubsequence(
+                "mount(\"/sys\", \"" + r + "/sys\", NULL, MS_BIND|MS_REC, NULL)",
+                "mount_setattr(AT_FDCWD, \"" + r + "/sys\", AT_RECURSIVE, &{attr_set=MOUNT_ATTR_RDONLY, attr_clr=0}, 32)");
+        assertThat(calls).noneMatch(c -> c.contains("\"sysfs\""));
+    }
+
+    @Test
+    void mountsBelowAnEarlierTmpfsGetTheirMountPointsFromTheChild() throws Exception {
+        Files.writeString(bundle.resolve("conf"), "x");
+        List<String> calls = calls(render(spec(List.of(mount("/run", "tmpfs", "tmpfs"),
+                mount("/run/a/b", "tmpfs", "tmpfs"), mount("/run/conf", "conf", "bind")), null), RootfsOptions.defaults()));
+        assertThat(calls).containsSubsequence(
+                "mount(\"tmpfs\", \"" + r + "/run\", \"tmpfs\", 0, NULL)",
+                "mkdirat(AT_FDCWD, \"" + r + "/run/a\", 0755) allowing EEXIST",
+                "mkdirat(AT_FDCWD, \"" + r + "/run/a/b\", 0755) allowing EEXIST",
+                "mount(\"tmpfs\", \"" + r + "/run/a/b\", \"tmpfs\", 0, NULL)",
+                "$fd = openat(AT_FDCWD, \"" + r + "/run/conf\", O_WRONLY|O_CREAT|O_CLOEXEC, 0644)");
+        assertThat(rootfs.resolve("run/a")).doesNotExist();
+    }
+
+    @Test
+    void mountsBelowABindAreResolvedInsideTheBindSource() throws Exception {
+        Path src = Files.createDirectories(bundle.resolve("src"));
+        Files.createDirectories(src.resolve("inner"));
+        Files.createSymbolicLink(src.resolve("link"), Path.of("/inner"));
+        List<String> calls = calls(render(spec(List.of(mount("/src", "src", "bind"),
+                mount("/src/link/x", "tmpfs", "tmpfs")), null), RootfsOptions.defaults()));
+        assertThat(calls).contains("mount(\"tmpfs\", \"" + r + "/src/inner/x\", \"tmpfs\", 0, NULL)");
+        assertThat(src.resolve("inner/x")).isDirectory();
+    }
+
+    @Test
+    void theChrootFallbackMovesTheRootAndChroots() throws Exception {
+        List<String> calls = calls(render(spec(List.of(), null), RootfsOptions.defaults().pivot(false)));
+        assertThat(calls).containsSubsequence("chdir(\"" + r + "\")", "mount(\"" + r + "\", \"/\", NULL, MS_MOVE, NULL)",
+                "chroot(\".\")", "chdir(\"/\")").noneMatch(c -> c.startsWith("pivot_root"));
+    }
+
+    @Test
+    void makedevEncodesAsTheKernelDecodes() {
+        assertThat(Devices.makedev(1, 3)).isEqualTo(0x103);
+        assertThat(Devices.makedev(5, 0)).isEqualTo(0x500);
+        // minor 300 = 0x12c: low byte in bits 0-7, the rest from bit 20
+        assertThat(Devices.makedev(259, 300)).isEqualTo(0x2c | (259 << 8) | (0x100 << 12));
+    }
+
+    @Test
+    void lockedFlagsComeFromTheLongestMatchingMountPoint() {
+        List<String> info = List.of(
+                "22 1 0:21 / / rw,relatime - ext4 /dev/vda rw",
+                "30 22 0:30 / /srv/my\\040data rw,nosuid,nodev,noexec - tmpfs tmpfs rw");
+        assertThat(MountTable.lockedFlags(info, Path.of("/srv/my data/x")))
+                .isEqualTo(dev.gatun.oci.MountOptions.MS_NOSUID | dev.gatun.oci.MountOptions.MS_NODEV
+                        | dev.gatun.oci.MountOptions.MS_NOEXEC);
+        assertThat(MountTable.lockedFlags(info, Path.of("/srv/other"))).isEqualTo(dev.gatun.oci.MountOptions.MS_RELATIME);
+    }
+
+    private static int indexOf(List<String> calls, String call) {
+        int i = calls.indexOf(call);
+        assertThat(i).as("%s in%n%s", call, String.join("\n", calls)).isNotNegative();
+        return i;
+    }
+}
