@@ -4,12 +4,17 @@ package dev.gatun.core;
  * The OCI runtime states of a container, with the operations each allows.
  *
  * <pre>
- *   creating --create ok--> created --start--> running --init exits--> stopped --delete--> (gone)
+ *   new --create--> creating --ok--> created --start--> running --init exits--> stopped --delete--> (gone)
  * </pre>
  *
  * @see <a href="https://github.com/opencontainers/runtime-spec/blob/v1.3.0/runtime.md#state">OCI runtime, state</a>
  */
 public enum ContainerStatus {
+    /**
+     * Not created yet, or deleted: nothing of it exists on the host. Gatun's own state before the
+     * OCI lifecycle begins (OCI has no name for it; {@link Container#state()} reports {@code creating}).
+     */
+    NEW,
     /** The container is being created: namespaces, cgroup and root filesystem are being set up. */
     CREATING,
     /** Created: the init process waits just before {@code execve} for {@code start}. */
@@ -36,6 +41,6 @@ public enum ContainerStatus {
 
     /** The status as state.json writes it: {@code creating}, {@code created}, {@code running}, {@code stopped}. */
     public String ociName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return this == NEW ? "creating" : name().toLowerCase(java.util.Locale.ROOT);
     }
 }

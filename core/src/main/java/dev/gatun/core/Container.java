@@ -1,0 +1,483 @@
+package dev.gatun.core;
+
+import dev.gatun.cgroups.Cgroup;
+import dev.gatun.cgroups.CgroupLayout;
+import dev.gatun.cgroups.CgroupStats;
+import dev.gatun.cgroups.Cgroups;
+import dev.gatun.cgroups.CgroupsPath;
+import dev.gatun.cgroups.OnUnsupported;
+import dev.gatun.core.io.Stdio;
+import dev.gatun.core.plan.Absent;
+import dev.gatun.core.plan.ContainerPlan;
+import dev.gatun.core.plan.ContainerPlanner;
+import dev.gatun.core.plan.ResourceMapping;
+import dev.gatun.core.spawn.Handshake;
+import dev.gatun.core.spawn.SpawnedProcess;
+import dev.gatun.core.spawn.Spawner;
+import dev.gatun.oci.InvalidSpecException;
+import dev.gatun.oci.OciSpecs;
+import dev.gatun.oci.Spec;
+import dev.gatun.oci.SpecVersion;
+import dev.gatun.oci.State;
+import dev.gatun.oci.ValidationError;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Linux container run from this JVM: a process the kernel runs in its own namespaces, under a
+ * cgroup, on its own root filesystem — set up by exactly the syscalls {@link #plan()} shows.
+ *
+ * <pre>{@code
+ * try (Container c = Container.builder()
+ *         .command("/bin/sh", "-c", "echo hello from $(hostname)")
+ *         .resources(r -> r.memory("512m").cpus(1.5).pidsLimit(100))
+ *         .build()) {
+ *     ContainerProcess p = c.run();
+ *     System.out.print(new String(p.getInputStream().readAllBytes()));
+ *     p.waitFor();
+ * }
+ * }</pre>
+ *
+ * <p>Lifecycle, as the OCI runtime spec has it: {@link #create()} makes the namespaces, the
+ * cgroup and the root filesystem and leaves the init waiting just before {@code execve}
+ * ({@link ContainerStatus#CREATED}); {@link #start()} lets it exec ({@code RUNNING}); when it exits
+ * the container is {@code STOPPED}; {@link #delete()} removes the cgroup and everything else.
+ * {@link #run()} is create + start. {@link #close()} stops a running container (SIGTERM, then
+ * SIGKILL after the {@linkplain ContainerBuilder#stopTimeout stop timeout}) and deletes it, so
+ * try-with-resources leaves nothing behind.
+ *
+ * <p>Failures: bad input is an {@link InvalidSpecException} naming the JSON path; an operation the
+ * status does not allow is a {@link ContainerStateException}; the kernel's refusal is an
+ * {@link IOException} ({@link ErrnoException} or a step failure naming the call). A failed
+ * {@code create} releases everything it took, in reverse order: no cgroup, mount, process or fd
+ * remains.
+ *
+ * <p>Containers die with the JVM: the init gets SIGKILL when the JVM exits
+ * ({@code PR_SET_PDEATHSIG}). Thread-safe: each operation is atomic with respect to the status.
+ *
+ * @see <a href="https://github.com/opencontainers/runtime-spec/blob/v1.3.0/runtime.md">OCI runtime lifecycle</a>
+ */
+public final class Container implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Container.class);
+
+    /** How to launch, beyond the spec: stdio, policies, the sandbox root. */
+    record Launch(Redirect stdin, Redirect stdout, Redirect stderr, boolean redirectErrorStream,
+            OnUnsupported onUnsupported, Duration stopTimeout, SandboxRoot sandbox, boolean dieWithJvm) {}
+
+    private final String id;
+    private final Spec spec;
+    private final Path bundle;
+    private final Launch launch;
+
+    private final Object lock = new Object();
+    private ContainerStatus status = ContainerStatus.NEW;
+    private Cgroup cgroup;
+    private Stdio stdio;
+    private ContainerPlan plan;
+    private Handshake handshake;
+    private ContainerProcess process;
+    private long pid;
+    private final Deque<Cleanup> cleanups = new ArrayDeque<>();
+
+    /** One undo action of create, run in reverse order by delete or a failed create. */
+    @FunctionalInterface
+    private interface Cleanup {
+        void run() throws Exception;
+    }
+
+    Container(String id, Spec spec, Path bundle, Launch launch) {
+        this.id = id;
+        this.spec = spec;
+        this.bundle = bundle;
+        this.launch = launch;
+    }
+
+    /** A builder for a container; see {@link ContainerBuilder} for every attribute and its default. */
+    public static ContainerBuilder builder() {
+        return new ContainerBuilder();
+    }
+
+    /**
+     * The container an OCI bundle describes: {@code bundle/config.json}, with a relative
+     * {@code root.path} taken relative to the bundle. The config is applied exactly as written.
+     *
+     * @throws InvalidSpecException when config.json is malformed or invalid, naming the path
+     */
+    public static Container fromBundle(Path bundle, String id) throws IOException {
+        Spec spec = OciSpecs.readConfig(bundle.resolve("config.json"));
+        return fromSpec(spec, bundle, id);
+    }
+
+    /** The container {@code spec} describes; relative paths in it are relative to {@code bundle}. */
+    public static Container fromSpec(Spec spec, Path bundle, String id) {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(id, "id");
+        return new Container(id, spec, bundle.toAbsolutePath(), new Launch(Redirect.PIPE, Redirect.PIPE, Redirect.PIPE,
+                false, OnUnsupported.FAIL, Duration.ofSeconds(10), null, true));
+    }
+
+    /** A copy of this (not yet created) container whose init's stdio are the JVM's own. */
+    public Container inheritIO() {
+        return new Container(id, spec, bundle, new Launch(Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false,
+                launch.onUnsupported(), launch.stopTimeout(), launch.sandbox(), launch.dieWithJvm()));
+    }
+
+    /** The container's id. */
+    public String id() {
+        return id;
+    }
+
+    /** The OCI spec the container is planned from. */
+    public Spec spec() {
+        return spec;
+    }
+
+    /** The bundle directory: relative paths in the spec are relative to it. */
+    public Path bundle() {
+        return bundle;
+    }
+
+    /** The current status. */
+    public ContainerStatus status() {
+        synchronized (lock) {
+            return status;
+        }
+    }
+
+    /**
+     * The syscall program this container's init will run, one numbered line per step, as a person
+     * would write the calls: the dry run. Touches nothing on the host but may create missing mount
+     * points inside a rootfs directory, as create would (they are removed again).
+     */
+    public String plan() throws IOException {
+        OciSpecs.requireValid(spec);
+        if (launch.sandbox() != null && status() == ContainerStatus.NEW) {
+            // the sandbox root's directory does not exist yet: plan against a preview of it
+            launch.sandbox().prepare();
+            try {
+                return planPreview();
+            } finally {
+                launch.sandbox().remove();
+            }
+        }
+        return planPreview();
+    }
+
+    private String planPreview() throws IOException {
+        try (Stdio s = Stdio.open(Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false);
+             ContainerPlan p = ContainerPlanner.plan(spec, bundle, null, s, launch.dieWithJvm())) {
+            try {
+                return p.render();
+            } finally {
+                p.removeCreatedPaths();
+            }
+        }
+    }
+
+    /**
+     * Creates the container: cgroup, namespaces, root filesystem; the init then waits just before
+     * {@code execve} until {@link #start()}.
+     *
+     * @throws ContainerStateException unless the container is new
+     * @throws InvalidSpecException for bad input, naming the JSON path
+     * @throws IOException when the kernel refused a step (the step and errno are named)
+     */
+    public void create() throws IOException {
+        synchronized (lock) {
+            if (status != ContainerStatus.NEW) {
+                throw new ContainerStateException("create", id, status, "new");
+            }
+            status = ContainerStatus.CREATING;
+            try {
+                doCreate();
+                status = ContainerStatus.CREATED;
+            } catch (IOException | RuntimeException | Error e) {
+                undo(e);
+                status = ContainerStatus.NEW;
+                throw e;
+            }
+        }
+    }
+
+    private void doCreate() throws IOException {
+        Gatun.ensureSupported();
+        OciSpecs.requireValid(spec);
+        refuseUnsupportedHooks();
+        if (launch.sandbox() != null) {
+            launch.sandbox().prepare();
+            cleanups.push(() -> failIfLeft("sandbox root", launch.sandbox().remove()));
+        }
+        if (spec.linux() != null) {
+            CgroupLayout layout = CgroupLayout.detect();
+            String path = spec.linux().cgroupsPath();
+            Cgroup c = Cgroups.create(layout, CgroupsPath.parse(path), id,
+                    ResourceMapping.toCgroups(spec.linux().resources()), launch.onUnsupported());
+            cgroup = c;
+            cleanups.push(() -> {
+                c.killAll();
+                c.delete();
+            });
+            if (!c.droppedLimits().isEmpty()) {
+                LOG.warn("container {}: limits this host cannot enforce were dropped: {}", id, c.droppedLimits());
+            }
+        }
+        stdio = Stdio.open(launch.stdin(), launch.stdout(), launch.stderr(), launch.redirectErrorStream());
+        Stdio s = stdio;
+        cleanups.push(s::close);
+        plan = ContainerPlanner.plan(spec, bundle, cgroup, stdio, launch.dieWithJvm());
+        ContainerPlan p = plan;
+        cleanups.push(() -> failIfLeft("mount points", p.removeCreatedPaths()));
+        cleanups.push(p::close);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("container {} plan:\n{}", id, p.render());
+        }
+        handshake = Spawner.get().start(p.program(), p.options());
+        Handshake h = handshake;
+        cleanups.push(h::close);
+        pid = h.process().pid();
+        stdio.closeChildEnds();
+        p.configureWaitingChild(h);
+        h.awaitStage();
+        HookRunner.run("prestart", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().prestart()), state(), bundle);
+        HookRunner.run("createRuntime", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().createRuntime()), state(), bundle);
+    }
+
+    /**
+     * Lets the created init exec the command.
+     *
+     * @return the running init
+     * @throws ContainerStateException unless the container is created
+     * @throws IOException when exec failed (e.g. the program is not executable); the container is
+     *     then stopped
+     */
+    public ContainerProcess start() throws IOException {
+        synchronized (lock) {
+            if (!status.canStart()) {
+                throw new ContainerStateException("start", id, status, "created");
+            }
+            SpawnedProcess spawned;
+            try {
+                handshake.release();
+                spawned = handshake.awaitExec();
+            } catch (IOException | RuntimeException e) {
+                status = ContainerStatus.STOPPED;
+                throw e;
+            } finally {
+                plan.close();
+            }
+            process = new ContainerProcess(this, spawned, stdio);
+            status = ContainerStatus.RUNNING;
+            spawned.onExit().thenRun(() -> {
+                synchronized (lock) {
+                    if (status == ContainerStatus.RUNNING) {
+                        status = ContainerStatus.STOPPED;
+                    }
+                }
+            });
+        }
+        HookRunner.run("poststart", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().poststart()), state(), bundle);
+        return process;
+    }
+
+    /** {@link #create()} then {@link #start()}; on failure everything is removed again. */
+    public ContainerProcess run() throws IOException {
+        create();
+        try {
+            return start();
+        } catch (IOException | RuntimeException e) {
+            try {
+                delete();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** The running (or finished) init process. */
+    public ContainerProcess process() {
+        synchronized (lock) {
+            if (process == null) {
+                throw new ContainerStateException("process", id, status, "started");
+            }
+            return process;
+        }
+    }
+
+    /**
+     * Sends {@code signal} to the init.
+     *
+     * @throws ContainerStateException unless the container is created or running
+     */
+    public void kill(int signal) throws IOException {
+        synchronized (lock) {
+            if (!status.canKill()) {
+                throw new ContainerStateException("kill", id, status, "created or running");
+            }
+            if (process != null) {
+                process.signal(signal);
+            } else {
+                handshake.process().signal(signal);
+            }
+        }
+    }
+
+    /** The OCI state: id, status, pid, bundle, annotations. */
+    public State state() {
+        synchronized (lock) {
+            return new State(SpecVersion.CURRENT, id, status == ContainerStatus.NEW ? "creating" : status.ociName(),
+                    status == ContainerStatus.CREATED || status == ContainerStatus.RUNNING ? (int) pid : null,
+                    bundle.toString(), Absent.map(spec.annotations()).isEmpty() ? null : spec.annotations());
+        }
+    }
+
+    /** Usage counters from the container's cgroup. */
+    public CgroupStats stats() throws IOException {
+        synchronized (lock) {
+            if (cgroup == null) {
+                throw new ContainerStateException("stats", id, status, "created with a cgroup");
+            }
+            return cgroup.stats();
+        }
+    }
+
+    /** The container's cgroup (absent before create and after delete, or when the spec has no linux section). */
+    public java.util.Optional<Cgroup> cgroup() {
+        synchronized (lock) {
+            return java.util.Optional.ofNullable(cgroup);
+        }
+    }
+
+    /** The limits this host could not enforce and that were dropped (see {@link ContainerBuilder#dropUnsupportedLimits}). */
+    public List<String> droppedLimits() {
+        synchronized (lock) {
+            return cgroup == null ? List.of() : cgroup.droppedLimits();
+        }
+    }
+
+    /**
+     * Removes a stopped container: kills anything left in its cgroup, removes the cgroup, the
+     * mount points it made and its directory; runs the poststop hooks.
+     *
+     * @throws ContainerStateException when the container is created or running (kill it first)
+     */
+    public void delete() throws IOException {
+        synchronized (lock) {
+            if (status == ContainerStatus.NEW) {
+                return;
+            }
+            if (!status.canDelete()) {
+                throw new ContainerStateException("delete", id, status, "stopped");
+            }
+            undo(null);
+            status = ContainerStatus.NEW;
+            cgroup = null;
+        }
+        HookRunner.run("poststop", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().poststop()), state(), bundle);
+    }
+
+    /**
+     * Stops and deletes: a created container's init is killed; a running one gets SIGTERM and,
+     * after the stop timeout, SIGKILL; then {@link #delete()}.
+     */
+    @Override
+    public void close() throws IOException {
+        ContainerProcess p;
+        synchronized (lock) {
+            if (status == ContainerStatus.NEW) {
+                return;
+            }
+            if (status == ContainerStatus.CREATED) {
+                handshake.process().kill();
+                try {
+                    handshake.process().onExit().get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IOException("the created init " + pid + " did not die after SIGKILL", e);
+                }
+                status = ContainerStatus.STOPPED;
+            }
+            p = process;
+        }
+        if (p != null && p.isAlive()) {
+            p.destroy();
+            try {
+                if (!p.waitFor(launch.stopTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+            }
+        }
+        synchronized (lock) {
+            if (status == ContainerStatus.RUNNING) {
+                // the exit callback runs on the reaper thread; it has, or is about to
+                status = ContainerStatus.STOPPED;
+            }
+        }
+        delete();
+    }
+
+    @Override
+    public String toString() {
+        return "Container[" + id + ", " + status() + "]";
+    }
+
+    private void refuseUnsupportedHooks() {
+        if (spec.hooks() == null) {
+            return;
+        }
+        List<ValidationError> errors = new ArrayList<>();
+        if (!Absent.list(spec.hooks().createContainer()).isEmpty()) {
+            errors.add(new ValidationError("$.hooks.createContainer", "hooks in the container's namespaces are not supported yet"));
+        }
+        if (!Absent.list(spec.hooks().startContainer()).isEmpty()) {
+            errors.add(new ValidationError("$.hooks.startContainer", "hooks in the container's namespaces are not supported yet"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException("container configuration", errors);
+        }
+    }
+
+    /** Runs the cleanups in reverse order; the first failure is thrown, or added to {@code cause}. */
+    private void undo(Throwable cause) throws IOException {
+        IOException first = null;
+        while (!cleanups.isEmpty()) {
+            Cleanup c = cleanups.pop();
+            try {
+                c.run();
+            } catch (Exception e) {
+                if (cause != null) {
+                    cause.addSuppressed(e);
+                } else if (first == null) {
+                    first = e instanceof IOException io ? io : new IOException("cleanup failed: " + e.getMessage(), e);
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        handshake = null;
+        plan = null;
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static void failIfLeft(String what, List<Path> left) throws IOException {
+        if (!left.isEmpty()) {
+            throw new IOException("could not remove " + what + ": " + left);
+        }
+    }
+}

@@ -1,0 +1,496 @@
+package dev.gatun.core;
+
+import dev.gatun.cgroups.OnUnsupported;
+import dev.gatun.cgroups.Resources;
+import dev.gatun.core.linux.Arch;
+import dev.gatun.core.plan.ResourceMapping;
+import dev.gatun.core.plan.SeccompMapping;
+import dev.gatun.core.security.Capability;
+import dev.gatun.core.security.CapabilitySets;
+import dev.gatun.core.security.SecurityDefaults;
+import dev.gatun.namespaces.NamespaceType;
+import dev.gatun.namespaces.Namespaces;
+import dev.gatun.namespaces.OciNamespace;
+import dev.gatun.oci.Hooks;
+import dev.gatun.oci.IdMapping;
+import dev.gatun.oci.Linux;
+import dev.gatun.oci.Mount;
+import dev.gatun.oci.ProcessSpec;
+import dev.gatun.oci.Root;
+import dev.gatun.oci.Spec;
+import dev.gatun.oci.SpecVersion;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * Builds a {@link Container}: what to run, in which namespaces, under which limits, on which root
+ * filesystem. Every setting is written into an OCI spec ({@link #toSpec()}), the one source of
+ * truth the container is planned from; {@link Container#fromSpec} and
+ * {@link Container#fromBundle} take the same path from a config.json.
+ *
+ * <table>
+ *   <caption>Attributes and their defaults</caption>
+ *   <tr><th>attribute</th><th>default</th></tr>
+ *   <tr><td>{@link #id(String) id}</td><td>{@code gatun-} and 12 random hex digits</td></tr>
+ *   <tr><td>{@link #command(String...) command}</td><td>none: required</td></tr>
+ *   <tr><td>{@link #rootfs(Path) rootfs}</td><td>the <em>sandbox root</em>: an empty directory
+ *       with read-only binds of the {@link #hostPaths(String...) host paths} and a private
+ *       {@code /tmp}; no image needed</td></tr>
+ *   <tr><td>{@link #hostPaths(String...) host paths} (sandbox root only)</td><td>{@link #DEFAULT_HOST_PATHS}</td></tr>
+ *   <tr><td>{@link #readonlyRootfs(boolean) read-only root}</td><td>true for the sandbox root, false for a directory</td></tr>
+ *   <tr><td>{@link #env(String, String) environment}</td><td>{@code PATH} as runc sets it, {@code HOME=/root}</td></tr>
+ *   <tr><td>{@link #cwd(String) working directory}</td><td>{@code /}</td></tr>
+ *   <tr><td>{@link #user(long, long, long...) user}</td><td>uid 0, gid 0, no extra groups</td></tr>
+ *   <tr><td>{@link #hostname(String) hostname}</td><td>the first 12 characters of the id</td></tr>
+ *   <tr><td>{@link #namespaces(Namespaces) namespaces}</td><td>new pid, mount, uts, ipc, network and cgroup namespaces</td></tr>
+ *   <tr><td>{@link #resources(Resources) resources}</td><td>none (only the cgroup)</td></tr>
+ *   <tr><td>{@link #capabilities(String...) capabilities}</td><td>Docker's 14</td></tr>
+ *   <tr><td>{@link #seccomp(boolean) seccomp}</td><td>on: the containers-common default profile</td></tr>
+ *   <tr><td>{@link #noNewPrivileges(boolean) no_new_privs}</td><td>true</td></tr>
+ *   <tr><td>masked and read-only paths</td><td>the OCI/Docker defaults ({@code /proc/kcore} …)</td></tr>
+ *   <tr><td>{@link #redirectInput(Redirect) stdio}</td><td>pipes, as {@link ProcessBuilder}</td></tr>
+ *   <tr><td>{@link #cgroupsPath(String) cgroupsPath}</td><td>{@code gatun-<id>} below this JVM's own cgroup</td></tr>
+ *   <tr><td>{@link #dropUnsupportedLimits(boolean) unsupported limits}</td><td>an error</td></tr>
+ *   <tr><td>{@link #stopTimeout(Duration) stop timeout}</td><td>10 s between SIGTERM and SIGKILL in {@link Container#close()}</td></tr>
+ * </table>
+ *
+ * <p>Setters check their argument at once ({@link IllegalArgumentException} naming the setting);
+ * {@link #build()} copies everything, so the builder can be changed and reused. Null is rejected
+ * everywhere. Not thread-safe.
+ */
+public final class ContainerBuilder {
+
+    /** Host paths the sandbox root binds read-only when they exist (symlinks are recreated as symlinks). */
+    public static final List<String> DEFAULT_HOST_PATHS = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32",
+            "/lib64", "/libx32", "/etc/alternatives", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
+            "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/hosts");
+
+    private String id;
+    private Path rootfs;
+    private List<String> hostPaths = DEFAULT_HOST_PATHS;
+    private Boolean readonlyRootfs;
+    private final List<String> args = new ArrayList<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private String cwd = "/";
+    private long uid;
+    private long gid;
+    private long[] groups = new long[0];
+    private String userName;
+    private String hostname;
+    private String domainname;
+    private final List<Mount> mounts = new ArrayList<>();
+    private Namespaces namespaces = Namespaces.builder().create(NamespaceType.PID, NamespaceType.MOUNT,
+            NamespaceType.UTS, NamespaceType.IPC, NamespaceType.NETWORK, NamespaceType.CGROUP).build();
+    private Resources resources = Resources.NONE;
+    private final List<ProcessSpec.Rlimit> rlimits = new ArrayList<>();
+    private final Map<String, String> sysctl = new LinkedHashMap<>();
+    private Integer oomScoreAdj;
+    private Hooks hooks;
+    private Set<String> capabilities = dockerCapabilities();
+    private boolean seccomp = true;
+    private boolean noNewPrivileges = true;
+    private String cgroupsPath;
+    private Redirect stdin = Redirect.PIPE;
+    private Redirect stdout = Redirect.PIPE;
+    private Redirect stderr = Redirect.PIPE;
+    private boolean redirectErrorStream;
+    private boolean dropUnsupportedLimits;
+    private Duration stopTimeout = Duration.ofSeconds(10);
+    private final Map<String, String> annotations = new LinkedHashMap<>();
+
+    ContainerBuilder() {
+        env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        env.put("HOME", "/root");
+    }
+
+    /** The container's id: letters, digits, {@code _ + - .}; unique among this JVM's containers. */
+    public ContainerBuilder id(String id) {
+        if (!id.matches("[A-Za-z0-9][A-Za-z0-9_+.-]{0,127}")) {
+            throw new IllegalArgumentException("id: \"" + id + "\" must be 1-128 of [A-Za-z0-9_+.-], starting alphanumeric");
+        }
+        this.id = id;
+        return this;
+    }
+
+    /** A directory to use as the root filesystem (an unpacked image); replaces the sandbox root. */
+    public ContainerBuilder rootfs(Path directory) {
+        this.rootfs = directory.toAbsolutePath();
+        return this;
+    }
+
+    /** The host paths the sandbox root binds read-only (ignored with {@link #rootfs(Path)}). */
+    public ContainerBuilder hostPaths(String... paths) {
+        for (String p : paths) {
+            requireAbsolute("hostPaths", p);
+        }
+        this.hostPaths = List.of(paths);
+        return this;
+    }
+
+    /** Whether the root filesystem is mounted read-only. */
+    public ContainerBuilder readonlyRootfs(boolean readonly) {
+        this.readonlyRootfs = readonly;
+        return this;
+    }
+
+    /** The program and its arguments; the program is looked up on the container's {@code PATH}. */
+    public ContainerBuilder command(String... command) {
+        return command(List.of(command));
+    }
+
+    /** The program and its arguments. */
+    public ContainerBuilder command(List<String> command) {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("command: must name a program");
+        }
+        args.clear();
+        args.addAll(command);
+        return this;
+    }
+
+    /** Sets one environment variable. */
+    public ContainerBuilder env(String name, String value) {
+        if (name.isEmpty() || name.contains("=")) {
+            throw new IllegalArgumentException("env: \"" + name + "\" is no variable name");
+        }
+        env.put(name, Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
+    /** Replaces the whole environment. */
+    public ContainerBuilder environment(Map<String, String> environment) {
+        env.clear();
+        environment.forEach(this::env);
+        return this;
+    }
+
+    /** The working directory, an absolute path inside the container. */
+    public ContainerBuilder cwd(String cwd) {
+        requireAbsolute("cwd", cwd);
+        this.cwd = cwd;
+        return this;
+    }
+
+    /** The numeric user, group and supplementary groups the command runs as. */
+    public ContainerBuilder user(long uid, long gid, long... additionalGids) {
+        if (uid < 0 || gid < 0 || uid > 0xFFFF_FFFEL || gid > 0xFFFF_FFFEL) {
+            throw new IllegalArgumentException("user: uid " + uid + " / gid " + gid + " out of range");
+        }
+        this.uid = uid;
+        this.gid = gid;
+        this.groups = additionalGids.clone();
+        this.userName = null;
+        return this;
+    }
+
+    /** A user by name, looked up in the container's {@code /etc/passwd} when the spec is made. */
+    public ContainerBuilder user(String name) {
+        if (name.isEmpty() || name.contains(":") || name.contains("\n")) {
+            throw new IllegalArgumentException("user: \"" + name + "\" is no user name");
+        }
+        this.userName = name;
+        return this;
+    }
+
+    /** The hostname; gives the container its own UTS namespace's name. */
+    public ContainerBuilder hostname(String hostname) {
+        if (hostname.isEmpty() || hostname.length() > 64) {
+            throw new IllegalArgumentException("hostname: \"" + hostname + "\" must be 1-64 characters");
+        }
+        this.hostname = hostname;
+        return this;
+    }
+
+    /** The NIS domain name. */
+    public ContainerBuilder domainname(String domainname) {
+        if (domainname.length() > 64) {
+            throw new IllegalArgumentException("domainname: longer than 64 characters");
+        }
+        this.domainname = domainname;
+        return this;
+    }
+
+    /** Binds host path {@code source} at {@code destination}, read-only or read-write. */
+    public ContainerBuilder bind(Path source, String destination, boolean readOnly) {
+        requireAbsolute("bind destination", destination);
+        List<String> options = new ArrayList<>(List.of("rbind", readOnly ? "ro" : "rw", "nosuid", "nodev"));
+        mounts.add(new Mount(destination, source.toAbsolutePath().toString(), "bind", options, null, null));
+        return this;
+    }
+
+    /** A tmpfs at {@code destination} of at most {@code size} (as {@code "64m"}; null for the kernel's default). */
+    public ContainerBuilder tmpfs(String destination, String size) {
+        requireAbsolute("tmpfs destination", destination);
+        List<String> options = new ArrayList<>(List.of("nosuid", "nodev", "mode=1777"));
+        if (size != null) {
+            options.add("size=" + size);
+        }
+        mounts.add(new Mount(destination, "tmpfs", "tmpfs", options, null, null));
+        return this;
+    }
+
+    /** Any mount, as config.json writes it (proc, sysfs, devpts, mqueue, overlay …). */
+    public ContainerBuilder mount(Mount mount) {
+        requireAbsolute("mount destination", mount.destination());
+        mounts.add(mount);
+        return this;
+    }
+
+    /** The namespaces: which to create, join or share, with uid/gid mappings and time offsets. */
+    public ContainerBuilder namespaces(Namespaces namespaces) {
+        this.namespaces = Objects.requireNonNull(namespaces, "namespaces");
+        return this;
+    }
+
+    /** The cgroup limits. */
+    public ContainerBuilder resources(Resources resources) {
+        this.resources = Objects.requireNonNull(resources, "resources");
+        return this;
+    }
+
+    /** The cgroup limits, as {@code r -> r.memory("512m").cpus(1.5).pidsLimit(100)}. */
+    public ContainerBuilder resources(Consumer<Resources.Builder> limits) {
+        Resources.Builder b = resources.rebuild();
+        limits.accept(b);
+        this.resources = b.build();
+        return this;
+    }
+
+    /** A resource limit, like {@code rlimit("RLIMIT_NOFILE", 1024, 1024)}. */
+    public ContainerBuilder rlimit(String type, long soft, long hard) {
+        dev.gatun.core.security.Rlimit.of(type).prlimit(soft, hard);
+        rlimits.removeIf(r -> r.type().equals(type));
+        rlimits.add(new ProcessSpec.Rlimit(type, hard, soft));
+        return this;
+    }
+
+    /** A namespaced kernel parameter, like {@code sysctl("net.ipv4.ip_forward", "1")}. */
+    public ContainerBuilder sysctl(String key, String value) {
+        if (!key.matches("[a-z0-9_.-]+(\\.[a-z0-9_.-]+)*") || key.contains("..")) {
+            throw new IllegalArgumentException("sysctl: \"" + key + "\" is no sysctl name");
+        }
+        sysctl.put(key, Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
+    /** The OOM killer's score adjustment, -1000 to 1000. */
+    public ContainerBuilder oomScoreAdj(int adj) {
+        if (adj < -1000 || adj > 1000) {
+            throw new IllegalArgumentException("oomScoreAdj: " + adj + " is outside -1000..1000");
+        }
+        this.oomScoreAdj = adj;
+        return this;
+    }
+
+    /** The OCI lifecycle hooks (prestart, createRuntime, poststart and poststop run; the others are refused). */
+    public ContainerBuilder hooks(Hooks hooks) {
+        this.hooks = Objects.requireNonNull(hooks, "hooks");
+        return this;
+    }
+
+    /** The capabilities the command keeps (bounding, effective, permitted), as {@code CAP_*} names. */
+    public ContainerBuilder capabilities(String... names) {
+        Set<String> set = new TreeSet<>();
+        for (String n : names) {
+            set.add(Capability.of(n).name());
+        }
+        this.capabilities = set;
+        return this;
+    }
+
+    /** Whether to apply the default seccomp profile. */
+    public ContainerBuilder seccomp(boolean enabled) {
+        this.seccomp = enabled;
+        return this;
+    }
+
+    /** Whether {@code no_new_privs} is set: no setuid binary or file capability can raise privileges. */
+    public ContainerBuilder noNewPrivileges(boolean enabled) {
+        this.noNewPrivileges = enabled;
+        return this;
+    }
+
+    /** The OCI cgroupsPath: absolute, or relative to this JVM's own cgroup. */
+    public ContainerBuilder cgroupsPath(String path) {
+        this.cgroupsPath = Objects.requireNonNull(path, "cgroupsPath");
+        return this;
+    }
+
+    /** Where the command's stdin comes from, as for {@link ProcessBuilder#redirectInput(Redirect)}. */
+    public ContainerBuilder redirectInput(Redirect source) {
+        this.stdin = Objects.requireNonNull(source, "source");
+        return this;
+    }
+
+    /** Where the command's stdout goes, as for {@link ProcessBuilder#redirectOutput(Redirect)}. */
+    public ContainerBuilder redirectOutput(Redirect destination) {
+        this.stdout = Objects.requireNonNull(destination, "destination");
+        return this;
+    }
+
+    /** Where the command's stderr goes, as for {@link ProcessBuilder#redirectError(Redirect)}. */
+    public ContainerBuilder redirectError(Redirect destination) {
+        this.stderr = Objects.requireNonNull(destination, "destination");
+        return this;
+    }
+
+    /** Whether stderr goes where stdout goes. */
+    public ContainerBuilder redirectErrorStream(boolean merge) {
+        this.redirectErrorStream = merge;
+        return this;
+    }
+
+    /** All three streams are the JVM's own, as {@link ProcessBuilder#inheritIO()}. */
+    public ContainerBuilder inheritIO() {
+        stdin = Redirect.INHERIT;
+        stdout = Redirect.INHERIT;
+        stderr = Redirect.INHERIT;
+        return this;
+    }
+
+    /**
+     * Whether a limit this host cannot enforce (a controller or file that does not exist) is
+     * dropped, and reported by {@link Container#droppedLimits()}, instead of failing create.
+     */
+    public ContainerBuilder dropUnsupportedLimits(boolean drop) {
+        this.dropUnsupportedLimits = drop;
+        return this;
+    }
+
+    /** How long {@link Container#close()} waits after SIGTERM before SIGKILL. */
+    public ContainerBuilder stopTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("stopTimeout: negative");
+        }
+        this.stopTimeout = timeout;
+        return this;
+    }
+
+    /** An annotation, carried in the spec and the state. */
+    public ContainerBuilder annotation(String key, String value) {
+        annotations.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
+    /** The container. Nothing is created on the host until {@link Container#create()}. */
+    public Container build() {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("command: a container needs a command (command(\"/bin/sh\", ...))");
+        }
+        String theId = id != null ? id : "gatun-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4);
+        SandboxRoot sandbox = rootfs == null ? SandboxRoot.plan(theId, hostPaths) : null;
+        Spec spec = toSpec(theId, sandbox);
+        Path bundle = sandbox != null ? sandbox.bundle() : rootfs.getParent() != null ? rootfs.getParent() : rootfs;
+        return new Container(theId, spec, bundle, new Container.Launch(stdin, stdout, stderr, redirectErrorStream,
+                dropUnsupportedLimits ? OnUnsupported.DROP : OnUnsupported.FAIL, stopTimeout, sandbox, true));
+    }
+
+    /** The OCI spec this builder describes, as {@link #build()} would use it. */
+    public Spec toSpec() {
+        String theId = id != null ? id : "gatun-preview";
+        return toSpec(theId, rootfs == null ? SandboxRoot.plan(theId, hostPaths) : null);
+    }
+
+    private Spec toSpec(String theId, SandboxRoot sandbox) {
+        Path rootPath = sandbox != null ? sandbox.rootfs() : rootfs;
+        boolean readonly = readonlyRootfs != null ? readonlyRootfs : sandbox != null;
+        List<Mount> allMounts = new ArrayList<>(standardMounts(namespaces.created().contains(NamespaceType.NETWORK)));
+        if (sandbox != null) {
+            allMounts.addAll(sandbox.mounts());
+        }
+        allMounts.addAll(mounts);
+
+        long[] ids = userName == null ? new long[] {uid, gid} : Users.lookup(rootPath, sandbox, userName);
+        List<Long> extra = new ArrayList<>();
+        for (long g : groups) {
+            extra.add(g);
+        }
+        List<String> envList = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        List<String> capList = List.copyOf(capabilities);
+        ProcessSpec process = ProcessSpec.builder()
+                .terminal(false)
+                .user(new ProcessSpec.User(ids[0], ids[1], null, extra.isEmpty() ? null : extra, null))
+                .args(args)
+                .env(envList)
+                .cwd(cwd)
+                .capabilities(new ProcessSpec.Capabilities(capList, capList, null, capList, null))
+                .rlimits(rlimits.isEmpty() ? null : rlimits)
+                .noNewPrivileges(noNewPrivileges)
+                .oomScoreAdj(oomScoreAdj)
+                .build();
+
+        Linux.Builder linux = Linux.builder()
+                .namespaces(OciNamespace.listOf(namespaces).stream()
+                        .map(n -> new Linux.Namespace(n.type(), n.path())).toList())
+                .resources(ResourceMapping.toOci(resources))
+                .maskedPaths(SecurityDefaults.MASKED_PATHS)
+                .readonlyPaths(SecurityDefaults.READONLY_PATHS)
+                .sysctl(sysctl.isEmpty() ? null : Map.copyOf(sysctl));
+        namespaces.idMappings().ifPresent(m -> {
+            linux.uidMappings(m.uids().stream().map(x -> new IdMapping(x.containerId(), x.hostId(), x.size())).toList());
+            linux.gidMappings(m.gids().stream().map(x -> new IdMapping(x.containerId(), x.hostId(), x.size())).toList());
+        });
+        if (cgroupsPath != null) {
+            linux.cgroupsPath(cgroupsPath);
+        }
+        if (seccomp) {
+            Set<Capability> bounding = new TreeSet<>();
+            capabilities.forEach(c -> bounding.add(Capability.of(c)));
+            linux.seccomp(SeccompMapping.toOci(SecurityDefaults.seccomp(Arch.current(), bounding,
+                    KernelVersion.parse(Gatun.kernelRelease()))));
+        }
+        return Spec.builder()
+                .ociVersion(SpecVersion.CURRENT)
+                .root(new Root(rootPath.toString(), readonly))
+                .mounts(allMounts)
+                .process(process)
+                .hostname(hostname != null ? hostname : theId.substring(0, Math.min(12, theId.length())))
+                .domainname(domainname)
+                .hooks(hooks)
+                .annotations(annotations.isEmpty() ? null : Map.copyOf(annotations))
+                .linux(linux.build())
+                .build();
+    }
+
+    /** /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue and /sys, as {@code runc spec} writes them. */
+    static List<Mount> standardMounts(boolean newNetNamespace) {
+        List<Mount> m = new ArrayList<>();
+        m.add(new Mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev"), null, null));
+        m.add(new Mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k"), null, null));
+        m.add(new Mount("/dev/pts", "devpts", "devpts",
+                List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"), null, null));
+        m.add(new Mount("/dev/shm", "shm", "tmpfs", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k"), null, null));
+        m.add(new Mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev"), null, null));
+        m.add(new Mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"), null, null));
+        return m;
+    }
+
+    private static Set<String> dockerCapabilities() {
+        Set<String> set = new TreeSet<>();
+        CapabilitySets.DOCKER_DEFAULT.forEach(c -> set.add(c.name()));
+        return set;
+    }
+
+    private static void requireAbsolute(String what, String path) {
+        if (path == null || !path.startsWith("/")) {
+            throw new IllegalArgumentException(what + ": \"" + path + "\" must be an absolute path");
+        }
+    }
+
+    static boolean isSymlink(Path p) {
+        return Files.isSymbolicLink(p) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+    }
+}

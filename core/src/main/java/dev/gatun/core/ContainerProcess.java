@@ -1,0 +1,164 @@
+package dev.gatun.core;
+
+import dev.gatun.core.io.Stdio;
+import dev.gatun.core.spawn.ExitStatus;
+import dev.gatun.core.spawn.SpawnedProcess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A container's init process as a {@link java.lang.Process}: the streams of its stdin, stdout and
+ * stderr (when they are {@linkplain ProcessBuilder.Redirect#PIPE pipes}), {@link #waitFor()},
+ * {@link #exitValue()}, {@link #destroy()} ({@code SIGTERM}) and {@link #destroyForcibly()}
+ * ({@code SIGKILL}), {@link #pid()} (the pid on the host: the container itself sees 1), and
+ * {@link #onExit()}.
+ *
+ * <p>The process is held by a pidfd: signals never reach a recycled pid, and the exit is learnt
+ * from the kernel, not by polling. {@link #exitValue()} is the exit code, or 128 + the signal
+ * number for a process killed by a signal (as {@code Process} reports it on Unix). Thread-safe.
+ *
+ * @see Container#start()
+ */
+public final class ContainerProcess extends Process {
+
+    private final Container container;
+    private final SpawnedProcess process;
+    private final Stdio stdio;
+
+    ContainerProcess(Container container, SpawnedProcess process, Stdio stdio) {
+        this.container = container;
+        this.process = process;
+        this.stdio = stdio;
+    }
+
+    /** The container this process is the init of. */
+    public Container container() {
+        return container;
+    }
+
+    @Override
+    public OutputStream getOutputStream() {
+        return stdio.stdin();
+    }
+
+    @Override
+    public InputStream getInputStream() {
+        return stdio.stdout();
+    }
+
+    @Override
+    public InputStream getErrorStream() {
+        return stdio.stderr();
+    }
+
+    @Override
+    public int waitFor() throws InterruptedException {
+        return status().exitValue();
+    }
+
+    @Override
+    public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+        try {
+            process.onExit().get(timeout, unit);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the reaper failed for process " + pid(), e.getCause());
+        }
+    }
+
+    @Override
+    public int exitValue() {
+        ExitStatus status = process.onExit().getNow(null);
+        if (status == null) {
+            throw new IllegalThreadStateException("process " + pid() + " has not exited");
+        }
+        return status.exitValue();
+    }
+
+    /** How the process ended, as a sentence ("exit 0", "killed by SIGKILL"); waits for it. */
+    public String exitDescription() throws InterruptedException {
+        return status().toString();
+    }
+
+    /** Sends {@code SIGTERM}. */
+    @Override
+    public void destroy() {
+        signal(15);
+    }
+
+    /** Sends {@code SIGKILL}. */
+    @Override
+    public Process destroyForcibly() {
+        signal(9);
+        return this;
+    }
+
+    @Override
+    public boolean supportsNormalTermination() {
+        return true;
+    }
+
+    @Override
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The pid in the host's (the JVM's) PID namespace. */
+    @Override
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public CompletableFuture<Process> onExit() {
+        return process.onExit().thenApply(s -> this);
+    }
+
+    @Override
+    public ProcessHandle toHandle() {
+        return ProcessHandle.of(pid()).orElseThrow(() -> new IllegalStateException("process " + pid() + " is gone"));
+    }
+
+    @Override
+    public ProcessHandle.Info info() {
+        return ProcessHandle.of(pid()).map(ProcessHandle::info).orElseGet(() -> ProcessHandle.current().info());
+    }
+
+    @Override
+    public String toString() {
+        return "ContainerProcess[container=" + container.id() + ", pid=" + pid() + "]";
+    }
+
+    /** Sends {@code signal}; false when the process had already exited. */
+    boolean signal(int signal) {
+        try {
+            return process.signal(signal);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    SpawnedProcess spawned() {
+        return process;
+    }
+
+    Stdio stdio() {
+        return stdio;
+    }
+
+    private ExitStatus status() throws InterruptedException {
+        try {
+            return process.onExit().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the reaper failed for process " + pid(), e.getCause());
+        }
+    }
+}

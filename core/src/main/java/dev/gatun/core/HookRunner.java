@@ -1,0 +1,66 @@
+package dev.gatun.core;
+
+import dev.gatun.oci.Hook;
+import dev.gatun.oci.OciSpecs;
+import dev.gatun.oci.State;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs OCI hooks in the runtime's namespaces: each gets the container's state JSON on stdin, its
+ * own args and env, and must exit 0 within its timeout.
+ *
+ * @see <a href="https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#posix-platform-hooks">OCI hooks</a>
+ */
+final class HookRunner {
+
+    private HookRunner() {}
+
+    /** Runs {@code hooks} in order; the first failure is an {@link IOException} naming the hook. */
+    static void run(String kind, List<Hook> hooks, State state, Path bundle) throws IOException {
+        for (int i = 0; i < hooks.size(); i++) {
+            Hook hook = hooks.get(i);
+            List<String> cmd = new ArrayList<>();
+            cmd.add(hook.path());
+            List<String> args = dev.gatun.core.plan.Absent.list(hook.args());
+            if (args.size() > 1) {
+                cmd.addAll(args.subList(1, args.size()));
+            }
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(bundle.toFile()).redirectErrorStream(true);
+            pb.environment().clear();
+            for (String e : dev.gatun.core.plan.Absent.list(hook.env())) {
+                int eq = e.indexOf('=');
+                if (eq > 0) {
+                    pb.environment().put(e.substring(0, eq), e.substring(eq + 1));
+                }
+            }
+            Process p = pb.start();
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(OciSpecs.writeState(state).getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // the hook need not read its stdin
+            }
+            String where = "hooks." + kind + "[" + i + "] (" + hook.path() + ")";
+            try {
+                long timeout = hook.timeout() == null ? 60 : hook.timeout();
+                if (!p.waitFor(timeout, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor();
+                    throw new IOException(where + " did not finish within " + timeout + " s");
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new IOException(where + " was interrupted", e);
+            }
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (p.exitValue() != 0) {
+                throw new IOException(where + " exited with " + p.exitValue() + (output.isEmpty() ? "" : ": " + output));
+            }
+        }
+    }
+}

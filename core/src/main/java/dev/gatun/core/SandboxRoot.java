@@ -1,0 +1,160 @@
+package dev.gatun.core;
+
+import dev.gatun.oci.Mount;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The embedded default root filesystem: no image, just an empty directory under Gatun's state
+ * directory, over which the container sees read-only binds of chosen host paths ({@code /usr},
+ * {@code /lib} …), the host's symlinks recreated as symlinks (on a merged-/usr host {@code /bin}
+ * is {@code usr/bin}), and a private {@code /tmp}.
+ *
+ * <p>On the host the directory holds only mount points and those symlinks; {@link #remove()}
+ * deletes exactly what {@link #prepare()} made, never anything a bind brought in.
+ */
+final class SandboxRoot {
+
+    private final Path bundle;
+    private final Map<String, Path> symlinks;
+    private final List<Mount> mounts;
+    private final List<Path> made = new ArrayList<>();
+
+    private SandboxRoot(Path bundle, Map<String, Path> symlinks, List<Mount> mounts) {
+        this.bundle = bundle;
+        this.symlinks = symlinks;
+        this.mounts = mounts;
+    }
+
+    /** Plans the sandbox root of container {@code id} (nothing is written yet). */
+    static SandboxRoot plan(String id, List<String> hostPaths) {
+        Map<String, Path> links = new LinkedHashMap<>();
+        List<Mount> binds = new ArrayList<>();
+        for (String p : hostPaths) {
+            Path host = Path.of(p);
+            if (Files.isSymbolicLink(host)) {
+                try {
+                    links.put(p, Files.readSymbolicLink(host));
+                } catch (IOException e) {
+                    // unreadable link: leave it out, as a missing path is left out
+                }
+            } else if (Files.isDirectory(host)) {
+                binds.add(new Mount(p, p, "bind", List.of("rbind", "ro", "nodev"), null, null));
+            } else if (Files.isRegularFile(host)) {
+                binds.add(new Mount(p, p, "bind", List.of("bind", "ro", "nodev", "nosuid"), null, null));
+            }
+        }
+        binds.add(new Mount("/tmp", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=1777", "size=64m"), null, null));
+        return new SandboxRoot(stateDirectory().resolve(id), links, binds);
+    }
+
+    /** Where Gatun keeps per-container directories: {@code /run/gatun} as root, else the user's runtime dir. */
+    static Path stateDirectory() {
+        if (ProcessHandle.current().info().user().map("root"::equals).orElse(false)) {
+            return Path.of("/run/gatun");
+        }
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        return xdg != null ? Path.of(xdg, "gatun") : Path.of(System.getProperty("java.io.tmpdir"),
+                "gatun-" + System.getProperty("user.name"));
+    }
+
+    /** The container's directory under the state directory (the "bundle" of a sandbox container). */
+    Path bundle() {
+        return bundle;
+    }
+
+    /** The root filesystem directory. */
+    Path rootfs() {
+        return bundle.resolve("rootfs");
+    }
+
+    /** The binds and the /tmp tmpfs, for the spec's mounts. */
+    List<Mount> mounts() {
+        return mounts;
+    }
+
+    /** Creates the directory and the symlinks. */
+    synchronized void prepare() throws IOException {
+        Files.createDirectories(bundle.getParent());
+        try {
+            Files.createDirectory(bundle);
+        } catch (FileAlreadyExistsException e) {
+            throw new FileAlreadyExistsException(bundle.toString(), null,
+                    "a container with this id exists already (or a crashed one left its directory)");
+        }
+        made.add(bundle);
+        Path rootfs = Files.createDirectory(rootfs());
+        made.add(rootfs);
+        for (String d : List.of("root", "home")) {
+            made.add(Files.createDirectory(rootfs.resolve(d)));
+        }
+        for (Map.Entry<String, Path> link : symlinks.entrySet()) {
+            Path at = rootfs.resolve(link.getKey().substring(1));
+            Files.createDirectories(at.getParent());
+            made.add(Files.createSymbolicLink(at, link.getValue()));
+        }
+    }
+
+    /**
+     * Deletes what {@link #prepare()} made, newest first: symlinks and directories that must be
+     * empty by now (the rootfs planner removed its mount points). Returns what could not go.
+     */
+    synchronized List<Path> remove() {
+        List<Path> left = new ArrayList<>();
+        if (made.isEmpty()) {
+            return left;
+        }
+        // symlinks first, then every empty directory (ours, or a mount point's parent the rootfs
+        // planner made), deepest first; rmdir only, never a recursive delete
+        for (Path p : made.reversed()) {
+            if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    left.add(p);
+                }
+            }
+        }
+        removeEmptyDirectories(rootfs());
+        for (Path p : made.reversed()) {
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    left.add(p);
+                }
+            }
+        }
+        made.clear();
+        return left;
+    }
+
+    /**
+     * Removes the empty directories below {@code dir}, deepest first, with rmdir only: a directory
+     * that is not empty, or is a mount point still in use, stays. Symlinks are not followed.
+     */
+    private static void removeEmptyDirectories(Path dir) {
+        try (var entries = Files.list(dir)) {
+            for (Path p : entries.toList()) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    removeEmptyDirectories(p);
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException e) {
+                                                // not empty, or busy: not ours to remove
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // unreadable: leave it; remove() reports what is left
+        }
+    }
+
+}

@@ -1,0 +1,67 @@
+package dev.gatun.core.io;
+
+import dev.gatun.core.linux.LibC;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+
+/**
+ * An {@link InputStream} over a file descriptor this stream owns (a pipe's read end), read with
+ * {@code read(2)} through the FFM binding. {@link #close()} closes the fd once.
+ *
+ * <p>Why not {@code FileInputStream}: the JDK offers no public way to wrap a raw fd number.
+ * Reads block the calling thread in native code (a virtual thread pins its carrier meanwhile).
+ * Thread-safe in the sense of {@code FileInputStream}: concurrent reads interleave.
+ */
+public final class FdInputStream extends InputStream {
+
+    private final int fd;
+    private volatile boolean closed;
+
+    /** Takes ownership of {@code fd}. */
+    public FdInputStream(int fd) {
+        this.fd = fd;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        ensureOpen();
+        if (len == 0) {
+            return 0;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Math.min(len, 64 * 1024));
+            long n = LibC.read(fd, buf);
+            if (n == 0) {
+                return -1;
+            }
+            MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, b, off, (int) n);
+            return (int) n;
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (!closed) {
+            closed = true;
+            LibC.close(fd);
+        }
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new IOException("Stream closed");
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.gatun.core.io;
+
+import dev.gatun.core.linux.LibC;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.ProcessBuilder.Redirect;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The three standard streams of a container's init, prepared in the parent before the clone:
+ * for each of stdin, stdout and stderr, the fd the child will {@code dup3} onto 0, 1 or 2 and, for
+ * a {@link Redirect#PIPE}, the parent's end as a stream. Redirects mean what they mean to
+ * {@link ProcessBuilder}: {@code PIPE}, {@code INHERIT} (the JVM's own fd), {@code DISCARD}
+ * ({@code /dev/null}), a file to read, write or append.
+ *
+ * <p>Every fd is opened {@code O_CLOEXEC}: the child's {@code dup3} makes the 0/1/2 copies that
+ * survive exec. After the clone, the parent calls {@link #closeChildEnds()}: the child has its own
+ * copies, and a pipe must have one writer only for its reader to see end of file.
+ */
+public final class Stdio implements AutoCloseable {
+
+    private static final int O_CLOEXEC = 02000000;
+    private static final int O_APPEND = 02000;
+    private static final int O_TRUNC = 01000;
+
+    private final int[] childFds = new int[3];
+    private final List<Integer> childOwned = new ArrayList<>();
+    private OutputStream stdin;
+    private InputStream stdout;
+    private InputStream stderr;
+
+    private Stdio() {}
+
+    /**
+     * Opens what the redirects need. On failure everything opened so far is closed.
+     *
+     * @param redirectErrorStream like {@link ProcessBuilder#redirectErrorStream(boolean)}: stderr
+     *     goes where stdout goes
+     */
+    public static Stdio open(Redirect in, Redirect out, Redirect err, boolean redirectErrorStream) throws IOException {
+        Stdio s = new Stdio();
+        try {
+            s.setUp(0, in);
+            s.setUp(1, out);
+            if (redirectErrorStream) {
+                s.childFds[2] = s.childFds[1];
+            } else {
+                s.setUp(2, err);
+            }
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.closeQuietly();
+            throw e;
+        }
+    }
+
+    /** The fd the child puts on {@code stream} (0, 1 or 2); the fd itself when inherited. */
+    public int childFd(int stream) {
+        return childFds[stream];
+    }
+
+    /** The parent's end of stdin, or a null stream when stdin is not a pipe. */
+    public OutputStream stdin() {
+        return stdin != null ? stdin : OutputStream.nullOutputStream();
+    }
+
+    /** The parent's end of stdout, or a null stream when stdout is not a pipe. */
+    public InputStream stdout() {
+        return stdout != null ? stdout : InputStream.nullInputStream();
+    }
+
+    /** The parent's end of stderr, or a null stream when stderr is not a pipe. */
+    public InputStream stderr() {
+        return stderr != null ? stderr : InputStream.nullInputStream();
+    }
+
+    /** Closes the fds that were only for the child; call once the clone returned. */
+    public void closeChildEnds() throws IOException {
+        IOException failure = null;
+        for (int fd : childOwned) {
+            try {
+                LibC.close(fd);
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+        childOwned.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Closes everything: the child's ends and the parent's streams. */
+    @Override
+    public void close() throws IOException {
+        closeChildEnds();
+        for (AutoCloseable c : new AutoCloseable[] {stdin, stdout, stderr}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // the streams may already be closed by their reader
+                }
+            }
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (IOException e) {
+            // opening failed already; that error is the one to report
+        }
+    }
+
+    private void setUp(int stream, Redirect r) throws IOException {
+        switch (r.type()) {
+            case PIPE -> {
+                int[] p = LibC.pipe2(O_CLOEXEC);
+                if (stream == 0) {
+                    childFds[0] = own(p[0]);
+                    stdin = new FdOutputStream(p[1]);
+                } else {
+                    childFds[stream] = own(p[1]);
+                    if (stream == 1) {
+                        stdout = new FdInputStream(p[0]);
+                    } else {
+                        stderr = new FdInputStream(p[0]);
+                    }
+                }
+            }
+            case INHERIT -> childFds[stream] = stream;
+            case READ -> childFds[stream] = own(LibC.openat(LibC.AT_FDCWD, r.file().getPath(), LibC.O_RDONLY | O_CLOEXEC, 0));
+            case WRITE -> childFds[stream] = own(LibC.openat(LibC.AT_FDCWD, r.file().getPath(),
+                    LibC.O_WRONLY | LibC.O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+            case APPEND -> childFds[stream] = own(LibC.openat(LibC.AT_FDCWD, r.file().getPath(),
+                    LibC.O_WRONLY | LibC.O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+            default -> throw new IllegalArgumentException("unsupported redirect " + r);
+        }
+    }
+
+    private int own(int fd) {
+        childOwned.add(fd);
+        return fd;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.gatun.core.plan;
+
+import dev.gatun.cgroups.Cgroup;
+import dev.gatun.core.ns.NamespaceSetup;
+import dev.gatun.core.rootfs.RootfsPlan;
+import dev.gatun.core.spawn.Handshake;
+import dev.gatun.core.spawn.Program;
+import dev.gatun.core.spawn.SpawnOptions;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.util.List;
+
+/**
+ * Everything one container's spawn needs, made by {@link ContainerPlanner}: the child's syscall
+ * program, the clone options, and the parent's part while the child waits. It holds resources
+ * (namespace fds to join, off-heap memory the child reads until exec, mount points it created in
+ * the rootfs); {@link #close()} releases the first two once the child has exec'd or died, and
+ * {@link #removeCreatedPaths()} the last when the container is deleted.
+ *
+ * <p>The child's program has two pauses, both a {@code notifyParent} then {@code awaitParent}:
+ * an optional early one ({@link #configureWaitingChild}) where the parent writes uid/gid maps and
+ * places the child in v1 cgroups, and the "created" one just before {@code execve}, which
+ * {@code start} releases.
+ */
+public final class ContainerPlan implements AutoCloseable {
+
+    private final Program program;
+    private final SpawnOptions options;
+    private final NamespaceSetup namespaces;
+    private final RootfsPlan rootfs;
+    private final Cgroup parentPlacedCgroup;
+    private final Arena memory;
+    private final List<String> notes;
+    private final int cgroupFd;
+    private boolean closed;
+
+    ContainerPlan(Program program, SpawnOptions options, NamespaceSetup namespaces, RootfsPlan rootfs,
+            Cgroup parentPlacedCgroup, Arena memory, List<String> notes, int cgroupFd) {
+        this.program = program;
+        this.options = options;
+        this.namespaces = namespaces;
+        this.rootfs = rootfs;
+        this.parentPlacedCgroup = parentPlacedCgroup;
+        this.memory = memory;
+        this.notes = List.copyOf(notes);
+        this.cgroupFd = cgroupFd;
+    }
+
+    /** The child's program. */
+    public Program program() {
+        return program;
+    }
+
+    /** The clone options (namespace flags, cgroup fd). */
+    public SpawnOptions options() {
+        return options;
+    }
+
+    /** Things the planner decided that a user may want to know (limits dropped, fallbacks taken). */
+    public List<String> notes() {
+        return notes;
+    }
+
+    /** The readable program, one numbered line per step: the dry run. */
+    public String render() {
+        return program.render();
+    }
+
+    /**
+     * The parent's part of the early pause, when the program has one: waits for the child to
+     * reach it, writes the uid/gid maps and time offsets, places it in its v1 cgroups, and
+     * releases it. Does nothing when the program has no early pause.
+     */
+    public void configureWaitingChild(Handshake h) throws IOException {
+        if (!namespaces.requiresHandshake()) {
+            return;
+        }
+        namespaces.configureWaitingChild(h);
+        if (parentPlacedCgroup != null) {
+            parentPlacedCgroup.addProcess(h.process().pid());
+        }
+        h.release();
+    }
+
+    /** Removes what the rootfs planner created inside the rootfs (mount points); for delete. */
+    public List<java.nio.file.Path> removeCreatedPaths() {
+        return rootfs.cleanup();
+    }
+
+    /** Releases the namespace fds, the cgroup fd and the memory the child read; call after exec or death. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            namespaces.close();
+            if (cgroupFd >= 0) {
+                dev.gatun.core.linux.LibC.close(cgroupFd);
+            }
+        } finally {
+            memory.close();
+        }
+    }
+
+}

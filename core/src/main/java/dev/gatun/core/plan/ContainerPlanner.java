@@ -1,0 +1,330 @@
+package dev.gatun.core.plan;
+
+import dev.gatun.cgroups.Cgroup;
+import dev.gatun.cgroups.CgroupVersion;
+import dev.gatun.core.io.Stdio;
+import dev.gatun.core.linux.Arch;
+import dev.gatun.core.linux.Flags;
+import dev.gatun.core.ns.Loopback;
+import dev.gatun.core.ns.NamespaceSetup;
+import dev.gatun.core.rootfs.RootfsOptions;
+import dev.gatun.core.rootfs.RootfsPlan;
+import dev.gatun.core.security.Capability;
+import dev.gatun.core.security.CapabilityPlan;
+import dev.gatun.core.security.CapabilitySets;
+import dev.gatun.core.security.Rlimit;
+import dev.gatun.core.security.SeccompCompiler;
+import dev.gatun.core.security.SeccompProgram;
+import dev.gatun.core.security.SecurityPlan;
+import dev.gatun.core.security.SecurityStep;
+import dev.gatun.core.spawn.Arg;
+import dev.gatun.core.spawn.Program;
+import dev.gatun.core.spawn.SpawnOptions;
+import dev.gatun.namespaces.IdMapping;
+import dev.gatun.namespaces.IdMappings;
+import dev.gatun.namespaces.NamespaceType;
+import dev.gatun.namespaces.Namespaces;
+import dev.gatun.namespaces.OciNamespace;
+import dev.gatun.namespaces.SetGroups;
+import dev.gatun.namespaces.TimeOffsets;
+import dev.gatun.oci.Linux;
+import dev.gatun.oci.ProcessSpec;
+import dev.gatun.oci.Spec;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Compiles a container's OCI spec into the child's syscall program: the one place that decides
+ * the order of everything a container's init does between {@code clone} and {@code execve}.
+ *
+ * <pre>
+ *  namespaces   setns / unshare, [pause: parent writes uid/gid maps, places v1 cgroups]
+ *  cgroups      v1: write "0" to each cgroup.procs (no user namespace); unshare(CLONE_NEWCGROUP)
+ *  session      setsid
+ *  rootfs       mounts, /proc, /dev, pivot_root
+ *  identity     lo up, hostname, domainname, sysctl, oom_score_adj
+ *  rootfs       masked paths, read-only paths, read-only root
+ *  security     rlimits, bounding set, keepcaps | setgroups, setresgid, setresuid | pdeathsig,
+ *               capset, ambient, no_new_privs, seccomp
+ *  process      umask, stdio dup3, close_range(3.., CLOEXEC), chdir
+ *  pause        "created": notify parent, wait for start
+ *  exec         unblock signals, execve
+ * </pre>
+ *
+ * <p>It reads only the spec (and the host facts it must: the cgroup, the architecture, the
+ * kernel's last capability). Bad input is an {@link dev.gatun.oci.InvalidSpecException} naming
+ * the JSON path.
+ */
+public final class ContainerPlanner {
+
+    private static final long CLONE_NEWCGROUP = NamespaceType.CGROUP.cloneFlag();
+    private static final int SIGKILL = 9;
+
+    private ContainerPlanner() {}
+
+    /**
+     * Plans a container.
+     *
+     * @param spec a validated spec
+     * @param bundle the directory relative paths in the spec are relative to
+     * @param cgroup the container's cgroup, created already; null for none
+     * @param stdio the fds the child puts on 0, 1 and 2
+     * @param dieWithParent whether the init gets SIGKILL when the JVM's spawner thread dies
+     */
+    public static ContainerPlan plan(Spec spec, Path bundle, Cgroup cgroup, Stdio stdio, boolean dieWithParent)
+            throws IOException {
+        ProcessSpec process = spec.process();
+        if (process == null || Absent.list(process.args()).isEmpty()) {
+            throw Invalid.spec("$.process.args", "a container needs a command to run");
+        }
+        List<String> notes = new ArrayList<>();
+        Linux linux = spec.linux() != null ? spec.linux() : Linux.builder().build();
+        Namespaces namespaces = namespaces(linux);
+        boolean newUserNs = namespaces.created().contains(NamespaceType.USER);
+        boolean newNetNs = namespaces.created().contains(NamespaceType.NETWORK);
+        boolean newCgroupNs = namespaces.created().contains(NamespaceType.CGROUP);
+
+        NamespaceSetup ns = NamespaceSetup.prepare(namespaces);
+        Arena memory = Arena.ofShared();
+        int cgroupFd = -1;
+        try {
+            if (ns.requiresFork()) {
+                throw Invalid.spec("$.linux.namespaces", "joining an existing PID namespace is not supported by "
+                        + "Container yet (it needs the spawn engine's fork step, which has no create/start pause)");
+            }
+            RootfsPlan rootfs = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()
+                    .newUserNamespace(newUserNs).newNetNamespace(newNetNs).ttyGroupMapped(!newUserNs || mapsGid(linux, 5)));
+            Program.Builder b = Program.builder();
+            SpawnOptions options = ns.spawnOptions(SpawnOptions.defaults());
+
+            // cgroups: on v2 the clone itself places the child; on v1 the child writes its own
+            // cgroup.procs, unless a user namespace makes the host's cgroupfs read-only to it:
+            // then the parent places it during the early pause.
+            Cgroup parentPlaced = null;
+            boolean deferCgroupNs = false;
+            if (cgroup != null && cgroup.version() == CgroupVersion.V1) {
+                if (newCgroupNs) {
+                    // the cgroup namespace's root is the cgroup the process is in when it is made
+                    options = options.namespaces(options.namespaces() & ~CLONE_NEWCGROUP);
+                    deferCgroupNs = true;
+                }
+            }
+            ns.appendChildSteps(b);
+            if (cgroup != null) {
+                if (cgroup.version() == CgroupVersion.V2) {
+                    cgroupFd = dev.gatun.core.linux.LibC.openat(dev.gatun.core.linux.LibC.AT_FDCWD,
+                            cgroup.directories().values().iterator().next().toString(),
+                            dev.gatun.core.linux.LibC.O_RDONLY | dev.gatun.core.linux.LibC.O_DIRECTORY | 02000000, 0);
+                    options = options.cgroupFd(cgroupFd);
+                } else if (ns.requiresHandshake() && newUserNs) {
+                    parentPlaced = cgroup;
+                } else {
+                    for (Map.Entry<String, Path> dir : cgroup.directories().entrySet()) {
+                        b.writeFile(dir.getValue().resolve("cgroup.procs").toString(), "0");
+                    }
+                }
+            }
+            if (deferCgroupNs) {
+                b.syscall("unshare", Arg.flags(CLONE_NEWCGROUP, Flags.CLONE));
+            }
+            b.setsid();
+
+            rootfs.appendBeforePivot(b);
+            rootfs.appendPivot(b);
+            if (newNetNs) {
+                Loopback.appendUp(b);
+            }
+            if (spec.hostname() != null) {
+                b.sethostname(spec.hostname());
+            }
+            if (spec.domainname() != null) {
+                byte[] d = spec.domainname().getBytes(StandardCharsets.UTF_8);
+                b.syscall("setdomainname", new Arg.Text(spec.domainname()), Arg.of(d.length));
+            }
+            for (Map.Entry<String, String> sysctl : Absent.map(linux.sysctl()).entrySet()) {
+                b.writeFile("/proc/sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue());
+            }
+            if (process.oomScoreAdj() != null) {
+                b.writeFile("/proc/self/oom_score_adj", Integer.toString(process.oomScoreAdj()));
+            }
+            rootfs.appendAfterPivot(b);
+
+            appendIdentityAndSecurity(b, spec, linux, newUserNs, dieWithParent, memory);
+
+            if (process.user() != null && process.user().umask() != null) {
+                b.syscall("umask", Arg.mode((int) (long) process.user().umask()));
+            }
+            for (int stream = 0; stream < 3; stream++) {
+                if (stdio.childFd(stream) != stream) {
+                    b.dup3(stdio.childFd(stream), stream, 0);
+                }
+            }
+            b.closeRangeCloexec(3);
+            b.chdir(process.cwd() != null ? process.cwd() : "/");
+            b.notifyParent().awaitParent();
+            b.unblockSignals();
+            String path = CommandResolver.resolve(ContainerView.of(spec, bundle), Absent.list(process.args()).getFirst(), Absent.list(process.env()));
+            b.execve(path, process.args(), Absent.list(process.env()));
+            return new ContainerPlan(b.build(), options, ns, rootfs, parentPlaced, memory, notes, cgroupFd);
+        } catch (IOException | RuntimeException e) {
+            try {
+                ns.close();
+                if (cgroupFd >= 0) {
+                    dev.gatun.core.linux.LibC.close(cgroupFd);
+                }
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            memory.close();
+            throw e;
+        }
+    }
+
+    /** The namespace plan of {@code linux.namespaces}, with its id mappings and time offsets. */
+    static Namespaces namespaces(Linux linux) {
+        try {
+            List<OciNamespace> entries = Absent.list(linux.namespaces()).stream()
+                    .map(n -> new OciNamespace(n.type(), n.path())).toList();
+            Namespaces.Builder nb = OciNamespace.toBuilder(entries);
+            if (!Absent.list(linux.uidMappings()).isEmpty() || !Absent.list(linux.gidMappings()).isEmpty()) {
+                List<IdMapping> uids = Absent.list(linux.uidMappings()).stream()
+                        .map(m -> new IdMapping(m.containerID(), m.hostID(), m.size())).toList();
+                List<IdMapping> gids = Absent.list(linux.gidMappings()).stream()
+                        .map(m -> new IdMapping(m.containerID(), m.hostID(), m.size())).toList();
+                // OCI has no setgroups field: "deny" is needed exactly when an unprivileged
+                // process maps its own gid; root and newgidmap with subordinate ids allow it
+                SetGroups setgroups = dev.gatun.namespaces.IdMapper.forCurrentProcess().setgroupsFor(gids);
+                nb.idMappings(new IdMappings(uids, gids, setgroups));
+            }
+            TimeOffsets offsets = TimeOffsets.NONE;
+            for (Map.Entry<String, Linux.TimeOffset> t : Absent.map(linux.timeOffsets()).entrySet()) {
+                offsets = offsets.withOci(t.getKey(), nz(t.getValue().secs()), nz(t.getValue().nanosecs()));
+            }
+            if (!offsets.isEmpty()) {
+                nb.timeOffsets(offsets);
+            }
+            return nb.build();
+        } catch (IOException e) {
+            throw Invalid.spec("$.linux.gidMappings", "cannot read this process's ids: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            if (e instanceof dev.gatun.oci.InvalidSpecException ise) {
+                throw ise;
+            }
+            throw Invalid.spec("$.linux.namespaces", e.getMessage(), e);
+        }
+    }
+
+    private static void appendIdentityAndSecurity(Program.Builder b, Spec spec, Linux linux, boolean newUserNs,
+            boolean dieWithParent, Arena memory) throws IOException {
+        ProcessSpec process = spec.process();
+        long uid = process.user() != null && process.user().uid() != null ? process.user().uid() : 0;
+        long gid = process.user() != null && process.user().gid() != null ? process.user().gid() : 0;
+        List<Long> groups = process.user() != null ? Absent.list(process.user().additionalGids()) : List.of();
+
+        CapabilitySets caps = capabilities(process.capabilities());
+        CapabilityPlan capPlan = CapabilityPlan.of(caps, Capability.lastSupported(), uid != 0 || gid != 0);
+        List<SecurityStep.Prlimit> rlimits = new ArrayList<>();
+        List<ProcessSpec.Rlimit> limits = Absent.list(process.rlimits());
+        for (int i = 0; i < limits.size(); i++) {
+            ProcessSpec.Rlimit r = limits.get(i);
+            try {
+                rlimits.add(Rlimit.of(r.type()).prlimit(r.soft(), r.hard()));
+            } catch (IllegalArgumentException e) {
+                throw Invalid.spec("$.process.rlimits[" + i + "]", e.getMessage(), e);
+            }
+        }
+        Optional<SeccompProgram> seccomp = Optional.empty();
+        if (linux.seccomp() != null) {
+            try {
+                seccomp = Optional.of(SeccompCompiler.compile(SeccompMapping.toPolicy(linux.seccomp(), Arch.current())));
+            } catch (IllegalArgumentException e) {
+                if (e instanceof dev.gatun.oci.InvalidSpecException ise) {
+                    throw ise;
+                }
+                throw Invalid.spec("$.linux.seccomp", e.getMessage(), e);
+            }
+        }
+        SecurityPlan security = SecurityPlan.of(capPlan, rlimits, Boolean.TRUE.equals(process.noNewPrivileges()), seccomp);
+
+        security.beforeUserChange().forEach(s -> append(b, s, memory));
+        if (!groups.isEmpty()) {
+            ByteBuffer list = ByteBuffer.allocate(4 * groups.size()).order(ByteOrder.nativeOrder());
+            groups.forEach(g -> list.putInt((int) (long) g));
+            b.syscall("setgroups", Arg.of(groups.size()), new Arg.Bytes(list.array(), groups.toString()));
+        } else if (!newUserNs) {
+            // in a new user namespace setgroups may be denied (rootless): the group list is then
+            // whatever the namespace started with, which the kernel already limits
+            b.clearGroups();
+        }
+        b.setresgid((int) gid);
+        b.setresuid((int) uid);
+        if (dieWithParent) {
+            // after the uid change: the kernel clears the parent-death signal when credentials change
+            b.parentDeathSignal(SIGKILL);
+        }
+        security.afterUserChange().forEach(s -> append(b, s, memory));
+    }
+
+    private static CapabilitySets capabilities(ProcessSpec.Capabilities c) {
+        if (c == null) {
+            return CapabilitySets.none();
+        }
+        try {
+            return new CapabilitySets(caps(c.bounding()), caps(c.effective()), caps(c.permitted()),
+                    caps(c.inheritable()), caps(c.ambient()));
+        } catch (IllegalArgumentException e) {
+            throw Invalid.spec("$.process.capabilities", e.getMessage(), e);
+        }
+    }
+
+    private static Set<Capability> caps(List<String> names) {
+        Set<Capability> set = EnumSet.noneOf(Capability.class);
+        for (String n : Absent.list(names)) {
+            set.add(Capability.of(n));
+        }
+        return set;
+    }
+
+    /** One security step as program steps. */
+    private static void append(Program.Builder b, SecurityStep step, Arena memory) {
+        switch (step) {
+            case SecurityStep.Prctl p -> b.syscall("prctl", Arg.flags(p.option(), Flags.PRCTL), Arg.of(p.arg2()),
+                    Arg.of(p.arg3()), Arg.of(p.arg4()), Arg.of(p.arg5()));
+            case SecurityStep.Capset c -> b.syscall("capset", new Arg.Bytes(c.header(), "&{_LINUX_CAPABILITY_VERSION_3, 0}"),
+                    new Arg.Bytes(c.data(), c.describe()));
+            case SecurityStep.Prlimit p -> b.syscall("prlimit64", Arg.of(0), Arg.of(p.resource()),
+                    new Arg.Bytes(p.rlimit64(), p.describe()), Arg.nul());
+            case SecurityStep.SeccompLoad s -> {
+                // struct sock_fprog { unsigned short len; struct sock_filter *filter; }: the filter
+                // lives in this plan's memory, which the child (CLONE_VM) reads until exec
+                byte[] filter = s.program().filter();
+                MemorySegment f = memory.allocate(filter.length, 8);
+                MemorySegment.copy(filter, 0, f, ValueLayout.JAVA_BYTE, 0, filter.length);
+                ByteBuffer fprog = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
+                fprog.putShort((short) s.program().instructions()).putShort((short) 0).putInt(0).putLong(f.address());
+                b.syscall("seccomp", Arg.of(SeccompProgram.SECCOMP_SET_MODE_FILTER), Arg.of(s.program().flags()),
+                        new Arg.Bytes(fprog.array(), "&{" + s.program().instructions() + " instructions}"));
+            }
+        }
+    }
+
+    private static boolean mapsGid(Linux linux, long gid) {
+        return Absent.list(linux.gidMappings()).stream().anyMatch(m -> gid >= m.containerID() && gid < m.containerID() + m.size());
+    }
+
+    private static long nz(Long v) {
+        return v == null ? 0 : v;
+    }
+}
