@@ -66,8 +66,11 @@ import java.util.Objects;
  * these namespaces ({@link Namespaces#checkPermitted(Caller)}) or may not map the ids
  * ({@link IdMapper#plan}).
  *
- * <p>A setup holds open fds until {@link #close()}: close it once the child has exec'd or failed.
- * The steps it appends name those fds, so a program built with them is good for this setup only.
+ * <p>A setup holds open fds until {@link #close()}. The child gets its own copy of the fd table at
+ * the clone (no {@code CLONE_FILES}), so the parent may close the setup as soon as the spawn call
+ * has returned; closing it once the child has exec'd or failed is the simple rule. The steps it
+ * appends name those fds, so a program built with them is good for this setup only, and a setup
+ * serves one spawn.
  * Not thread-safe: one spawn, one thread.
  *
  * @see <a href="https://man7.org/linux/man-pages/man2/setns.2.html">setns(2)</a>

@@ -173,6 +173,26 @@ class NamespaceSpawnKernelTest {
     }
 
     @Test
+    void joiningAUserNamespaceThenCreatingPidAndUtsUnsharesThemAndForksIntoTheNewPidNamespace() throws Exception {
+        IdMappings range = new IdMappings(List.of(new IdMapping(0, 100000, 65536)),
+                List.of(new IdMapping(0, 100000, 65536)), SetGroups.ALLOW);
+        Namespaces firstNs = Namespaces.builder().create(NamespaceType.USER).idMappings(range).build();
+        SpawnedProcess first = spawn(firstNs, b -> b.closeRangeCloexec(3).unblockSignals()
+                .execve("/bin/busybox", List.of("sleep", "60"), ChildOutput.ENV));
+        NamespaceId user = NamespaceId.of(NamespaceType.USER, first.pid());
+        Namespaces ns = Namespaces.builder().join(NamespaceType.USER, first.pid())
+                .create(NamespaceType.PID, NamespaceType.UTS).build();
+        try (ChildOutput out = new ChildOutput()) {
+            SpawnedProcess second = spawn(ns, b -> out.busybox(b.sethostname("in-joined-user-ns").setresgid(0)
+                    .setresuid(0), "echo pid=$$; hostname; readlink /proc/self/ns/user; id -u"));
+            String text = out.readAll();
+            assertThat(second.waitFor().code()).as(text).isZero();
+            assertThat(text.lines().toList()).as(text)
+                    .containsExactly("pid=1", "in-joined-user-ns", "user:[" + user.inode() + "]", "0");
+        }
+    }
+
+    @Test
     void inANewTimeNamespaceProcUptimeIsAheadByTheBoottimeOffset() throws Exception {
         Namespaces ns = Namespaces.builder().create(NamespaceType.TIME)
                 .timeOffsets(new TimeOffsets(DAY.multipliedBy(2), DAY.multipliedBy(3))).build();
