@@ -1,12 +1,14 @@
 package dev.gatun.core.ns;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatun.core.spawn.Handshake;
 import dev.gatun.core.spawn.Program;
 import dev.gatun.core.spawn.SpawnOptions;
 import dev.gatun.core.spawn.SpawnedProcess;
 import dev.gatun.core.spawn.Spawner;
+import dev.gatun.core.spawn.StepFailedException;
 import dev.gatun.namespaces.IdMapper;
 import dev.gatun.namespaces.IdMapping;
 import dev.gatun.namespaces.IdMappings;
@@ -190,6 +192,15 @@ class NamespaceSpawnKernelTest {
             assertThat(text.lines().toList()).as(text)
                     .containsExactly("pid=1", "in-joined-user-ns", "user:[" + user.inode() + "]", "0");
         }
+    }
+
+    @Test
+    void aFileThatIsNotANamespaceFailsTheChildsSetnsStepNamingThePath() throws Exception {
+        Namespaces ns = Namespaces.builder().join(NamespaceType.NETWORK, Path.of("/etc/hostname")).build();
+        assertThatThrownBy(() -> spawn(ns, b -> b.execve("/bin/true", List.of("true"), ChildOutput.ENV)))
+                .isInstanceOf(StepFailedException.class)
+                .hasMessageMatching("setns\\(\\d+</etc/hostname>, CLONE_NEWNET\\): Invalid argument \\(EINVAL\\) "
+                        + "\\(step 0 of 2\\)");
     }
 
     @Test
