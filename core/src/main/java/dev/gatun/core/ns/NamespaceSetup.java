@@ -13,6 +13,7 @@ import dev.gatun.namespaces.NamespaceType;
 import dev.gatun.namespaces.Namespaces;
 import dev.gatun.namespaces.UserNamespaces;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -126,7 +127,7 @@ public final class NamespaceSetup implements AutoCloseable {
         List<Integer> fds = new ArrayList<>();
         try {
             for (NamespaceStep step : namespaces.steps()) {
-                if (step instanceof NamespaceStep.Join(NamespaceType type, java.nio.file.Path path)) {
+                if (step instanceof NamespaceStep.Join(NamespaceType type, Path path)) {
                     fds.add(LibC.openat(LibC.AT_FDCWD, path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0));
                 }
             }
@@ -189,7 +190,7 @@ public final class NamespaceSetup implements AutoCloseable {
         int join = 0;
         for (NamespaceStep step : namespaces.steps()) {
             switch (step) {
-                case NamespaceStep.Join(NamespaceType type, java.nio.file.Path path) -> {
+                case NamespaceStep.Join(NamespaceType type, Path path) -> {
                     int fd = joinFds.get(join++);
                     b.syscall("setns", new Arg.Value(fd, fd + "<" + path + ">"),
                             Arg.flags(type.cloneFlag(), Flags.CLONE));
