@@ -13,6 +13,7 @@ import dev.gatun.namespaces.NamespaceType;
 import dev.gatun.namespaces.Namespaces;
 import dev.gatun.namespaces.UserNamespaces;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -66,8 +67,11 @@ import java.util.Objects;
  * these namespaces ({@link Namespaces#checkPermitted(Caller)}) or may not map the ids
  * ({@link IdMapper#plan}).
  *
- * <p>A setup holds open fds until {@link #close()}: close it once the child has exec'd or failed.
- * The steps it appends name those fds, so a program built with them is good for this setup only.
+ * <p>A setup holds open fds until {@link #close()}. The child gets its own copy of the fd table at
+ * the clone (no {@code CLONE_FILES}), so the parent may close the setup as soon as the spawn call
+ * has returned; closing it once the child has exec'd or failed is the simple rule. The steps it
+ * appends name those fds, so a program built with them is good for this setup only, and a setup
+ * serves one spawn.
  * Not thread-safe: one spawn, one thread.
  *
  * @see <a href="https://man7.org/linux/man-pages/man2/setns.2.html">setns(2)</a>
@@ -123,7 +127,7 @@ public final class NamespaceSetup implements AutoCloseable {
         List<Integer> fds = new ArrayList<>();
         try {
             for (NamespaceStep step : namespaces.steps()) {
-                if (step instanceof NamespaceStep.Join(NamespaceType type, java.nio.file.Path path)) {
+                if (step instanceof NamespaceStep.Join(NamespaceType type, Path path)) {
                     fds.add(LibC.openat(LibC.AT_FDCWD, path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0));
                 }
             }
@@ -186,7 +190,7 @@ public final class NamespaceSetup implements AutoCloseable {
         int join = 0;
         for (NamespaceStep step : namespaces.steps()) {
             switch (step) {
-                case NamespaceStep.Join(NamespaceType type, java.nio.file.Path path) -> {
+                case NamespaceStep.Join(NamespaceType type, Path path) -> {
                     int fd = joinFds.get(join++);
                     b.syscall("setns", new Arg.Value(fd, fd + "<" + path + ">"),
                             Arg.flags(type.cloneFlag(), Flags.CLONE));

@@ -39,8 +39,13 @@ import java.util.concurrent.FutureTask;
  *
  * <p>What the task must not do: hand work to other threads and expect it to run in the namespace
  * (a pool, a virtual thread, an HTTP client's selector thread all stay in the JVM's namespace);
- * resolve names through the JVM's caches and expect the container's view. Thread-safe: each call
- * makes its own thread.
+ * resolve names through the JVM's caches and expect the container's view; trust APIs that read
+ * {@code /proc/net}, which is the <em>process's</em> view, not the thread's — the JDK's
+ * {@link java.net.NetworkInterface#getNetworkInterfaces()} mixes both (IPv4 interfaces through an
+ * ioctl on a new socket, in the thread's namespace; IPv6 ones from {@code /proc/net/if_inet6}, in
+ * the JVM's), so inside the task it lists the host's {@code eth0} too. Read
+ * {@code /proc/thread-self/net/*} for the thread's view. Thread-safe: each call makes its own
+ * thread.
  *
  * @see <a href="https://man7.org/linux/man-pages/man2/setns.2.html">setns(2)</a>
  * @see <a href="https://man7.org/linux/man-pages/man7/network_namespaces.7.html">network_namespaces(7)</a>

@@ -1,12 +1,14 @@
 package dev.gatun.core.ns;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatun.core.spawn.Handshake;
 import dev.gatun.core.spawn.Program;
 import dev.gatun.core.spawn.SpawnOptions;
 import dev.gatun.core.spawn.SpawnedProcess;
 import dev.gatun.core.spawn.Spawner;
+import dev.gatun.core.spawn.StepFailedException;
 import dev.gatun.namespaces.IdMapper;
 import dev.gatun.namespaces.IdMapping;
 import dev.gatun.namespaces.IdMappings;
@@ -170,6 +172,35 @@ class NamespaceSpawnKernelTest {
             assertThat(lines.get(2).split("\\s+")).containsExactly("NSpid:", Long.toString(second.pid()),
                     Long.toString(inner));
         }
+    }
+
+    @Test
+    void joiningAUserNamespaceThenCreatingPidAndUtsUnsharesThemAndForksIntoTheNewPidNamespace() throws Exception {
+        IdMappings range = new IdMappings(List.of(new IdMapping(0, 100000, 65536)),
+                List.of(new IdMapping(0, 100000, 65536)), SetGroups.ALLOW);
+        Namespaces firstNs = Namespaces.builder().create(NamespaceType.USER).idMappings(range).build();
+        SpawnedProcess first = spawn(firstNs, b -> b.closeRangeCloexec(3).unblockSignals()
+                .execve("/bin/busybox", List.of("sleep", "60"), ChildOutput.ENV));
+        NamespaceId user = NamespaceId.of(NamespaceType.USER, first.pid());
+        Namespaces ns = Namespaces.builder().join(NamespaceType.USER, first.pid())
+                .create(NamespaceType.PID, NamespaceType.UTS).build();
+        try (ChildOutput out = new ChildOutput()) {
+            SpawnedProcess second = spawn(ns, b -> out.busybox(b.sethostname("in-joined-user-ns").setresgid(0)
+                    .setresuid(0), "echo pid=$$; hostname; readlink /proc/self/ns/user; id -u"));
+            String text = out.readAll();
+            assertThat(second.waitFor().code()).as(text).isZero();
+            assertThat(text.lines().toList()).as(text)
+                    .containsExactly("pid=1", "in-joined-user-ns", "user:[" + user.inode() + "]", "0");
+        }
+    }
+
+    @Test
+    void aFileThatIsNotANamespaceFailsTheChildsSetnsStepNamingThePath() throws Exception {
+        Namespaces ns = Namespaces.builder().join(NamespaceType.NETWORK, Path.of("/etc/hostname")).build();
+        assertThatThrownBy(() -> spawn(ns, b -> b.execve("/bin/true", List.of("true"), ChildOutput.ENV)))
+                .isInstanceOf(StepFailedException.class)
+                .hasMessageMatching("setns\\(\\d+</etc/hostname>, CLONE_NEWNET\\): Invalid argument \\(EINVAL\\) "
+                        + "\\(step 0 of 2\\)");
     }
 
     @Test
