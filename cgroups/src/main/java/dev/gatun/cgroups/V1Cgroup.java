@@ -74,7 +74,7 @@ final class V1Cgroup implements Cgroup {
             return cgroup;
         } catch (IOException | RuntimeException e) {
             for (List<Path> made : created) {
-                V2Cgroup.removeCreated(fs, made, e);
+                ControlFiles.removeCreated(fs, made, e);
             }
             throw e;
         }
@@ -213,6 +213,10 @@ final class V1Cgroup implements Cgroup {
 
     @Override
     public CgroupEvents events() throws IOException {
+        Path first = dirs.values().iterator().next();
+        if (!fs.exists(first)) {
+            throw new java.nio.file.NoSuchFileException(first.toString(), null, "the cgroup was removed");
+        }
         Path mem = dirs.get("memory");
         Path freezer = dirs.get("freezer");
         Path pids = dirs.get("pids");
@@ -232,7 +236,7 @@ final class V1Cgroup implements Cgroup {
         IOException first = null;
         for (List<Path> made : created) {
             try {
-                V2Cgroup.removeCreated(fs, made, null);
+                ControlFiles.removeCreated(fs, made, null);
             } catch (IOException e) {
                 if (first == null) {
                     first = e;
