@@ -203,6 +203,7 @@ final class V1Cgroup implements Cgroup {
                 usageNanos < 0 ? -1 : usageNanos / 1000,
                 acct.containsKey("user") ? acct.get("user") * 10_000 : -1,
                 acct.containsKey("system") ? acct.get("system") * 10_000 : -1,
+                cpuStat.getOrDefault("nr_periods", -1L),
                 cpuStat.getOrDefault("nr_throttled", -1L),
                 throttledNanos < 0 ? -1 : throttledNanos / 1000,
                 pids == null ? -1 : ControlFiles.number(fs, pids.resolve("pids.current")),

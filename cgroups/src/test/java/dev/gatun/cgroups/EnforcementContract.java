@@ -42,6 +42,17 @@ abstract class EnforcementContract {
     /** The layout under test. */
     abstract CgroupLayout layout() throws IOException;
 
+    /** The CFS period the CPU quota tests use, in µs: the kernel's default, 100 ms. */
+    long periodMicros() {
+        return Resources.Cpu.DEFAULT_PERIOD;
+    }
+
+    /** A measuring window of whole periods, at least {@code millis}: a quota is spent per period. */
+    private long window(long millis) {
+        long period = periodMicros() / 1000;
+        return Math.max(millis, 2 * period) / period * period;
+    }
+
     @BeforeEach
     void snapshot() {
         before = HostSnapshot.take();
@@ -142,20 +153,25 @@ abstract class EnforcementContract {
     }
 
     /**
-     * CPU per second used by a busy loop under {@code limited}'s quota and, at the same time, by an
-     * unlimited busy loop: the control shows how much one CPU this machine really gave (a VM under
-     * TCG on a loaded host gets less than one CPU per vCPU, and no quota can make it more). Both
-     * cgroups get the highest weight, so other load cannot starve them below what is measured.
+     * CPU used by a busy loop under {@code limited}'s quota per CFS period that elapsed (cpu.stat
+     * nr_periods: the kernel's own unit for a quota, immune to the measuring thread's timing) and,
+     * at the same time, CPU per second of wall time used by an unlimited busy loop: the control
+     * shows how much one CPU this machine really gave (a VM under TCG on a loaded host gets less
+     * than one CPU per vCPU, and no quota can make it more). Both cgroups get the highest weight,
+     * so other load on the machine cannot starve them below what is measured.
      */
     private double[] cpusUsed(Cgroup limited, Cgroup control, long millis) throws Exception {
         long t0 = System.nanoTime();
-        long l0 = limited.stats().cpuUsageMicros();
+        CgroupStats l0 = limited.stats();
         long c0 = control.stats().cpuUsageMicros();
         Thread.sleep(millis);
-        long l1 = limited.stats().cpuUsageMicros();
+        CgroupStats l1 = limited.stats();
         long c1 = control.stats().cpuUsageMicros();
-        double micros = (System.nanoTime() - t0) / 1000.0;
-        return new double[] {(l1 - l0) / micros, (c1 - c0) / micros};
+        double wallMicros = (System.nanoTime() - t0) / 1000.0;
+        long periods = l1.cpuPeriods() - l0.cpuPeriods();
+        assertThat(periods).as("CFS periods elapsed").isPositive();
+        return new double[] {(l1.cpuUsageMicros() - l0.cpuUsageMicros()) / (double) (periods * periodMicros()),
+            (c1 - c0) / wallMicros};
     }
 
     private Cgroup controlLoop() throws IOException {
@@ -169,21 +185,21 @@ abstract class EnforcementContract {
      * of what the control loop got when the machine gave less than the quota.
      */
     private static void assertQuotaHolds(double quota, double[] used, String what) {
-        System.out.printf("%s: quota %.2f CPU, busy loop used %.3f, unlimited control loop %.3f%n",
+        System.out.printf("%s: quota %.2f CPU, busy loop used %.3f CPU per period, unlimited control loop %.3f CPU per second%n",
                 what, quota, used[0], used[1]);
-        assertThat(used[0]).as("%s: CPU per second under a %.2f quota (control loop: %.3f)", what, quota, used[1])
+        assertThat(used[0]).as("%s: CPU per CFS period under a %.2f quota (unlimited control loop: %.3f)", what, quota, used[1])
                 .isLessThanOrEqualTo(quota * 1.2)
                 .isGreaterThanOrEqualTo(Math.min(quota, used[1]) * 0.8);
     }
 
     @Test
     void halfACpuOfQuotaHoldsABusyLoopToHalfACpu() throws Exception {
-        Cgroup cgroup = create(Resources.builder().cpus(0.5).cpuShares(262_144).build());
+        Cgroup cgroup = create(Resources.builder().cpuPeriod(periodMicros()).cpus(0.5).cpuShares(262_144).build());
         start(cgroup, "while :; do :; done");
         Cgroup control = controlLoop();
         Thread.sleep(300);
 
-        double[] used = cpusUsed(cgroup, control, 2000);
+        double[] used = cpusUsed(cgroup, control, window(2000));
 
         assertQuotaHolds(0.5, used, "cpu quota " + cgroup.version());
         assertThat(cgroup.stats().cpuThrottledPeriods()).as("periods throttled").isPositive();
@@ -193,14 +209,14 @@ abstract class EnforcementContract {
 
     @Test
     void aLiveUpdateChangesTheQuotaOfARunningProcess() throws Exception {
-        Cgroup cgroup = create(Resources.builder().cpus(0.2).cpuShares(262_144).build());
+        Cgroup cgroup = create(Resources.builder().cpuPeriod(periodMicros()).cpus(0.2).cpuShares(262_144).build());
         start(cgroup, "while :; do :; done");
         Cgroup control = controlLoop();
         Thread.sleep(300);
-        double[] before = cpusUsed(cgroup, control, 1500);
+        double[] before = cpusUsed(cgroup, control, window(1500));
 
-        cgroup.apply(Resources.builder().cpus(0.6).build());
-        double[] after = cpusUsed(cgroup, control, 1500);
+        cgroup.apply(Resources.builder().cpuPeriod(periodMicros()).cpus(0.6).build());
+        double[] after = cpusUsed(cgroup, control, window(1500));
 
         assertQuotaHolds(0.2, before, "before the live update");
         assertQuotaHolds(0.6, after, "after the live update");
