@@ -185,9 +185,10 @@ abstract class EnforcementContract {
      * of what the control loop got when the machine gave less than the quota.
      */
     private static void assertQuotaHolds(double quota, double[] used, String what) {
-        System.out.printf("%s: quota %.2f CPU, busy loop used %.3f CPU per period, unlimited control loop %.3f CPU per second%n",
-                what, quota, used[0], used[1]);
-        assertThat(used[0]).as("%s: CPU per CFS period under a %.2f quota (unlimited control loop: %.3f)", what, quota, used[1])
+        System.out.printf("%s: quota %.2f CPU, busy loop used %.3f CPU per period, "
+                + "unlimited control loop %.3f CPU per second%n", what, quota, used[0], used[1]);
+        assertThat(used[0])
+                .as("%s: CPU per CFS period under a %.2f quota (unlimited control loop: %.3f)", what, quota, used[1])
                 .isLessThanOrEqualTo(quota * 1.2)
                 .isGreaterThanOrEqualTo(Math.min(quota, used[1]) * 0.8);
     }
