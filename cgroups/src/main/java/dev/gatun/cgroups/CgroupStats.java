@@ -6,7 +6,7 @@ import java.util.Map;
  * Usage counters of one cgroup at one moment. -1 means this host does not report the value.
  *
  * <p>v2 sources: {@code memory.current}, {@code memory.peak}, {@code memory.stat}, {@code cpu.stat}
- * (usage_usec, user_usec, system_usec, nr_throttled, throttled_usec), {@code pids.current},
+ * (usage_usec, user_usec, system_usec, nr_periods, nr_throttled, throttled_usec), {@code pids.current},
  * {@code pids.peak}, {@code io.stat}, {@code cpu|memory|io.pressure}. v1 sources:
  * {@code memory.usage_in_bytes}, {@code memory.max_usage_in_bytes}, {@code memory.stat},
  * {@code cpuacct.usage} (ns, converted to µs), {@code cpuacct.stat} (ticks of 10 ms),
@@ -19,6 +19,7 @@ import java.util.Map;
  * @param cpuUsageMicros CPU time used, user plus system
  * @param cpuUserMicros user CPU time
  * @param cpuSystemMicros system CPU time
+ * @param cpuPeriods CFS bandwidth periods that have elapsed with a quota set and tasks runnable
  * @param cpuThrottledPeriods periods in which the quota ran out
  * @param cpuThrottledMicros time spent throttled
  * @param pids tasks inside
@@ -27,7 +28,7 @@ import java.util.Map;
  * @param pressure PSI file name → its two lines ("some ...", "full ..."), v2 only
  */
 public record CgroupStats(long memoryBytes, long memoryPeakBytes, Map<String, Long> memoryStat,
-        long cpuUsageMicros, long cpuUserMicros, long cpuSystemMicros, long cpuThrottledPeriods,
+        long cpuUsageMicros, long cpuUserMicros, long cpuSystemMicros, long cpuPeriods, long cpuThrottledPeriods,
         long cpuThrottledMicros, long pids, long pidsPeak, String io, Map<String, String> pressure) {
 
     public CgroupStats {

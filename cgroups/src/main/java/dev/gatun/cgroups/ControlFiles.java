@@ -95,4 +95,43 @@ final class ControlFiles {
     interface IoCondition {
         boolean holds() throws IOException;
     }
+
+    /**
+     * Removes {@code created} deepest first. A just-emptied cgroup can be busy for a moment while
+     * its last task is reaped, so EBUSY is retried briefly.
+     */
+    static void removeCreated(CgroupFs fs, List<Path> created, Throwable primary) throws IOException {
+        for (Path d : created.reversed()) {
+            try {
+                rmdirRetrying(fs, d);
+            } catch (IOException e) {
+                if (primary == null) {
+                    throw e;
+                }
+                primary.addSuppressed(e);
+            }
+        }
+    }
+
+    static void rmdirRetrying(CgroupFs fs, Path d) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            if (!fs.exists(d)) {
+                return;
+            }
+            try {
+                fs.rmdir(d);
+                return;
+            } catch (IOException e) {
+                if (attempt >= 100) {
+                    throw new IOException("rmdir " + d + ": " + e.getMessage(), e);
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted removing " + d);
+                }
+            }
+        }
+    }
 }

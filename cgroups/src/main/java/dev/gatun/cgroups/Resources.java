@@ -375,6 +375,31 @@ public record Resources(
             return this;
         }
 
+        /**
+         * {@code podman run --cpu-period=100000}: OCI {@code cpu.period} in µs (1000-1000000). Set
+         * it before {@link #cpus(double)}, which computes the quota over it.
+         */
+        public Builder cpuPeriod(long micros) {
+            if (micros < 1000 || micros > 1_000_000) {
+                throw new InvalidResourceException("cpu.period", String.valueOf(micros), "1000 to 1000000 µs");
+            }
+            Cpu c = cpu;
+            cpu = new Cpu(c.shares(), c.quota(), micros, c.burst(), c.realtimeRuntime(), c.realtimePeriod(),
+                    c.cpus(), c.mems(), c.idle());
+            return this;
+        }
+
+        /** {@code podman run --cpu-quota=50000}: OCI {@code cpu.quota} in µs per period; -1 unlimited. */
+        public Builder cpuQuota(long micros) {
+            if (micros == 0 || micros < -1) {
+                throw new InvalidResourceException("cpu.quota", String.valueOf(micros), "a positive number of µs or -1");
+            }
+            Cpu c = cpu;
+            cpu = new Cpu(c.shares(), micros, c.period(), c.burst(), c.realtimeRuntime(), c.realtimePeriod(),
+                    c.cpus(), c.mems(), c.idle());
+            return this;
+        }
+
         /** {@code podman run --cpu-shares=512}: OCI {@code cpu.shares}, 2-262144. */
         public Builder cpuShares(long shares) {
             if (shares < 2 || shares > 262_144) {

@@ -74,7 +74,7 @@ final class V1Cgroup implements Cgroup {
             return cgroup;
         } catch (IOException | RuntimeException e) {
             for (List<Path> made : created) {
-                V2Cgroup.removeCreated(fs, made, e);
+                ControlFiles.removeCreated(fs, made, e);
             }
             throw e;
         }
@@ -203,6 +203,7 @@ final class V1Cgroup implements Cgroup {
                 usageNanos < 0 ? -1 : usageNanos / 1000,
                 acct.containsKey("user") ? acct.get("user") * 10_000 : -1,
                 acct.containsKey("system") ? acct.get("system") * 10_000 : -1,
+                cpuStat.getOrDefault("nr_periods", -1L),
                 cpuStat.getOrDefault("nr_throttled", -1L),
                 throttledNanos < 0 ? -1 : throttledNanos / 1000,
                 pids == null ? -1 : ControlFiles.number(fs, pids.resolve("pids.current")),
@@ -213,6 +214,10 @@ final class V1Cgroup implements Cgroup {
 
     @Override
     public CgroupEvents events() throws IOException {
+        Path first = dirs.values().iterator().next();
+        if (!fs.exists(first)) {
+            throw new java.nio.file.NoSuchFileException(first.toString(), null, "the cgroup was removed");
+        }
         Path mem = dirs.get("memory");
         Path freezer = dirs.get("freezer");
         Path pids = dirs.get("pids");
@@ -232,7 +237,7 @@ final class V1Cgroup implements Cgroup {
         IOException first = null;
         for (List<Path> made : created) {
             try {
-                V2Cgroup.removeCreated(fs, made, null);
+                ControlFiles.removeCreated(fs, made, null);
             } catch (IOException e) {
                 if (first == null) {
                     first = e;

@@ -64,7 +64,7 @@ final class V2Cgroup implements Cgroup {
             cgroup.apply(resources);
             return cgroup;
         } catch (IOException | RuntimeException e) {
-            removeCreated(fs, created, e);
+            ControlFiles.removeCreated(fs, created, e);
             throw e;
         }
     }
@@ -233,7 +233,8 @@ final class V2Cgroup implements Cgroup {
                 ControlFiles.number(fs, dir.resolve("memory.peak")),
                 ControlFiles.keyValues(fs, dir.resolve("memory.stat")),
                 cpu.getOrDefault("usage_usec", -1L), cpu.getOrDefault("user_usec", -1L),
-                cpu.getOrDefault("system_usec", -1L), cpu.getOrDefault("nr_throttled", -1L),
+                cpu.getOrDefault("system_usec", -1L), cpu.getOrDefault("nr_periods", -1L),
+                cpu.getOrDefault("nr_throttled", -1L),
                 cpu.getOrDefault("throttled_usec", -1L),
                 ControlFiles.number(fs, dir.resolve("pids.current")),
                 ControlFiles.number(fs, dir.resolve("pids.peak")),
@@ -242,6 +243,9 @@ final class V2Cgroup implements Cgroup {
 
     @Override
     public CgroupEvents events() throws IOException {
+        if (!fs.exists(dir)) {
+            throw new java.nio.file.NoSuchFileException(dir.toString(), null, "the cgroup was removed");
+        }
         Map<String, Long> events = ControlFiles.keyValues(fs, dir.resolve("cgroup.events"));
         Path memory = dir.resolve("memory.events");
         return new CgroupEvents(events.getOrDefault("populated", 0L) == 1, events.getOrDefault("frozen", 0L) == 1,
@@ -258,45 +262,6 @@ final class V2Cgroup implements Cgroup {
         if (!left.isEmpty()) {
             throw new IllegalStateException("cannot delete " + dir + ": processes " + left + " are inside (killAll first)");
         }
-        removeCreated(fs, created, null);
-    }
-
-    /**
-     * Removes {@code created} deepest first. A just-emptied cgroup can be busy for a moment while
-     * its last task is reaped, so EBUSY is retried briefly.
-     */
-    static void removeCreated(CgroupFs fs, List<Path> created, Throwable primary) throws IOException {
-        for (Path d : created.reversed()) {
-            try {
-                rmdirRetrying(fs, d);
-            } catch (IOException e) {
-                if (primary == null) {
-                    throw e;
-                }
-                primary.addSuppressed(e);
-            }
-        }
-    }
-
-    static void rmdirRetrying(CgroupFs fs, Path d) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            if (!fs.exists(d)) {
-                return;
-            }
-            try {
-                fs.rmdir(d);
-                return;
-            } catch (IOException e) {
-                if (attempt >= 100) {
-                    throw new IOException("rmdir " + d + ": " + e.getMessage(), e);
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted removing " + d);
-                }
-            }
-        }
+        ControlFiles.removeCreated(fs, created, null);
     }
 }

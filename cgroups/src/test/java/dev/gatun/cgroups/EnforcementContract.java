@@ -42,6 +42,17 @@ abstract class EnforcementContract {
     /** The layout under test. */
     abstract CgroupLayout layout() throws IOException;
 
+    /** The CFS period the CPU quota tests use, in µs: the kernel's default, 100 ms. */
+    long periodMicros() {
+        return Resources.Cpu.DEFAULT_PERIOD;
+    }
+
+    /** A measuring window of whole periods, at least {@code millis}: a quota is spent per period. */
+    private long window(long millis) {
+        long period = periodMicros() / 1000;
+        return Math.max(millis, 2 * period) / period * period;
+    }
+
     @BeforeEach
     void snapshot() {
         before = HostSnapshot.take();
@@ -141,49 +152,77 @@ abstract class EnforcementContract {
         cgroup.killAll();
     }
 
+    /**
+     * CPU used by a busy loop under {@code limited}'s quota per CFS period that elapsed (cpu.stat
+     * nr_periods: the kernel's own unit for a quota, immune to the measuring thread's timing) and,
+     * at the same time, CPU per second of wall time used by an unlimited busy loop: the control
+     * shows how much one CPU this machine really gave (a VM under TCG on a loaded host gets less
+     * than one CPU per vCPU, and no quota can make it more). Both cgroups get the highest weight,
+     * so other load on the machine cannot starve them below what is measured.
+     */
+    private double[] cpusUsed(Cgroup limited, Cgroup control, long millis) throws Exception {
+        long t0 = System.nanoTime();
+        CgroupStats l0 = limited.stats();
+        long c0 = control.stats().cpuUsageMicros();
+        Thread.sleep(millis);
+        CgroupStats l1 = limited.stats();
+        long c1 = control.stats().cpuUsageMicros();
+        double wallMicros = (System.nanoTime() - t0) / 1000.0;
+        long periods = l1.cpuPeriods() - l0.cpuPeriods();
+        assertThat(periods).as("CFS periods elapsed").isPositive();
+        return new double[] {(l1.cpuUsageMicros() - l0.cpuUsageMicros()) / (double) (periods * periodMicros()),
+            (c1 - c0) / wallMicros};
+    }
+
+    private Cgroup controlLoop() throws IOException {
+        Cgroup control = create(Resources.builder().cpuShares(262_144).build());
+        start(control, "while :; do :; done");
+        return control;
+    }
+
+    /**
+     * The quota is a ceiling: never more than quota + 20 %; and a floor, the quota − 20 %, or 80 %
+     * of what the control loop got when the machine gave less than the quota.
+     */
+    private static void assertQuotaHolds(double quota, double[] used, String what) {
+        System.out.printf("%s: quota %.2f CPU, busy loop used %.3f CPU per period, "
+                + "unlimited control loop %.3f CPU per second%n", what, quota, used[0], used[1]);
+        assertThat(used[0])
+                .as("%s: CPU per CFS period under a %.2f quota (unlimited control loop: %.3f)", what, quota, used[1])
+                .isLessThanOrEqualTo(quota * 1.2)
+                .isGreaterThanOrEqualTo(Math.min(quota, used[1]) * 0.8);
+    }
+
     @Test
     void halfACpuOfQuotaHoldsABusyLoopToHalfACpu() throws Exception {
-        // the highest weight, so that other load on this shared machine cannot starve the loop below
-        // its quota: what is measured is the quota's ceiling, not contention
-        Cgroup cgroup = create(Resources.builder().cpus(0.5).cpuShares(262_144).build());
+        Cgroup cgroup = create(Resources.builder().cpuPeriod(periodMicros()).cpus(0.5).cpuShares(262_144).build());
         start(cgroup, "while :; do :; done");
+        Cgroup control = controlLoop();
         Thread.sleep(300);
 
-        long t0 = System.nanoTime();
-        long u0 = cgroup.stats().cpuUsageMicros();
-        Thread.sleep(2000);
-        long u1 = cgroup.stats().cpuUsageMicros();
-        long t1 = System.nanoTime();
+        double[] used = cpusUsed(cgroup, control, window(2000));
 
-        double cpus = (u1 - u0) / ((t1 - t0) / 1000.0);
-        System.out.printf("cpu quota 0.5: busy loop used %.3f CPU over %.2f s (%s)%n", cpus, (t1 - t0) / 1e9,
-                cgroup.version());
-        assertThat(cpus).as("CPU used per second by a busy loop under a 0.5-CPU quota").isBetween(0.4, 0.6);
+        assertQuotaHolds(0.5, used, "cpu quota " + cgroup.version());
         assertThat(cgroup.stats().cpuThrottledPeriods()).as("periods throttled").isPositive();
         cgroup.killAll();
+        control.killAll();
     }
 
     @Test
     void aLiveUpdateChangesTheQuotaOfARunningProcess() throws Exception {
-        Cgroup cgroup = create(Resources.builder().cpus(0.2).cpuShares(262_144).build());
+        Cgroup cgroup = create(Resources.builder().cpuPeriod(periodMicros()).cpus(0.2).cpuShares(262_144).build());
         start(cgroup, "while :; do :; done");
-        Thread.sleep(200);
-        double before = cpusUsed(cgroup, 1500);
+        Cgroup control = controlLoop();
+        Thread.sleep(300);
+        double[] before = cpusUsed(cgroup, control, window(1500));
 
-        cgroup.apply(Resources.builder().cpus(0.6).build());
-        double after = cpusUsed(cgroup, 1500);
+        cgroup.apply(Resources.builder().cpuPeriod(periodMicros()).cpus(0.6).build());
+        double[] after = cpusUsed(cgroup, control, window(1500));
 
-        assertThat(before).as("CPUs used under a 0.2 quota").isBetween(0.1, 0.3);
-        assertThat(after).as("CPUs used after the update to 0.6").isBetween(0.45, 0.75);
+        assertQuotaHolds(0.2, before, "before the live update");
+        assertQuotaHolds(0.6, after, "after the live update");
         cgroup.killAll();
-    }
-
-    private static double cpusUsed(Cgroup cgroup, long millis) throws Exception {
-        long t0 = System.nanoTime();
-        long u0 = cgroup.stats().cpuUsageMicros();
-        Thread.sleep(millis);
-        long u1 = cgroup.stats().cpuUsageMicros();
-        return (u1 - u0) / ((System.nanoTime() - t0) / 1000.0);
+        control.killAll();
     }
 
     @Test

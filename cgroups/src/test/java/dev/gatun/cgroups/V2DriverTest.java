@@ -178,6 +178,26 @@ class V2DriverTest {
     }
 
     @Test
+    void aWatchReportsEachChangeOfTheEventCountersAndEndsWhenTheCgroupGoes() throws Exception {
+        Cgroup cgroup = create("/w", Resources.NONE);
+        java.util.concurrent.BlockingQueue<CgroupEvents> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        try (EventWatch watch = cgroup.watch(java.time.Duration.ofMillis(5), (old, now) -> seen.add(now))) {
+            Files.writeString(mount.resolve("w/memory.events"), "oom 3\noom_kill 2\n");
+            assertThat(seen.poll(5, java.util.concurrent.TimeUnit.SECONDS))
+                    .isEqualTo(new CgroupEvents(false, false, 3, 2, -1));
+            Files.writeString(mount.resolve("w/cgroup.events"), "populated 1\nfrozen 0\n");
+            assertThat(seen.poll(5, java.util.concurrent.TimeUnit.SECONDS).populated()).isTrue();
+
+            fs.rmdir(mount.resolve("w"));
+            for (int i = 0; i < 500 && watch.failure().isEmpty(); i++) {
+                Thread.sleep(10);
+            }
+            assertThat(watch.failure()).get().isInstanceOf(java.nio.file.NoSuchFileException.class);
+        }
+    }
+
+    @Test
     void systemdPathsAreAClearError() {
         assertThatThrownBy(() -> create("system.slice:gatun:c1", Resources.NONE))
                 .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("systemd cgroup driver");
