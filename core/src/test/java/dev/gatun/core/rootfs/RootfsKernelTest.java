@@ -245,4 +245,28 @@ class RootfsKernelTest {
         assertThat(plan.cleanup()).isEmpty();
         HostSnapshot.take().assertNoLeaksSince(before);
     }
+
+    @Test
+    void anOverlayMountWritesToItsUpperDirAndRootfsPropagationApplies() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        Path upper = Files.createDirectories(bundle.resolve("upper"));
+        Path work = Files.createDirectories(bundle.resolve("work"));
+        Spec spec = Spec.builder().root(new Root("rootfs", false))
+                .mounts(List.of(new Mount("/proc", "proc", "proc", List.of(), null, null),
+                        new Mount("/merged", "overlay", "overlay",
+                                List.of("lowerdir=" + hostDir, "upperdir=" + upper, "workdir=" + work), null, null)))
+                .linux(Linux.builder().rootfsPropagation("rshared").build())
+                .build();
+        RootfsPlan plan = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults());
+        Map<String, String> v = values(run(plan, NAMESPACES, String.join("\n",
+                "echo lower=$(cat /merged/hello)",
+                "echo written=$(echo new > /merged/new && echo yes)",
+                "echo rootshared=$(awk '$5 == \"/\"' /proc/self/mountinfo | grep -c 'shared:')")));
+        assertThat(v).containsEntry("lower", "from the host").containsEntry("written", "yes")
+                .containsEntry("rootshared", "1");
+        assertThat(upper.resolve("new")).hasContent("new");
+        assertThat(hostDir.resolve("new")).doesNotExist();
+        assertThat(plan.cleanup()).isEmpty();
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
 }
