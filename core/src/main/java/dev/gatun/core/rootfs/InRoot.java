@@ -108,6 +108,9 @@ final class InRoot implements AutoCloseable {
                     if (e.errno() == Errno.ENOTDIR) {
                         throw new Unresolvable(container + " is not a directory");
                     }
+                    if (e.errno() == Errno.ELOOP) {
+                        throw new Unresolvable(next + " goes through too many symlinks (ELOOP)");
+                    }
                     if (e.errno() != Errno.ENOENT) {
                         throw e;
                     }

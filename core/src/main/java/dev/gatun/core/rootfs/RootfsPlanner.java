@@ -235,7 +235,9 @@ final class RootfsPlanner implements AutoCloseable {
             Mounts.setattr(before, target, MountOptions.MOUNT_ATTR_RDONLY, 0);
         }
         Mounts.after(before, target, o);
-        placed.add(new Placed(dest, target, o.flags(), Path.of(hostDir)));
+        // placed as a file system, not as a bind: mount points below it are made by the child and
+        // fail there, rather than be created by the parent in the host's /sys
+        placed.add(new Placed(dest, target, o.flags() | MountTable.lockedFlags(Path.of(hostDir)), null));
     }
 
     private void cgroupMount(String at, String dest, MountOptions o) throws IOException {

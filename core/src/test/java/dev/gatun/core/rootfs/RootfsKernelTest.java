@@ -245,4 +245,52 @@ class RootfsKernelTest {
         assertThat(plan.cleanup()).isEmpty();
         HostSnapshot.take().assertNoLeaksSince(before);
     }
+
+    @Test
+    void anOverlayMountWritesToItsUpperDirAndRootfsPropagationApplies() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        Path upper = Files.createDirectories(bundle.resolve("upper"));
+        Path work = Files.createDirectories(bundle.resolve("work"));
+        Spec spec = Spec.builder().root(new Root("rootfs", false))
+                .mounts(List.of(new Mount("/proc", "proc", "proc", List.of(), null, null),
+                        new Mount("/merged", "overlay", "overlay",
+                                List.of("lowerdir=" + hostDir, "upperdir=" + upper, "workdir=" + work), null, null)))
+                .linux(Linux.builder().rootfsPropagation("rshared").build())
+                .build();
+        RootfsPlan plan = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults());
+        Map<String, String> v = values(run(plan, NAMESPACES, String.join("\n",
+                "echo lower=$(cat /merged/hello)",
+                "echo written=$(echo new > /merged/new && echo yes)",
+                "echo rootshared=$(awk '$5 == \"/\"' /proc/self/mountinfo | grep -c 'shared:')")));
+        assertThat(v).containsEntry("lower", "from the host").containsEntry("written", "yes")
+                .containsEntry("rootshared", "1");
+        assertThat(upper.resolve("new")).hasContent("new");
+        assertThat(hostDir.resolve("new")).doesNotExist();
+        assertThat(plan.cleanup()).isEmpty();
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void specDevicesAreMadeWithTheirNumbersModeAndOwnerAndAFileBindGetsAFileMountPoint() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        Files.writeString(bundle.resolve("resolv.conf"), "nameserver 192.0.2.1\n");
+        Spec spec = Spec.builder().root(new Root("rootfs", false))
+                .mounts(List.of(new Mount("/etc/resolv.conf", "resolv.conf", "bind", List.of("ro"), null, null)))
+                .linux(Linux.builder().devices(List.of(
+                        new Linux.Device("c", "/dev/net/tun", 10L, 200L, 0600L, 1000L, 1001L),
+                        new Linux.Device("c", "/dev/null", 1L, 3L, 0640L, null, null))).build())
+                .build();
+        RootfsPlan plan = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults());
+        Map<String, String> v = values(run(plan, NAMESPACES, String.join("\n",
+                "echo tun=$(stat -c '%t:%T:%a:%u:%g' /dev/net/tun)",
+                "echo null=$(stat -c '%t:%T:%a' /dev/null)",
+                "echo resolv=$(cat /etc/resolv.conf)",
+                "echo resolvro=$(echo x 2>&1 > /etc/resolv.conf | grep -c 'Read-only')")));
+        assertThat(v).containsEntry("tun", "a:c8:600:1000:1001").containsEntry("null", "1:3:640")
+                .containsEntry("resolv", "nameserver 192.0.2.1").containsEntry("resolvro", "1");
+        assertThat(bundle.resolve("rootfs/etc/resolv.conf")).as("the parent made the mount point").isEmptyFile();
+        assertThat(plan.cleanup()).isEmpty();
+        assertThat(bundle.resolve("rootfs/etc/resolv.conf")).doesNotExist();
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
 }

@@ -173,6 +173,15 @@ class RootfsPlanTest {
     }
 
     @Test
+    void aSymlinkLoopIsAnErrorNotAnOsFailure() throws Exception {
+        Files.createSymbolicLink(rootfs.resolve("loop"), Path.of("/loop"));
+        assertThatThrownBy(() -> RootfsPlan.prepare(spec(List.of(mount("/loop/x", "tmpfs", "tmpfs")), null), bundle,
+                RootfsOptions.defaults()))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("$.mounts[0].destination: \"/loop/x\": /loop goes through too many symlinks (ELOOP)");
+    }
+
+    @Test
     void aMissingOrNonDirectoryRootIsAnErrorNamingRootPath() {
         Spec missing = Spec.builder().root(new Root("nope", false)).build();
         assertThatThrownBy(() -> RootfsPlan.prepare(missing, bundle, RootfsOptions.defaults()))
