@@ -430,6 +430,26 @@ public final class Container implements AutoCloseable {
         delete();
     }
 
+    /**
+     * Runs {@code task} on a fresh platform thread inside this container's network namespace and
+     * returns its result: a socket the task opens lives in the container's network (its
+     * {@code 127.0.0.1}, its ports). The thread is discarded afterwards, never reused.
+     *
+     * @throws ContainerStateException unless the container is created or running
+     * @throws ExecutionException wrapping what the task threw
+     */
+    public <T> T callInNetworkNamespace(java.util.concurrent.Callable<T> task)
+            throws IOException, java.util.concurrent.ExecutionException, InterruptedException {
+        long target;
+        synchronized (lock) {
+            if (!status.canKill()) {
+                throw new ContainerStateException("callInNetworkNamespace", id, status, "created or running");
+            }
+            target = pid;
+        }
+        return dev.gatun.core.ns.NetworkNamespaces.call(target, task);
+    }
+
     @Override
     public String toString() {
         return "Container[" + id + ", " + status() + "]";

@@ -44,7 +44,7 @@ import java.util.function.Consumer;
  * <table>
  *   <caption>Attributes and their defaults</caption>
  *   <tr><th>attribute</th><th>default</th></tr>
- *   <tr><td>{@link #id(String) id}</td><td>{@code gatun-} and 12 random hex digits</td></tr>
+ *   <tr><td>{@link #id(String) id}</td><td>12 random hex digits</td></tr>
  *   <tr><td>{@link #command(String...) command}</td><td>none: required</td></tr>
  *   <tr><td>{@link #rootfs(Path) rootfs}</td><td>the <em>sandbox root</em>: an empty directory
  *       with read-only binds of the {@link #hostPaths(String...) host paths} and a private
@@ -390,7 +390,7 @@ public final class ContainerBuilder {
         if (args.isEmpty()) {
             throw new IllegalArgumentException("command: a container needs a command (command(\"/bin/sh\", ...))");
         }
-        String theId = id != null ? id : "gatun-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4);
+        String theId = id != null ? id : HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4);
         SandboxRoot sandbox = rootfs == null ? SandboxRoot.plan(theId, hostPaths) : null;
         Spec spec = toSpec(theId, sandbox);
         Path bundle = sandbox != null ? sandbox.bundle() : rootfs.getParent() != null ? rootfs.getParent() : rootfs;

@@ -1,23 +1,230 @@
 package dev.gatun.examples;
 
+import dev.gatun.cgroups.Cgroup;
+import dev.gatun.core.Container;
+import dev.gatun.core.ContainerProcess;
 import dev.gatun.core.Gatun;
+import dev.gatun.namespaces.NamespaceSet;
+import dev.gatun.namespaces.NamespaceType;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
- * The README's main command. For now it reports whether this JVM can run containers; it becomes
- * the article's experiment (a server in a container under cgroup limits) with Container.builder().
+ * The README's main command: the article's experiment, on any machine with JDK 25 and root, with
+ * no image and no download.
+ *
+ * <p>It starts a long-running web server in a container with the article's limits — what
+ * {@code podman run --memory=512m --memory-swap=512m --cpus=1.5 --cpu-shares=512 --pids-limit=100
+ * --blkio-weight=500 … httpd} asks for — and prints the evidence side by side: the host's process
+ * tree (this JVM, the container's init, its children, by host pid), the container's own view (its
+ * PID 1), uname from both sides (one kernel), the hostnames (two), the cgroup and its limit files
+ * as the kernel holds them, and which namespaces differ from the host's. Then it stops and removes
+ * the container and shows that nothing is left.
+ *
+ * <p>The server is busybox's {@code httpd} when a static busybox is installed
+ * ({@code busybox-static}), otherwise the JDK's own {@code jwebserver}, both reached from the
+ * host's read-only {@code /usr}.
  */
 public final class Demo {
 
+    private static final String PORT = "8080";
+
     private Demo() {}
 
-    /** Prints whether Gatun can run containers here, and why not when it cannot. */
-    public static void main(String[] args) {
-        System.out.println("Gatun on Linux " + Gatun.kernelRelease() + ", Java " + Runtime.version());
-        if (Gatun.isSupported()) {
-            System.out.println("supported: this JVM can run containers");
-        } else {
-            System.out.println("not supported: " + Gatun.unsupportedCause().orElseThrow());
+    /** Runs the demonstration; exits 1 when this JVM cannot run containers, saying why. */
+    public static void main(String[] args) throws Exception {
+        if (!Gatun.isSupported()) {
+            System.err.println("Gatun cannot run containers here: " + Gatun.unsupportedCause().orElseThrow());
             System.exit(1);
         }
+        List<String> server = server();
+        String script = "echo \"inside: my pid is $$, hostname $(hostname), kernel $(uname -r)\"; "
+                + "echo \"inside: cgroup $(head -1 /proc/self/cgroup)\"; "
+                + "echo \"inside: processes I can see: $(ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' ')\"; "
+                + "echo \"<h1>hello from $(hostname)</h1>\" > /tmp/index.html; "
+                + "echo ready; exec " + String.join(" ", server);
+
+        try (Container c = Container.builder()
+                .hostname("web")
+                .command("/bin/sh", "-c", script)
+                .resources(r -> r.memory("512m").memorySwap("512m").cpus(1.5).cpuShares(512).pidsLimit(100)
+                        .blkioWeight(500))
+                .dropUnsupportedLimits(true)
+                .stopTimeout(java.time.Duration.ofSeconds(2))
+                .redirectErrorStream(true)
+                .build()) {
+            section("The container");
+            System.out.println("id " + c.id() + ", the server: " + String.join(" ", server));
+            ContainerProcess init = c.run();
+            BufferedReader out = new BufferedReader(new InputStreamReader(init.getInputStream(), StandardCharsets.UTF_8));
+            List<String> inside = new ArrayList<>();
+            for (String line; (line = out.readLine()) != null && !line.equals("ready"); ) {
+                inside.add(line);
+            }
+            Thread.sleep(1500); // let the server bind its port and spawn its children
+
+            section("A container is a process: the host's process table");
+            long jvm = ProcessHandle.current().pid();
+            System.out.println(describe(jvm) + "   <- this JVM");
+            printTree(init.pid(), "  ");
+
+            section("PID 1 is namespace-relative: the container's own view");
+            inside.forEach(System.out::println);
+            System.out.println("host: the same process is pid " + init.pid() + " (NSpid "
+                    + statusField(init.pid(), "NSpid").orElse("?") + ")");
+
+            section("uname does not lie: one kernel");
+            System.out.println("host:   " + Gatun.kernelRelease());
+            System.out.println("inside: " + inside.stream().filter(l -> l.contains("kernel"))
+                    .map(l -> l.substring(l.indexOf("kernel") + 7)).findFirst().orElse("?"));
+
+            section("Hostnames: two UTS namespaces");
+            System.out.println("host:   " + Files.readString(Path.of("/proc/sys/kernel/hostname")).strip());
+            System.out.println("inside: " + inside.stream().filter(l -> l.contains("hostname "))
+                    .map(l -> l.replaceAll(".*hostname (\\S+),.*", "$1")).findFirst().orElse("?"));
+
+            section("Namespaces that differ from the host's");
+            NamespaceSet host = NamespaceSet.self();
+            NamespaceSet container = NamespaceSet.of(init.pid());
+            for (NamespaceType t : NamespaceType.values()) {
+                String mark = container.differentFrom(host).contains(t) ? "own   " : "shared";
+                System.out.printf("  %-7s %s  host %s  container %s%n", t.procName(), mark,
+                        host.get(t).map(Object::toString).orElse("-"), container.get(t).map(Object::toString).orElse("-"));
+            }
+
+            section("cgroups are the real enforcement: the limits as the kernel holds them");
+            Cgroup cgroup = c.cgroup().orElseThrow();
+            System.out.println("cgroup " + cgroup.version() + ": " + cgroup.directories().values().stream().findFirst()
+                    .map(Path::toString).orElse("?") + (cgroup.directories().size() > 1 ? " (and one per v1 controller)" : ""));
+            for (Map.Entry<String, String> f : limitFiles(cgroup).entrySet()) {
+                System.out.printf("  %-40s %s%n", f.getKey(), f.getValue());
+            }
+            if (!c.droppedLimits().isEmpty()) {
+                System.out.println("limits this host cannot enforce (reported, not silently dropped):");
+                c.droppedLimits().forEach(l -> System.out.println("  " + l));
+            }
+            var stats = c.stats();
+            System.out.printf("usage now: memory %d KiB (peak %d KiB), %d pids (peak %d), CPU %.1f ms%n",
+                    stats.memoryBytes() / 1024, stats.memoryPeakBytes() / 1024, stats.pids(), stats.pidsPeak(),
+                    stats.cpuUsageMicros() / 1000.0);
+
+            section("The server answers, inside the container's own network");
+            String reply = c.callInNetworkNamespace(Demo::fetch);
+            System.out.println(reply);
+
+            section("Stop and remove");
+            Path cgroupDir = cgroup.directories().values().iterator().next();
+            System.out.println("SIGTERM first: a namespace's PID 1 gets no default signal actions, so a server");
+            System.out.println("that does not handle SIGTERM ignores it; after the stop timeout (2 s) comes SIGKILL");
+            c.close();
+            System.out.println("init " + (init.isAlive() ? "still alive!" : "exited: " + init.exitDescription()));
+            System.out.println("cgroup " + cgroupDir + (Files.exists(cgroupDir) ? " still exists!" : " removed"));
+            System.out.println("state dir " + c.bundle() + (Files.exists(c.bundle()) ? " still exists!" : " removed"));
+        }
+    }
+
+    /** busybox httpd when a static busybox exists, else the JDK's jwebserver (both under the host's /usr). */
+    private static List<String> server() {
+        for (String b : List.of("/usr/bin/busybox", "/bin/busybox")) {
+            if (Files.isExecutable(Path.of(b))) {
+                return List.of(b, "httpd", "-f", "-p", "127.0.0.1:" + PORT, "-h", "/tmp");
+            }
+        }
+        Path jwebserver = Path.of(System.getProperty("java.home"), "bin", "jwebserver");
+        return List.of(jwebserver.toString(), "-b", "127.0.0.1", "-p", PORT, "-d", "/tmp");
+    }
+
+    /** GET / on the container's 127.0.0.1; runs on a thread inside the container's network namespace. */
+    private static String fetch() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", Integer.parseInt(PORT))) {
+            OutputStream o = s.getOutputStream();
+            o.write("GET / HTTP/1.0\r\nHost: web\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            o.flush();
+            String status = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            return "GET http://127.0.0.1:" + PORT + "/ from a JVM thread in the container's network namespace: " + status;
+        }
+    }
+
+    private static Map<String, String> limitFiles(Cgroup cgroup) {
+        Map<String, String> files = new TreeMap<>();
+        Map<String, Path> dirs = cgroup.directories();
+        List<String> wanted = dirs.containsKey("")
+                ? List.of("memory.max", "memory.swap.max", "cpu.max", "cpu.weight", "pids.max", "io.weight")
+                : List.of("memory/memory.limit_in_bytes", "memory/memory.memsw.limit_in_bytes",
+                        "cpu/cpu.cfs_quota_us", "cpu/cpu.cfs_period_us", "cpu/cpu.shares", "pids/pids.max",
+                        "blkio/blkio.weight", "blkio/blkio.bfq.weight");
+        for (String w : wanted) {
+            int slash = w.indexOf('/');
+            Path dir = dirs.get(slash < 0 ? "" : w.substring(0, slash));
+            if (dir == null) {
+                continue;
+            }
+            Path file = dir.resolve(slash < 0 ? w : w.substring(slash + 1));
+            files.put(file.toString(), read(file).orElse("(no such file on this host)"));
+        }
+        return files;
+    }
+
+    private static void printTree(long pid, String indent) {
+        System.out.println(indent + "└─ " + describe(pid) + (indent.length() == 2 ? "   <- the container's init" : ""));
+        for (long child : children(pid)) {
+            printTree(child, indent + "   ");
+        }
+    }
+
+    private static List<Long> children(long pid) {
+        List<Long> result = new ArrayList<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : tasks.toList()) {
+                read(t.resolve("children")).ifPresent(s -> {
+                    for (String c : s.split("\\s+")) {
+                        if (!c.isBlank()) {
+                            result.add(Long.parseLong(c));
+                        }
+                    }
+                });
+            }
+        } catch (IOException e) {
+            // the process is gone
+        }
+        return result;
+    }
+
+    private static String describe(long pid) {
+        String cmd = read(Path.of("/proc/" + pid + "/cmdline")).map(s -> s.replace('\0', ' ').strip()).orElse("?");
+        if (cmd.length() > 70) {
+            cmd = cmd.substring(0, 67) + "...";
+        }
+        return "pid " + pid + "  " + cmd;
+    }
+
+    private static Optional<String> statusField(long pid, String field) {
+        return read(Path.of("/proc/" + pid + "/status")).flatMap(s -> s.lines()
+                .filter(l -> l.startsWith(field + ":")).map(l -> l.substring(field.length() + 1).strip()).findFirst());
+    }
+
+    private static Optional<String> read(Path p) {
+        try {
+            return Optional.of(new String(Files.newInputStream(p).readAllBytes(), StandardCharsets.UTF_8).strip());
+        } catch (IOException | UncheckedIOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void section(String title) {
+        System.out.println();
+        System.out.println("== " + title);
     }
 }
