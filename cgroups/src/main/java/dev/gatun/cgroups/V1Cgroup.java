@@ -165,6 +165,10 @@ final class V1Cgroup implements Cgroup {
 
     @Override
     public void killAll() throws IOException {
+        if (processes().isEmpty()) {
+            // the common case at delete: freezing an empty cgroup would only cost the freezer's round trip
+            return;
+        }
         boolean freezer = dirs.containsKey("freezer");
         // frozen, no process can fork a child that escapes the signal; SIGKILL is delivered on thaw
         if (freezer) {

@@ -1,8 +1,13 @@
 package dev.gatun.bench.container;
 
+import dev.gatun.core.Container;
+import dev.gatun.core.ContainerProcess;
 import java.nio.file.Path;
 
-/** Gatun in-process: the bundle through the library, in this JVM. */
+/**
+ * Gatun in-process: {@link Container#fromBundle} of the same bundle, then run, wait and delete,
+ * in this JVM. stdio goes to the JVM's own (inherited), as the external runtimes' does.
+ */
 final class GatunRuntime implements RuntimeComparison.Runtime {
 
     private GatunRuntime() {}
@@ -17,7 +22,13 @@ final class GatunRuntime implements RuntimeComparison.Runtime {
     }
 
     @Override
-    public void runOnce(Path bundle, String id) {
-        throw new UnsupportedOperationException("Container.fromBundle arrives with issue 7");
+    public void runOnce(Path bundle, String id) throws Exception {
+        try (Container c = Container.fromBundle(bundle, id).inheritIO()) {
+            ContainerProcess p = c.run();
+            int code = p.waitFor();
+            if (code != 0) {
+                throw new IllegalStateException("gatun container " + id + " exited with " + code);
+            }
+        }
     }
 }

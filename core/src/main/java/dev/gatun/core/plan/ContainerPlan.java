@@ -94,14 +94,11 @@ public final class ContainerPlan implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            namespaces.close();
-            if (cgroupFd >= 0) {
-                dev.gatun.core.linux.LibC.close(cgroupFd);
-            }
-        } finally {
-            memory.close();
+        namespaces.close();
+        if (cgroupFd >= 0) {
+            dev.gatun.core.linux.LibC.close(cgroupFd);
         }
+        // the memory (an automatic arena) is freed once this plan is unreachable
     }
 
 }
