@@ -180,6 +180,21 @@ public final class OciSpecs {
         return MAPPER.writeValueAsString(features);
     }
 
+    // ---- the seccomp agent's message
+
+    /**
+     * Returns the JSON a runtime sends to the seccomp agent with the notify descriptor. Not
+     * validated; the caller builds it.
+     */
+    public static String writeProcessState(ContainerProcessState state) {
+        return MAPPER.writeValueAsString(state);
+    }
+
+    /** Reads the message a seccomp agent receives; see {@link #writeProcessState}. */
+    public static ContainerProcessState readProcessState(String json) {
+        return read(json, ContainerProcessState.class, "container process state");
+    }
+
     // ---- validation
 
     /**
