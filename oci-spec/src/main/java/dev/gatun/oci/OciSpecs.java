@@ -32,7 +32,10 @@ import tools.jackson.databind.type.LogicalType;
  * number belongs, a negative uint64, malformed or truncated JSON, or input beyond the limits
  * below is an {@link InvalidSpecException} naming the JSON path. They do not check the spec's
  * rules: call {@link #validate(Spec)} (all problems, as a list) or {@link #requireValid(Spec)}.
- * Unknown properties are kept in each record's {@code extra} and written back.
+ * Unknown properties are kept in each record's {@code extra} and written back. Stricter than Go's
+ * {@code encoding/json} on purpose: a duplicate key, content after the document, a {@code null}
+ * inside a list or map, or a number or boolean where a string belongs is an error, so that two
+ * parsers can never read one file two ways.
  *
  * <h2>Limits</h2>
  * Untrusted input cannot exhaust the stack or the heap: documents are limited to
@@ -41,8 +44,9 @@ import tools.jackson.databind.type.LogicalType;
  *
  * <h2>Writing</h2>
  * Output is indented JSON in the model's property order; absent ({@code null}) values are left
- * out, as Go's {@code omitempty} does, and present ones are written as they are, so a document
- * read and written again is the same JSON tree.
+ * out, as Go's {@code omitempty} does, and present ones are written as they are (an empty list
+ * stays {@code []}), so a document read and written again is the same JSON tree; only a property
+ * whose value is an explicit {@code null} disappears.
  *
  * <p>All methods are static and thread-safe; none of them validates on write.
  *
