@@ -39,8 +39,10 @@ import tools.jackson.databind.type.LogicalType;
  *
  * <h2>Limits</h2>
  * Untrusted input cannot exhaust the stack or the heap: documents are limited to
- * {@value #MAX_DOCUMENT_BYTES} bytes, strings to {@value #MAX_STRING_LENGTH} characters and
- * nesting to {@value #MAX_NESTING_DEPTH} levels (Jackson's {@link StreamReadConstraints}).
+ * {@value #MAX_DOCUMENT_BYTES} bytes and {@value #MAX_TOKENS} tokens, strings to
+ * {@value #MAX_STRING_LENGTH} characters and nesting to {@value #MAX_NESTING_DEPTH} levels
+ * (Jackson's {@link StreamReadConstraints}). A real config.json, even with a large seccomp
+ * profile, is far below all four.
  *
  * <h2>Writing</h2>
  * Output is indented JSON in the model's property order; absent ({@code null}) values are left
@@ -60,6 +62,11 @@ public final class OciSpecs {
     public static final int MAX_STRING_LENGTH = 1 << 20;
     /** The deepest nesting of arrays and objects read. */
     public static final int MAX_NESTING_DEPTH = 64;
+    /**
+     * The most JSON tokens read. Without it a 16 MiB array of small numbers in an unknown
+     * property would become millions of tree nodes, some twenty times the document's size.
+     */
+    public static final long MAX_TOKENS = 1_000_000;
 
     private static final JsonMapper MAPPER = newMapper();
 
@@ -79,6 +86,7 @@ public final class OciSpecs {
                 .maxDocumentLength(MAX_DOCUMENT_BYTES)
                 .maxStringLength(MAX_STRING_LENGTH)
                 .maxNestingDepth(MAX_NESTING_DEPTH)
+                .maxTokenCount(MAX_TOKENS)
                 .build();
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(limits)

@@ -97,6 +97,26 @@ class HostileInputTest {
     }
 
     @Test
+    void millionsOfTinyValuesAreRefusedBeforeTheyBecomeATree() {
+        String json = "{\"ociVersion\": \"1.3.0\", \"x\": [" + "0,".repeat(2_000_000) + "0]}";
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class, () -> OciSpecs.readConfig(json));
+        assertThat(e.errors()).singleElement().satisfies(error ->
+                assertThat(error.message()).contains("Token count").contains(String.valueOf(OciSpecs.MAX_TOKENS)));
+    }
+
+    @Test
+    void aLargeRealisticSeccompProfileIsWellWithinTheLimits() {
+        StringBuilder rules = new StringBuilder();
+        for (int i = 0; i < 2000; i++) {
+            rules.append(i == 0 ? "" : ",").append("{\"names\": [\"read\", \"write\", \"openat\"], \"action\": \"SCMP_ACT_ALLOW\","
+                    + " \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}");
+        }
+        String json = "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"r\"}, \"linux\": {\"seccomp\": "
+                + "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [" + rules + "]}}}";
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(json))).isEmpty();
+    }
+
+    @Test
     void anOversizedDocumentIsRefusedBeforeItIsRead() {
         long size = OciSpecs.MAX_DOCUMENT_BYTES + 1;
         // a stream of spaces: nothing to hold in memory, only a length to count
