@@ -105,6 +105,18 @@ class HostileInputTest {
     }
 
     @Test
+    void aHugeMappingListIsOneErrorNotAQuadraticCheck() {
+        StringBuilder ranges = new StringBuilder();
+        for (int i = 0; i < 100_000; i++) {
+            ranges.append(i == 0 ? "" : ",").append("{\"containerID\": ").append(i).append(", \"hostID\": ").append(i).append(", \"size\": 1}");
+        }
+        String json = "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"r\"}, \"linux\": {\"namespaces\": [{\"type\": \"user\"}],"
+                + " \"uidMappings\": [" + ranges + "], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 0, \"size\": 1}]}}";
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(json))).singleElement()
+                .satisfies(e -> assertThat(e.toString()).isEqualTo("$.linux.uidMappings: 100000 ranges: the kernel accepts at most 340"));
+    }
+
+    @Test
     void aLargeRealisticSeccompProfileIsWellWithinTheLimits() {
         StringBuilder rules = new StringBuilder();
         for (int i = 0; i < 2000; i++) {
