@@ -117,6 +117,15 @@ class HostileInputTest {
     }
 
     @Test
+    void aFloodOfProblemsIsCappedAndCounted() {
+        String json = "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"r\"}, \"linux\": {\"maskedPaths\": ["
+                + String.join(",", java.util.Collections.nCopies(5000, "\"relative\"")) + "]}}";
+        java.util.List<ValidationError> errors = OciSpecs.validate(OciSpecs.readConfig(json));
+        assertThat(errors).hasSize(1001);
+        assertThat(errors.getLast()).hasToString("$: 4000 more problems were found and not listed");
+    }
+
+    @Test
     void aLargeRealisticSeccompProfileIsWellWithinTheLimits() {
         StringBuilder rules = new StringBuilder();
         for (int i = 0; i < 2000; i++) {
