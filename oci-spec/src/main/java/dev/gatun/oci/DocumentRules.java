@@ -65,6 +65,10 @@ final class DocumentRules {
                     }
                 }
             }
+            if (linux.memoryPolicy() != null) {
+                p.eachOneOf("$.linux.memoryPolicy.modes", linux.memoryPolicy().modes(), LinuxRules.MPOL_MODES);
+                p.eachOneOf("$.linux.memoryPolicy.flags", linux.memoryPolicy().flags(), LinuxRules.MPOL_FLAGS);
+            }
             Features.SeccompFeatures seccomp = linux.seccomp();
             if (seccomp != null) {
                 p.eachOneOf("$.linux.seccomp.actions", seccomp.actions(), SeccompRules.ACTIONS);

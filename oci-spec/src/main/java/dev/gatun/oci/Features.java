@@ -63,6 +63,7 @@ public record Features(
      * @param apparmor AppArmor support
      * @param selinux SELinux support
      * @param intelRdt Intel RDT support
+     * @param memoryPolicy NUMA memory policy support
      * @param mountExtensions mount extensions
      * @param netDevices network device support
      * @param extra properties this model does not know, kept verbatim so that a round trip loses nothing; never null
@@ -75,7 +76,8 @@ public record Features(
             SeccompFeatures seccomp,
             Toggle apparmor,
             Toggle selinux,
-            Toggle intelRdt,
+            IntelRdtFeatures intelRdt,
+            MemoryPolicyFeatures memoryPolicy,
             MountExtensions mountExtensions,
             Toggle netDevices,
             @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
@@ -162,6 +164,68 @@ public record Features(
         /** Creates the value without unknown properties. */
         public SeccompFeatures(Boolean enabled, List<String> actions, List<String> operators, List<String> archs, List<String> knownFlags, List<String> supportedFlags) {
             this(enabled, actions, operators, archs, knownFlags, supportedFlags, Map.of());
+        }
+    }
+
+    /**
+     * The Intel RDT support of a runtime.
+     *
+     * <p>Every component is {@code null} when its property is absent from the document, and
+     * absent properties are left out when written. Lists and maps are unmodifiable copies.
+     * Instances are immutable and thread-safe (the {@link JsonNode}s in {@code extra} are
+     * copies the caller must not mutate).
+     *
+     * @param enabled whether Intel RDT support is compiled in
+     * @param schemata whether {@code linux.intelRdt.schemata} is implemented
+     * @param monitoring whether {@code linux.intelRdt.enableMonitoring} is implemented
+     * @param extra properties this model does not know, kept verbatim so that a round trip loses nothing; never null
+     * @see <a href="https://github.com/opencontainers/runtime-spec/blob/v1.3.0/features.md#intelrdt">features.md intelRdt</a>
+     */
+    public record IntelRdtFeatures(
+            Boolean enabled,
+            Boolean schemata,
+            Boolean monitoring,
+            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+
+        /** Copies lists and maps so that the record stays immutable. */
+        public IntelRdtFeatures {
+            extra = Copies.extra(extra);
+        }
+
+        /** Creates the value without unknown properties. */
+        public IntelRdtFeatures(Boolean enabled, Boolean schemata, Boolean monitoring) {
+            this(enabled, schemata, monitoring, Map.of());
+        }
+    }
+
+    /**
+     * The memory policy support of a runtime.
+     *
+     * <p>Every component is {@code null} when its property is absent from the document, and
+     * absent properties are left out when written. Lists and maps are unmodifiable copies.
+     * Instances are immutable and thread-safe (the {@link JsonNode}s in {@code extra} are
+     * copies the caller must not mutate).
+     *
+     * @param modes the {@code MPOL_*} modes known
+     * @param flags the {@code MPOL_F_*} flags known
+     * @param extra properties this model does not know, kept verbatim so that a round trip loses nothing; never null
+     * @see <a href="https://github.com/opencontainers/runtime-spec/blob/v1.3.0/features.md#memorypolicy">features.md memoryPolicy</a>
+     */
+    public record MemoryPolicyFeatures(
+            List<String> modes,
+            List<String> flags,
+            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+
+        /** Copies lists and maps so that the record stays immutable. */
+        public MemoryPolicyFeatures {
+            modes = Copies.list(modes);
+            flags = Copies.list(flags);
+            extra = Copies.extra(extra);
+        }
+
+        /** Creates the value without unknown properties. */
+        public MemoryPolicyFeatures(List<String> modes, List<String> flags) {
+            this(modes, flags, Map.of());
         }
     }
 

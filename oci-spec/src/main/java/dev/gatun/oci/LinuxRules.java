@@ -103,6 +103,7 @@ final class LinuxRules {
         }
         if (mappings.size() > MAX_MAPPING_RANGES) {
             p.add(at, mappings.size() + " ranges: the kernel accepts at most " + MAX_MAPPING_RANGES);
+            return; // and the overlap check below is quadratic
         }
         List<long[]> inside = new ArrayList<>();
         List<long[]> outside = new ArrayList<>();

@@ -32,17 +32,23 @@ import tools.jackson.databind.type.LogicalType;
  * number belongs, a negative uint64, malformed or truncated JSON, or input beyond the limits
  * below is an {@link InvalidSpecException} naming the JSON path. They do not check the spec's
  * rules: call {@link #validate(Spec)} (all problems, as a list) or {@link #requireValid(Spec)}.
- * Unknown properties are kept in each record's {@code extra} and written back.
+ * Unknown properties are kept in each record's {@code extra} and written back. Stricter than Go's
+ * {@code encoding/json} on purpose: a duplicate key, content after the document, a {@code null}
+ * inside a list or map, or a number or boolean where a string belongs is an error, so that two
+ * parsers can never read one file two ways.
  *
  * <h2>Limits</h2>
  * Untrusted input cannot exhaust the stack or the heap: documents are limited to
- * {@value #MAX_DOCUMENT_BYTES} bytes, strings to {@value #MAX_STRING_LENGTH} characters and
- * nesting to {@value #MAX_NESTING_DEPTH} levels (Jackson's {@link StreamReadConstraints}).
+ * {@value #MAX_DOCUMENT_BYTES} bytes and {@value #MAX_TOKENS} tokens, strings to
+ * {@value #MAX_STRING_LENGTH} characters and nesting to {@value #MAX_NESTING_DEPTH} levels
+ * (Jackson's {@link StreamReadConstraints}). A real config.json, even with a large seccomp
+ * profile, is far below all four.
  *
  * <h2>Writing</h2>
  * Output is indented JSON in the model's property order; absent ({@code null}) values are left
- * out, as Go's {@code omitempty} does, and present ones are written as they are, so a document
- * read and written again is the same JSON tree.
+ * out, as Go's {@code omitempty} does, and present ones are written as they are (an empty list
+ * stays {@code []}), so a document read and written again is the same JSON tree; only a property
+ * whose value is an explicit {@code null} disappears.
  *
  * <p>All methods are static and thread-safe; none of them validates on write.
  *
@@ -56,6 +62,11 @@ public final class OciSpecs {
     public static final int MAX_STRING_LENGTH = 1 << 20;
     /** The deepest nesting of arrays and objects read. */
     public static final int MAX_NESTING_DEPTH = 64;
+    /**
+     * The most JSON tokens read. Without it a 16 MiB array of small numbers in an unknown
+     * property would become millions of tree nodes, some twenty times the document's size.
+     */
+    public static final long MAX_TOKENS = 1_000_000;
 
     private static final JsonMapper MAPPER = newMapper();
 
@@ -75,6 +86,7 @@ public final class OciSpecs {
                 .maxDocumentLength(MAX_DOCUMENT_BYTES)
                 .maxStringLength(MAX_STRING_LENGTH)
                 .maxNestingDepth(MAX_NESTING_DEPTH)
+                .maxTokenCount(MAX_TOKENS)
                 .build();
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(limits)
@@ -178,6 +190,21 @@ public final class OciSpecs {
     /** Returns {@code features} as indented JSON. */
     public static String writeFeatures(Features features) {
         return MAPPER.writeValueAsString(features);
+    }
+
+    // ---- the seccomp agent's message
+
+    /**
+     * Returns the JSON a runtime sends to the seccomp agent with the notify descriptor. Not
+     * validated; the caller builds it.
+     */
+    public static String writeProcessState(ContainerProcessState state) {
+        return MAPPER.writeValueAsString(state);
+    }
+
+    /** Reads the message a seccomp agent receives; see {@link #writeProcessState}. */
+    public static ContainerProcessState readProcessState(String json) {
+        return read(json, ContainerProcessState.class, "container process state");
     }
 
     // ---- validation

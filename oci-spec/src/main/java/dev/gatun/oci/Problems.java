@@ -9,13 +9,26 @@ final class Problems {
 
     static final long UINT32_MAX = 0xFFFF_FFFFL;
 
+    /** Beyond this many, problems are counted, not kept: a hostile document could hold millions. */
+    static final int MAX_REPORTED = 1000;
+
     private final List<ValidationError> errors = new ArrayList<>();
+    private int dropped;
 
     void add(String path, String message) {
-        errors.add(new ValidationError(path, message));
+        if (errors.size() < MAX_REPORTED) {
+            errors.add(new ValidationError(path, message));
+        } else {
+            dropped++;
+        }
     }
 
     List<ValidationError> result() {
+        if (dropped > 0) {
+            List<ValidationError> all = new ArrayList<>(errors);
+            all.add(new ValidationError("$", dropped + " more problems were found and not listed"));
+            return List.copyOf(all);
+        }
         return List.copyOf(errors);
     }
 

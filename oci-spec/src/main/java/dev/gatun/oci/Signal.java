@@ -27,7 +27,7 @@ public record Signal(String name, int number) {
             "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
             "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS");
 
-    /** The standard signals, SIGHUP (1) to SIGSYS (31). */
+    /** SIGKILL (9), which cannot be caught or ignored. */
     public static final Signal SIGKILL = of(9);
     /** SIGTERM (15), the default of {@code kill}. */
     public static final Signal SIGTERM = of(15);

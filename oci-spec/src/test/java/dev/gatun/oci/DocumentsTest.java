@@ -40,8 +40,31 @@ class DocumentsTest {
         Features features = new Features("1.0.0", "1.x", null, List.of("bind"), null, null,
                 new Features.LinuxFeatures(List.of("pid", "net"), List.of("CAP_KILL", "kill"), null,
                         new Features.SeccompFeatures(true, List.of("SCMP_ACT_ALLOW", "ALLOW"), null, null, null, null),
-                        null, null, null, null, null, Map.of()));
-        assertThat(OciSpecs.validate(features)).extracting(ValidationError::path).containsExactly(
-                "$.ociVersionMax", "$.linux.namespaces[1]", "$.linux.capabilities[1]", "$.linux.seccomp.actions[1]");
+                        null, null, null, new Features.MemoryPolicyFeatures(List.of("MPOL_BIND", "BIND"), null), null, null,
+                        Map.of()));
+        assertThat(OciSpecs.validate(features)).extracting(ValidationError::path).containsExactly("$.ociVersionMax",
+                "$.linux.namespaces[1]", "$.linux.capabilities[1]", "$.linux.memoryPolicy.modes[1]", "$.linux.seccomp.actions[1]");
+    }
+
+    @Test
+    void theFeaturesOfRuntimeSpec130RoundTrip() {
+        String json = """
+                {"ociVersionMin": "1.0.0", "ociVersionMax": "1.3.0",
+                 "linux": {"intelRdt": {"enabled": true, "schemata": true, "monitoring": false},
+                           "memoryPolicy": {"modes": ["MPOL_BIND"], "flags": ["MPOL_F_STATIC_NODES"]},
+                           "mountExtensions": {"idmap": {"enabled": true}}}}""";
+        Features features = OciSpecs.readFeatures(json);
+        assertThat(OciSpecs.validate(features)).isEmpty();
+        assertThat(features.linux().intelRdt().schemata()).isTrue();
+        assertThat(OciSpecs.mapper().readTree(OciSpecs.writeFeatures(features))).isEqualTo(OciSpecs.mapper().readTree(json));
+    }
+
+    @Test
+    void theSeccompAgentsMessageRoundTrips() {
+        ContainerProcessState message = new ContainerProcessState("1.3.0", List.of("seccompFd"), 42, "meta",
+                new State("1.3.0", "box", "creating", 42, "/b", null));
+        String json = OciSpecs.writeProcessState(message);
+        assertThat(json).contains("\"fds\" : [ \"seccompFd\" ]");
+        assertThat(OciSpecs.readProcessState(json)).isEqualTo(message);
     }
 }

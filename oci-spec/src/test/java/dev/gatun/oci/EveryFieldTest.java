@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -46,6 +52,44 @@ class EveryFieldTest {
         assertThat(spec.linux().resources().blockIO().throttleReadIOPSDevice().getFirst().rate()).isEqualTo(-1L);
         assertThat(spec.linux().timeOffsets().get("monotonic").secs()).isEqualTo(-172800);
         assertThat(spec.linux().netDevices().get("ens4").name()).isNull();
+    }
+
+    @Test
+    void theDocumentReallySetsEveryComponentOfEveryRecordItReaches() throws ReflectiveOperationException {
+        Set<String> unset = new TreeSet<>();
+        Set<String> set = new HashSet<>();
+        walk("$", spec, unset, set);
+        unset.removeAll(set);
+        assertThat(unset).isEmpty();
+    }
+
+    /**
+     * Records, per component path ({@code $.mounts[].options}), whether some instance leaves it
+     * null and whether some instance sets it; lists and map values are visited element by element.
+     */
+    private static void walk(String path, Object value, Set<String> unset, Set<String> set) throws ReflectiveOperationException {
+        if (value instanceof Record record) {
+            for (RecordComponent c : record.getClass().getRecordComponents()) {
+                Object v = c.getAccessor().invoke(record);
+                String here = path + "." + c.getName();
+                if (v == null) {
+                    unset.add(here);
+                } else {
+                    set.add(here);
+                    if (!c.getName().equals("extra")) {
+                        walk(here, v, unset, set);
+                    }
+                }
+            }
+        } else if (value instanceof List<?> list) {
+            for (Object element : list) {
+                walk(path + "[]", element, unset, set);
+            }
+        } else if (value instanceof Map<?, ?> map) {
+            for (Object element : map.values()) {
+                walk(path + "{}", element, unset, set);
+            }
+        }
     }
 
     @Test

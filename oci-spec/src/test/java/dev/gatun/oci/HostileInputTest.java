@@ -97,6 +97,47 @@ class HostileInputTest {
     }
 
     @Test
+    void millionsOfTinyValuesAreRefusedBeforeTheyBecomeATree() {
+        String json = "{\"ociVersion\": \"1.3.0\", \"x\": [" + "0,".repeat(2_000_000) + "0]}";
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class, () -> OciSpecs.readConfig(json));
+        assertThat(e.errors()).singleElement().satisfies(error ->
+                assertThat(error.message()).contains("Token count").contains(String.valueOf(OciSpecs.MAX_TOKENS)));
+    }
+
+    @Test
+    void aHugeMappingListIsOneErrorNotAQuadraticCheck() {
+        StringBuilder ranges = new StringBuilder();
+        for (int i = 0; i < 100_000; i++) {
+            ranges.append(i == 0 ? "" : ",").append("{\"containerID\": ").append(i).append(", \"hostID\": ").append(i).append(", \"size\": 1}");
+        }
+        String json = "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"r\"}, \"linux\": {\"namespaces\": [{\"type\": \"user\"}],"
+                + " \"uidMappings\": [" + ranges + "], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 0, \"size\": 1}]}}";
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(json))).singleElement()
+                .satisfies(e -> assertThat(e.toString()).isEqualTo("$.linux.uidMappings: 100000 ranges: the kernel accepts at most 340"));
+    }
+
+    @Test
+    void aFloodOfProblemsIsCappedAndCounted() {
+        String json = "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"r\"}, \"linux\": {\"maskedPaths\": ["
+                + String.join(",", java.util.Collections.nCopies(5000, "\"relative\"")) + "]}}";
+        java.util.List<ValidationError> errors = OciSpecs.validate(OciSpecs.readConfig(json));
+        assertThat(errors).hasSize(1001);
+        assertThat(errors.getLast()).hasToString("$: 4000 more problems were found and not listed");
+    }
+
+    @Test
+    void aLargeRealisticSeccompProfileIsWellWithinTheLimits() {
+        StringBuilder rules = new StringBuilder();
+        for (int i = 0; i < 2000; i++) {
+            rules.append(i == 0 ? "" : ",").append("{\"names\": [\"read\", \"write\", \"openat\"], \"action\": \"SCMP_ACT_ALLOW\","
+                    + " \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}");
+        }
+        String json = "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"r\"}, \"linux\": {\"seccomp\": "
+                + "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [" + rules + "]}}}";
+        assertThat(OciSpecs.validate(OciSpecs.readConfig(json))).isEmpty();
+    }
+
+    @Test
     void anOversizedDocumentIsRefusedBeforeItIsRead() {
         long size = OciSpecs.MAX_DOCUMENT_BYTES + 1;
         // a stream of spaces: nothing to hold in memory, only a length to count
