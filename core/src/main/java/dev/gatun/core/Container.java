@@ -436,7 +436,7 @@ public final class Container implements AutoCloseable {
      * {@code 127.0.0.1}, its ports). The thread is discarded afterwards, never reused.
      *
      * @throws ContainerStateException unless the container is created or running
-     * @throws ExecutionException wrapping what the task threw
+     * @throws java.util.concurrent.ExecutionException wrapping what the task threw
      */
     public <T> T callInNetworkNamespace(java.util.concurrent.Callable<T> task)
             throws IOException, java.util.concurrent.ExecutionException, InterruptedException {
