@@ -1,5 +1,6 @@
 package dev.gatun.core.ns;
 
+import dev.gatun.core.spawn.ChildOutput;
 import dev.gatun.core.spawn.Handshake;
 import dev.gatun.core.spawn.Program;
 import dev.gatun.core.spawn.SpawnOptions;

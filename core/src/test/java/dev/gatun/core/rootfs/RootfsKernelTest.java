@@ -1,5 +1,6 @@
 package dev.gatun.core.rootfs;
 
+import dev.gatun.core.spawn.ChildOutput;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
