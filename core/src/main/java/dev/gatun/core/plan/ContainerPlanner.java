@@ -101,12 +101,13 @@ public final class ContainerPlanner {
         // shared one's close costs a handshake with every JVM thread, on the hot path of each container
         Arena memory = Arena.ofAuto();
         int cgroupFd = -1;
+        RootfsPlan rootfs = null;
         try {
             if (ns.requiresFork()) {
                 throw Invalid.spec("$.linux.namespaces", "joining an existing PID namespace is not supported by "
                         + "Container yet (it needs the spawn engine's fork step, which has no create/start pause)");
             }
-            RootfsPlan rootfs = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()
+            rootfs = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()
                     .newUserNamespace(newUserNs).newNetNamespace(newNetNs).ttyGroupMapped(!newUserNs || mapsGid(linux, 5)));
             Program.Builder b = Program.builder();
             SpawnOptions options = ns.spawnOptions(SpawnOptions.defaults());
@@ -181,6 +182,12 @@ public final class ContainerPlanner {
             b.execve(path, process.args(), Absent.list(process.env()));
             return new ContainerPlan(b.build(), options, ns, rootfs, parentPlaced, memory, notes, cgroupFd);
         } catch (IOException | RuntimeException e) {
+            if (rootfs != null) {
+                List<Path> left = rootfs.cleanup();
+                if (!left.isEmpty()) {
+                    e.addSuppressed(new IOException("could not remove the mount points " + left));
+                }
+            }
             try {
                 ns.close();
                 if (cgroupFd >= 0) {
