@@ -222,7 +222,8 @@ public final class Container implements AutoCloseable {
             CgroupLayout layout = CgroupLayout.detect();
             String path = spec.linux().cgroupsPath();
             Cgroup c = Cgroups.create(layout, CgroupsPath.parse(path), id,
-                    ResourceMapping.toCgroups(spec.linux().resources()), launch.onUnsupported());
+                    ResourceMapping.withContainerDevices(ResourceMapping.toCgroups(spec.linux().resources()),
+                            spec.linux().devices()), launch.onUnsupported());
             cgroup = c;
             cleanups.push(() -> {
                 c.killAll();
