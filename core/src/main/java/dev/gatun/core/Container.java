@@ -88,6 +88,7 @@ public final class Container implements AutoCloseable {
     private Handshake handshake;
     private ContainerProcess process;
     private long pid;
+    private ProcessHandle initHandle;
     private final Deque<Cleanup> cleanups = new ArrayDeque<>();
 
     /** One undo action of create, run in reverse order by delete or a failed create. */
@@ -250,6 +251,10 @@ public final class Container implements AutoCloseable {
         stdio.closeChildEnds();
         p.configureWaitingChild(h);
         h.awaitStage();
+        // the init now waits for start and cannot exit unless killed: the handle names this very
+        // process, and ContainerProcess.toHandle() can give it out after the exit too
+        initHandle = ProcessHandle.of(pid).orElseThrow(() -> new IOException("the container's init " + pid
+                + " died while it was being created"));
         HookRunner.run("prestart", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().prestart()), state(), bundle);
         HookRunner.run("createRuntime", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().createRuntime()), state(), bundle);
     }
@@ -277,7 +282,7 @@ public final class Container implements AutoCloseable {
             } finally {
                 plan.close();
             }
-            process = new ContainerProcess(this, spawned, stdio);
+            process = new ContainerProcess(this, spawned, stdio, initHandle);
             status = ContainerStatus.RUNNING;
             spawned.onExit().thenRun(() -> {
                 synchronized (lock) {
