@@ -99,12 +99,13 @@ public final class ContainerPlanner {
         NamespaceSetup ns = NamespaceSetup.prepare(namespaces);
         Arena memory = Arena.ofShared();
         int cgroupFd = -1;
+        RootfsPlan rootfs = null;
         try {
             if (ns.requiresFork()) {
                 throw Invalid.spec("$.linux.namespaces", "joining an existing PID namespace is not supported by "
                         + "Container yet (it needs the spawn engine's fork step, which has no create/start pause)");
             }
-            RootfsPlan rootfs = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()
+            rootfs = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()
                     .newUserNamespace(newUserNs).newNetNamespace(newNetNs).ttyGroupMapped(!newUserNs || mapsGid(linux, 5)));
             Program.Builder b = Program.builder();
             SpawnOptions options = ns.spawnOptions(SpawnOptions.defaults());
@@ -179,6 +180,14 @@ public final class ContainerPlanner {
             b.execve(path, process.args(), Absent.list(process.env()));
             return new ContainerPlan(b.build(), options, ns, rootfs, parentPlaced, memory, notes, cgroupFd);
         } catch (IOException | RuntimeException e) {
+            if (rootfs != null) {
+                // the mount points prepare made (files for file binds too): a later failure,
+                // such as a command that is not there, must not leave them in the rootfs
+                List<Path> left = rootfs.cleanup();
+                if (!left.isEmpty()) {
+                    e.addSuppressed(new IOException("could not remove mount points: " + left));
+                }
+            }
             try {
                 ns.close();
                 if (cgroupFd >= 0) {
