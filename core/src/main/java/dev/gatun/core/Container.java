@@ -152,7 +152,19 @@ public final class Container implements AutoCloseable {
     /** The current status. */
     public ContainerStatus status() {
         synchronized (lock) {
+            syncStatus();
             return status;
+        }
+    }
+
+    /**
+     * Running becomes stopped as soon as the init's exit is known: the exit callback runs on the
+     * reaper thread a moment after {@link ContainerProcess#waitFor()} may have returned, and
+     * {@code waitFor(); delete();} must not fail in between. Call with the lock held.
+     */
+    private void syncStatus() {
+        if (status == ContainerStatus.RUNNING && process != null && process.spawned().onExit().isDone()) {
+            status = ContainerStatus.STOPPED;
         }
     }
 
@@ -328,6 +340,7 @@ public final class Container implements AutoCloseable {
      */
     public void kill(int signal) throws IOException {
         synchronized (lock) {
+            syncStatus();
             if (!status.canKill()) {
                 throw new ContainerStateException("kill", id, status, "created or running");
             }
@@ -342,6 +355,7 @@ public final class Container implements AutoCloseable {
     /** The OCI state: id, status, pid, bundle, annotations. */
     public State state() {
         synchronized (lock) {
+            syncStatus();
             return new State(SpecVersion.CURRENT, id, status == ContainerStatus.NEW ? "creating" : status.ociName(),
                     status == ContainerStatus.CREATED || status == ContainerStatus.RUNNING ? (int) pid : null,
                     bundle.toString(), Absent.map(spec.annotations()).isEmpty() ? null : spec.annotations());
@@ -383,6 +397,7 @@ public final class Container implements AutoCloseable {
             if (status == ContainerStatus.NEW) {
                 return;
             }
+            syncStatus();
             if (!status.canDelete()) {
                 throw new ContainerStateException("delete", id, status, "stopped");
             }
