@@ -66,7 +66,7 @@ class ContainerLifecycleKernelTest {
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).isZero();
             assertThat(data.resolve("ran")).exists();
-            awaitStatus(c, ContainerStatus.STOPPED);
+            assertThat(c.status()).isEqualTo(ContainerStatus.STOPPED);
             assertThat(c.state().status()).isEqualTo("stopped");
             assertThat(c.state().pid()).isNull();
             assertThatThrownBy(c::start).isInstanceOf(ContainerStateException.class);
@@ -75,6 +75,22 @@ class ContainerLifecycleKernelTest {
             Leftovers.assertNoneOf(id);
         }
         HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void aContainerIsStoppedAndDeletableAsSoonAsWaitForReturns() throws Exception {
+        // the status must not lag behind the process: waitFor() then delete() is the natural use
+        for (int i = 0; i < 100; i++) {
+            String id = Leftovers.id("waitdelete");
+            try (Container c = Container.builder().id(id).command("/bin/true").build()) {
+                ContainerProcess p = c.run();
+                assertThat(p.waitFor()).isZero();
+                assertThat(c.status()).isEqualTo(ContainerStatus.STOPPED);
+                assertThat(c.state().status()).isEqualTo("stopped");
+                c.delete();
+            }
+            Leftovers.assertNoneOf(id);
+        }
     }
 
     @Test
@@ -302,13 +318,5 @@ class ContainerLifecycleKernelTest {
             assertThat(c.state().bundle()).isEqualTo(bundle.toAbsolutePath().toString());
         }
         Leftovers.assertNoneOf(id);
-    }
-
-    private static void awaitStatus(Container c, ContainerStatus wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (c.status() != wanted && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(c.status()).isEqualTo(wanted);
     }
 }
