@@ -123,6 +123,14 @@ public final class ContainerPlanner {
                 }
             }
             ns.appendChildSteps(b);
+            if (newUserNs && mapsId(linux.uidMappings(), 0) && mapsId(linux.gidMappings(), 0)) {
+                // the child still has the parent's ids: when the parent is not the mapped user
+                // (root mapping a range 0 -> 100000), they are unmapped in the new namespace and
+                // every file it creates fails with EOVERFLOW; become the namespace's root first,
+                // as runc's nsexec does (the capabilities stay: the new euid is the namespace's root)
+                b.setresgid(0);
+                b.setresuid(0);
+            }
             if (cgroup != null) {
                 if (cgroup.version() == CgroupVersion.V2) {
                     cgroupFd = dev.gatun.core.linux.LibC.openat(dev.gatun.core.linux.LibC.AT_FDCWD,
@@ -327,6 +335,12 @@ public final class ContainerPlanner {
                         new Arg.Bytes(fprog.array(), "&{" + s.program().instructions() + " instructions}"));
             }
         }
+    }
+
+    /** Whether {@code mappings} give an id to {@code containerId}. */
+    private static boolean mapsId(List<dev.gatun.oci.IdMapping> mappings, long containerId) {
+        return Absent.list(mappings).stream()
+                .anyMatch(m -> m.containerID() <= containerId && containerId < m.containerID() + m.size());
     }
 
     private static boolean mapsGid(Linux linux, long gid) {
