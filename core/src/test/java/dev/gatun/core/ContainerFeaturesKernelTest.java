@@ -5,8 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatun.testing.BusyboxRootfs;
 import dev.gatun.testing.Kernel;
 import dev.gatun.testing.KernelTest;
+import dev.gatun.namespaces.IdMapping;
+import dev.gatun.namespaces.IdMappings;
+import dev.gatun.namespaces.NamespaceSet;
+import dev.gatun.namespaces.NamespaceType;
+import dev.gatun.namespaces.Namespaces;
+import dev.gatun.namespaces.SetGroups;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -170,6 +177,34 @@ class ContainerFeaturesKernelTest {
         assertThat(r.out().lines().toList()).startsWith("1", "bb").contains("/bin/busybox");
         // the planner's mount points in the image are removed again by delete
         assertThat(Files.exists(rootfs.resolve("dev/pts"))).isFalse();
+    }
+
+    @Test
+    void aUserNamespaceMapsRootInsideToAnUnprivilegedRangeOfTheHost() throws Exception {
+        Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static (apt-get install busybox-static)");
+        // the namespace's root is host uid 100000: it must be able to reach the rootfs
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path rootfs = BusyboxRootfs.create(tmp.resolve("userns"));
+        IdMappings range = new IdMappings(List.of(new IdMapping(0, 100_000, 65_536)),
+                List.of(new IdMapping(0, 100_000, 65_536)), SetGroups.ALLOW);
+        String id = Leftovers.id("userns");
+        try (Container c = Container.builder().id(id).rootfs(rootfs).stopTimeout(Duration.ofMillis(200))
+                .namespaces(Namespaces.builder().create(NamespaceType.USER, NamespaceType.PID, NamespaceType.MOUNT,
+                        NamespaceType.UTS, NamespaceType.IPC, NamespaceType.NETWORK, NamespaceType.CGROUP)
+                        .idMappings(range).build())
+                .command("/bin/sh", "-c", "id -u; cat /proc/self/uid_map; echo ready; exec sleep 30")
+                .redirectErrorStream(true).build()) {
+            ContainerProcess p = c.run();
+            var out = Ran.lines(p);
+            assertThat(Ran.readLine(out)).isEqualTo("0");
+            assertThat(Ran.readLine(out).strip().split("\\s+")).containsExactly("0", "100000", "65536");
+            assertThat(Ran.readLine(out)).isEqualTo("ready");
+            // from the host, the container's root is uid 100000
+            assertThat(Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+                    .filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow()).matches("Uid:\\s+100000\\s+100000.*");
+            assertThat(NamespaceSet.of(p.pid()).differentFrom(NamespaceSet.self())).contains(NamespaceType.USER);
+        }
+        Leftovers.assertNoneOf(id);
     }
 
     private static Ran run(ContainerBuilder b, String script) throws Exception {
