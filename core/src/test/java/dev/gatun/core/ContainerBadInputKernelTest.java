@@ -68,27 +68,21 @@ class ContainerBadInputKernelTest {
     }
 
     @Test
-    void aSymlinkInTheRootfsNeverTakesAMountOutsideIt() throws Exception {
+    void aSymlinkInTheRootfsThatLeadsOutsideIsRefusedNamingTheMount() throws Exception {
         Path outside = Files.createDirectory(tmp.resolve("outside"));
+        // absolute: resolved inside the rootfs (RESOLVE_IN_ROOT), where that path does not exist;
+        // relative with "..": climbs above the rootfs
         Files.createSymbolicLink(rootfs.resolve("evil"), outside);
         Files.createSymbolicLink(rootfs.resolve("up"), Path.of("../../../../../../../../" + outside));
-        HostSnapshot before = HostSnapshot.take();
-        for (String destination : List.of("/evil/mnt", "/up/mnt")) {
+        for (String link : List.of("evil", "up")) {
             String id = Leftovers.id("escape");
-            try (Container c = Container.builder().id(id).rootfs(rootfs).tmpfs(destination, "1m")
-                    .command("/bin/sh", "-c", "echo inside > " + destination + "/f && echo wrote").build()) {
-                try {
-                    Ran r = Ran.of(c);
-                    // resolved inside the rootfs (openat2 RESOLVE_IN_ROOT): the tmpfs is the container's
-                    assertThat(r.out()).as("%s", r).contains("wrote");
-                } catch (InvalidSpecException | java.io.IOException refused) {
-                    assertThat(refused).hasMessageContaining(destination.substring(1, destination.indexOf('/', 1)));
-                }
-            }
+            Throwable t = failsCleanly(Container.builder().id(id).rootfs(rootfs).tmpfs("/" + link + "/mnt", "1m")
+                    .command("/bin/true").build());
+            assertThat(t).isInstanceOf(InvalidSpecException.class).hasMessageContaining("$.mounts[")
+                    .hasMessageContaining("/" + link + "/mnt");
             assertThat(outside).isEmptyDirectory();
-            Leftovers.assertNoneOf(id);
         }
-        HostSnapshot.take().assertNoLeaksSince(before);
+        assertThat(Files.readSymbolicLink(rootfs.resolve("evil"))).isEqualTo(outside);
     }
 
     @Test
