@@ -212,6 +212,7 @@ public final class Container implements AutoCloseable {
                 throw new ContainerStateException("create", id, status, "new");
             }
             status = ContainerStatus.CREATING;
+            pid = 0;
             try {
                 doCreate();
                 status = ContainerStatus.CREATED;
@@ -357,7 +358,10 @@ public final class Container implements AutoCloseable {
         synchronized (lock) {
             syncStatus();
             return new State(SpecVersion.CURRENT, id, status == ContainerStatus.NEW ? "creating" : status.ociName(),
-                    status == ContainerStatus.CREATED || status == ContainerStatus.RUNNING ? (int) pid : null,
+                    // the prestart and createRuntime hooks run while creating and need the pid
+                    // (to join the init's network namespace, say), as runc gives it them
+                    status == ContainerStatus.CREATED || status == ContainerStatus.RUNNING
+                            || (status == ContainerStatus.CREATING && pid > 0) ? (int) pid : null,
                     bundle.toString(), Absent.map(spec.annotations()).isEmpty() ? null : spec.annotations());
         }
     }
