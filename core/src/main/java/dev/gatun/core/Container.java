@@ -397,6 +397,7 @@ public final class Container implements AutoCloseable {
      * @throws ContainerStateException when the container is created or running (kill it first)
      */
     public void delete() throws IOException {
+        State stopped;
         synchronized (lock) {
             if (status == ContainerStatus.NEW) {
                 return;
@@ -405,11 +406,14 @@ public final class Container implements AutoCloseable {
             if (!status.canDelete()) {
                 throw new ContainerStateException("delete", id, status, "stopped");
             }
+            stopped = state();
             undo(null);
             status = ContainerStatus.NEW;
             cgroup = null;
         }
-        HookRunner.run("poststop", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().poststop()), state(), bundle);
+        // the state of the container that was deleted ("stopped"), not of the new one it is now
+        HookRunner.run("poststop", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().poststop()),
+                stopped, bundle);
     }
 
     /**
