@@ -3,6 +3,8 @@ package dev.gatun.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatun.oci.Hook;
+import dev.gatun.oci.Hooks;
 import dev.gatun.oci.OciSpecs;
 import dev.gatun.oci.Root;
 import dev.gatun.oci.Spec;
@@ -294,6 +296,54 @@ class ContainerLifecycleKernelTest {
         }
         Leftovers.assertNoneOf(id);
         HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void theLifecycleHooksRunOnTheHostWithTheStateOnStdin() throws Exception {
+        Path out = Files.createDirectory(tmp.resolve("hooks"));
+        Hooks hooks = new Hooks(List.of(hook(out, "prestart")), List.of(hook(out, "createRuntime")), null, null,
+                List.of(hook(out, "poststart")), List.of(hook(out, "poststop")));
+        String id = Leftovers.id("hooks");
+        try (Container c = Container.builder().id(id).hooks(hooks).annotation("org.example/kind", "test")
+                .command("/bin/true").build()) {
+            c.create();
+            long pid = c.state().pid();
+            State prestart = OciSpecs.readState(out.resolve("prestart.json"));
+            assertThat(prestart.id()).isEqualTo(id);
+            assertThat(prestart.status()).isEqualTo("creating");
+            assertThat(prestart.pid()).isEqualTo((int) pid);
+            assertThat(prestart.annotations()).containsEntry("org.example/kind", "test");
+            assertThat(OciSpecs.readState(out.resolve("createRuntime.json")).pid()).isEqualTo((int) pid);
+            assertThat(out.resolve("poststart.json")).doesNotExist();
+            ContainerProcess p = c.start();
+            assertThat(OciSpecs.readState(out.resolve("poststart.json")).status()).isIn("running", "stopped");
+            assertThat(p.waitFor()).isZero();
+            assertThat(out.resolve("poststop.json")).doesNotExist();
+            c.delete();
+            State poststop = OciSpecs.readState(out.resolve("poststop.json"));
+            assertThat(poststop.id()).isEqualTo(id);
+            assertThat(poststop.status()).isEqualTo("stopped");
+        }
+        Leftovers.assertNoneOf(id);
+    }
+
+    @Test
+    void aFailingHookFailsCreateNamingItAndLeavesNothing() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        Hook failing = new Hook("/bin/sh", List.of("sh", "-c", "echo no way; exit 3"), null, 10);
+        String id = Leftovers.id("hookfails");
+        try (Container c = Container.builder().id(id).hooks(new Hooks(List.of(failing), null, null, null, null, null))
+                .command("/bin/true").build()) {
+            assertThatThrownBy(c::create).hasMessageContaining("hooks.prestart[0]").hasMessageContaining("exited with 3")
+                    .hasMessageContaining("no way");
+            assertThat(c.status()).isEqualTo(ContainerStatus.NEW);
+        }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    private static Hook hook(Path dir, String kind) {
+        return new Hook("/bin/sh", List.of("sh", "-c", "cat > " + dir.resolve(kind + ".json")), null, 10);
     }
 
     @Test
