@@ -11,6 +11,7 @@ import dev.gatun.namespaces.NamespaceSet;
 import dev.gatun.namespaces.NamespaceType;
 import dev.gatun.namespaces.Namespaces;
 import dev.gatun.namespaces.SetGroups;
+import dev.gatun.oci.Mount;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,6 +110,53 @@ class ContainerFeaturesKernelTest {
                 "grep ' /scratch ' /proc/mounts; touch /scratch/f && echo scratch-ok; touch /x || echo root-ro; "
                         + "touch /tmp/f && echo tmp-ok");
         assertThat(r.out()).contains("size=16384k").contains("scratch-ok").contains("root-ro").contains("tmp-ok");
+    }
+
+    @Test
+    void anOverlayMountWritesToItsUpperDirectory() throws Exception {
+        Path lower = Files.createDirectory(tmp.resolve("lower"));
+        Path upper = Files.createDirectory(tmp.resolve("upper"));
+        Path work = Files.createDirectory(tmp.resolve("work"));
+        Files.writeString(lower.resolve("base.txt"), "from the lower layer\n");
+        Ran r = run(Container.builder().mount(new Mount("/layered", "overlay", "overlay",
+                        List.of("lowerdir=" + lower, "upperdir=" + upper, "workdir=" + work), null, null)),
+                "cat /layered/base.txt; echo new > /layered/new.txt; echo changed > /layered/base.txt; grep ' /layered ' /proc/mounts");
+        assertThat(r.out()).as("%s", r).contains("from the lower layer").contains(" /layered overlay ");
+        assertThat(upper.resolve("new.txt")).hasContent("new");
+        assertThat(upper.resolve("base.txt")).hasContent("changed");
+        assertThat(lower.resolve("base.txt")).hasContent("from the lower layer");
+    }
+
+    @Test
+    void theStandardFileSystemsAreMounted() throws Exception {
+        Ran r = run(Container.builder(), "cut -d' ' -f2,3,4 /proc/mounts");
+        List<String> mounts = r.out().lines().toList();
+        assertThat(mounts).anyMatch(l -> l.startsWith("/proc proc "))
+                .anyMatch(l -> l.startsWith("/dev tmpfs "))
+                .anyMatch(l -> l.startsWith("/dev/pts devpts "))
+                .anyMatch(l -> l.startsWith("/dev/shm tmpfs "))
+                .anyMatch(l -> l.startsWith("/dev/mqueue mqueue "))
+                .anyMatch(l -> l.startsWith("/sys sysfs ro,"))
+                .anyMatch(l -> l.startsWith("/usr ") && l.contains(" ro,"))
+                .anyMatch(l -> l.startsWith("/ ") && l.contains(" ro,"));
+    }
+
+    @Test
+    void theSandboxBindsOnlyTheHostPathsChosen() throws Exception {
+        Ran r = run(Container.builder().hostPaths("/usr", "/bin", "/lib", "/lib64"),
+                "ls /etc/passwd 2>&1 || echo no-passwd; ls /usr/bin/env");
+        assertThat(r.out()).contains("no-passwd").contains("/usr/bin/env");
+    }
+
+    @Test
+    void anImageRootIsWritableUnlessMadeReadOnly() throws Exception {
+        Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static (apt-get install busybox-static)");
+        Path rootfs = BusyboxRootfs.create(tmp.resolve("rw-root"));
+        assertThat(run(Container.builder().rootfs(rootfs), "echo hi > /written && echo ok").out()).contains("ok");
+        assertThat(rootfs.resolve("written")).hasContent("hi");
+        assertThat(run(Container.builder().rootfs(rootfs).readonlyRootfs(true), "echo hi > /again || echo refused").out())
+                .contains("refused");
+        assertThat(rootfs.resolve("again")).doesNotExist();
     }
 
     @Test
