@@ -13,8 +13,11 @@ import java.io.BufferedReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +58,40 @@ class ContainerArticleKernelTest {
         }
         Leftovers.assertNoneOf(id);
         HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void theInitsChildrenAreHostProcessesWithTwoPidsEach() throws Exception {
+        String id = Leftovers.id("tree");
+        try (Container c = Container.builder().id(id).stopTimeout(QUICK_STOP)
+                .command("/bin/sh", "-c", "sleep 30 & sleep 30 & echo $!; wait").build()) {
+            ContainerProcess p = c.run();
+            String lastChildInside = Ran.readLine(Ran.lines(p));
+            List<ProcessHandle> children = awaitChildren(p.toHandle(), 2);
+            assertThat(children).allMatch(h -> h.info().command().map(cmd -> cmd.endsWith("sleep")).orElse(false));
+            List<String> nspids = new ArrayList<>();
+            for (ProcessHandle child : children) {
+                String line = Files.readAllLines(Path.of("/proc/" + child.pid() + "/status")).stream()
+                        .filter(l -> l.startsWith("NSpid:")).findFirst().orElseThrow();
+                String[] f = line.split("\\s+");
+                assertThat(f).hasSize(3);
+                assertThat(f[1]).isEqualTo(Long.toString(child.pid()));
+                nspids.add(f[2]);
+            }
+            assertThat(nspids).contains(lastChildInside).doesNotContain("1");
+        }
+        Leftovers.assertNoneOf(id);
+    }
+
+    private static List<ProcessHandle> awaitChildren(ProcessHandle parent, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<ProcessHandle> children = parent.children().toList();
+        while (children.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            children = parent.children().toList();
+        }
+        assertThat(children).hasSize(count);
+        return children;
     }
 
     @Test
