@@ -88,6 +88,7 @@ public final class Container implements AutoCloseable {
     private Handshake handshake;
     private ContainerProcess process;
     private long pid;
+    private ProcessHandle initHandle;
     private final Deque<Cleanup> cleanups = new ArrayDeque<>();
 
     /** One undo action of create, run in reverse order by delete or a failed create. */
@@ -151,7 +152,19 @@ public final class Container implements AutoCloseable {
     /** The current status. */
     public ContainerStatus status() {
         synchronized (lock) {
+            syncStatus();
             return status;
+        }
+    }
+
+    /**
+     * Running becomes stopped as soon as the init's exit is known: the exit callback runs on the
+     * reaper thread a moment after {@link ContainerProcess#waitFor()} may have returned, and
+     * {@code waitFor(); delete();} must not fail in between. Call with the lock held.
+     */
+    private void syncStatus() {
+        if (status == ContainerStatus.RUNNING && process != null && process.spawned().onExit().isDone()) {
+            status = ContainerStatus.STOPPED;
         }
     }
 
@@ -199,6 +212,7 @@ public final class Container implements AutoCloseable {
                 throw new ContainerStateException("create", id, status, "new");
             }
             status = ContainerStatus.CREATING;
+            pid = 0;
             try {
                 doCreate();
                 status = ContainerStatus.CREATED;
@@ -222,7 +236,8 @@ public final class Container implements AutoCloseable {
             CgroupLayout layout = CgroupLayout.detect();
             String path = spec.linux().cgroupsPath();
             Cgroup c = Cgroups.create(layout, CgroupsPath.parse(path), id,
-                    ResourceMapping.toCgroups(spec.linux().resources()), launch.onUnsupported());
+                    ResourceMapping.withContainerDevices(ResourceMapping.toCgroups(spec.linux().resources()),
+                            spec.linux().devices()), launch.onUnsupported());
             cgroup = c;
             cleanups.push(() -> {
                 c.killAll();
@@ -249,6 +264,10 @@ public final class Container implements AutoCloseable {
         stdio.closeChildEnds();
         p.configureWaitingChild(h);
         h.awaitStage();
+        // the init now waits for start and cannot exit unless killed: the handle names this very
+        // process, and ContainerProcess.toHandle() can give it out after the exit too
+        initHandle = ProcessHandle.of(pid).orElseThrow(() -> new IOException("the container's init " + pid
+                + " died while it was being created"));
         HookRunner.run("prestart", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().prestart()), state(), bundle);
         HookRunner.run("createRuntime", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().createRuntime()), state(), bundle);
     }
@@ -276,7 +295,7 @@ public final class Container implements AutoCloseable {
             } finally {
                 plan.close();
             }
-            process = new ContainerProcess(this, spawned, stdio);
+            process = new ContainerProcess(this, spawned, stdio, initHandle);
             status = ContainerStatus.RUNNING;
             spawned.onExit().thenRun(() -> {
                 synchronized (lock) {
@@ -322,6 +341,7 @@ public final class Container implements AutoCloseable {
      */
     public void kill(int signal) throws IOException {
         synchronized (lock) {
+            syncStatus();
             if (!status.canKill()) {
                 throw new ContainerStateException("kill", id, status, "created or running");
             }
@@ -336,8 +356,12 @@ public final class Container implements AutoCloseable {
     /** The OCI state: id, status, pid, bundle, annotations. */
     public State state() {
         synchronized (lock) {
+            syncStatus();
             return new State(SpecVersion.CURRENT, id, status == ContainerStatus.NEW ? "creating" : status.ociName(),
-                    status == ContainerStatus.CREATED || status == ContainerStatus.RUNNING ? (int) pid : null,
+                    // the prestart and createRuntime hooks run while creating and need the pid
+                    // (to join the init's network namespace, say), as runc gives it them
+                    status == ContainerStatus.CREATED || status == ContainerStatus.RUNNING
+                            || (status == ContainerStatus.CREATING && pid > 0) ? (int) pid : null,
                     bundle.toString(), Absent.map(spec.annotations()).isEmpty() ? null : spec.annotations());
         }
     }
@@ -373,18 +397,23 @@ public final class Container implements AutoCloseable {
      * @throws ContainerStateException when the container is created or running (kill it first)
      */
     public void delete() throws IOException {
+        State stopped;
         synchronized (lock) {
             if (status == ContainerStatus.NEW) {
                 return;
             }
+            syncStatus();
             if (!status.canDelete()) {
                 throw new ContainerStateException("delete", id, status, "stopped");
             }
+            stopped = state();
             undo(null);
             status = ContainerStatus.NEW;
             cgroup = null;
         }
-        HookRunner.run("poststop", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().poststop()), state(), bundle);
+        // the state of the container that was deleted ("stopped"), not of the new one it is now
+        HookRunner.run("poststop", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().poststop()),
+                stopped, bundle);
     }
 
     /**

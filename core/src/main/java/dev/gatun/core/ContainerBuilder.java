@@ -347,6 +347,21 @@ public final class ContainerBuilder {
         return this;
     }
 
+    /** stdin read from {@code file}, as {@link ProcessBuilder#redirectInput(java.io.File)}. */
+    public ContainerBuilder redirectInput(java.io.File file) {
+        return redirectInput(Redirect.from(file));
+    }
+
+    /** stdout written to {@code file} (truncated first), as {@link ProcessBuilder#redirectOutput(java.io.File)}. */
+    public ContainerBuilder redirectOutput(java.io.File file) {
+        return redirectOutput(Redirect.to(file));
+    }
+
+    /** stderr written to {@code file} (truncated first), as {@link ProcessBuilder#redirectError(java.io.File)}. */
+    public ContainerBuilder redirectError(java.io.File file) {
+        return redirectError(Redirect.to(file));
+    }
+
     /** Whether stderr goes where stdout goes. */
     public ContainerBuilder redirectErrorStream(boolean merge) {
         this.redirectErrorStream = merge;

@@ -30,11 +30,15 @@ public final class ContainerProcess extends Process {
     private final Container container;
     private final SpawnedProcess process;
     private final Stdio stdio;
+    // taken by create() while the init waits for start (so it surely exists): toHandle() and
+    // info() then work after the exit too, as they do for a Process of the JDK
+    private final ProcessHandle handle;
 
-    ContainerProcess(Container container, SpawnedProcess process, Stdio stdio) {
+    ContainerProcess(Container container, SpawnedProcess process, Stdio stdio, ProcessHandle handle) {
         this.container = container;
         this.process = process;
         this.stdio = stdio;
+        this.handle = handle;
     }
 
     /** The container this process is the init of. */
@@ -124,12 +128,12 @@ public final class ContainerProcess extends Process {
 
     @Override
     public ProcessHandle toHandle() {
-        return ProcessHandle.of(pid()).orElseThrow(() -> new IllegalStateException("process " + pid() + " is gone"));
+        return handle;
     }
 
     @Override
     public ProcessHandle.Info info() {
-        return ProcessHandle.of(pid()).map(ProcessHandle::info).orElseGet(() -> ProcessHandle.current().info());
+        return handle.info();
     }
 
     @Override

@@ -31,7 +31,12 @@ final class HookRunner {
             if (args.size() > 1) {
                 cmd.addAll(args.subList(1, args.size()));
             }
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(bundle.toFile()).redirectErrorStream(true);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            if (java.nio.file.Files.isDirectory(bundle)) {
+                // a sandbox container's bundle is its state directory, which delete removed
+                // before the poststop hooks: they then run where the JVM runs
+                pb.directory(bundle.toFile());
+            }
             pb.environment().clear();
             for (String e : dev.gatun.core.plan.Absent.list(hook.env())) {
                 int eq = e.indexOf('=');

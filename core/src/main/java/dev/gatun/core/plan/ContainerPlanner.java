@@ -125,6 +125,14 @@ public final class ContainerPlanner {
                 }
             }
             ns.appendChildSteps(b);
+            if (newUserNs && mapsId(linux.uidMappings(), 0) && mapsId(linux.gidMappings(), 0)) {
+                // the child still has the parent's ids: when the parent is not the mapped user
+                // (root mapping a range 0 -> 100000), they are unmapped in the new namespace and
+                // every file it creates fails with EOVERFLOW; become the namespace's root first,
+                // as runc's nsexec does (the capabilities stay: the new euid is the namespace's root)
+                b.setresgid(0);
+                b.setresuid(0);
+            }
             if (cgroup != null) {
                 if (cgroup.version() == CgroupVersion.V2) {
                     cgroupFd = dev.gatun.core.linux.LibC.openat(dev.gatun.core.linux.LibC.AT_FDCWD,
@@ -183,9 +191,11 @@ public final class ContainerPlanner {
             return new ContainerPlan(b.build(), options, ns, rootfs, parentPlaced, memory, notes, cgroupFd);
         } catch (IOException | RuntimeException e) {
             if (rootfs != null) {
+                // the mount points prepare made (files for file binds too): a later failure,
+                // such as a command that is not there, must not leave them in the rootfs
                 List<Path> left = rootfs.cleanup();
                 if (!left.isEmpty()) {
-                    e.addSuppressed(new IOException("could not remove the mount points " + left));
+                    e.addSuppressed(new IOException("could not remove mount points: " + left));
                 }
             }
             try {
@@ -326,6 +336,12 @@ public final class ContainerPlanner {
                         new Arg.Bytes(fprog.array(), "&{" + s.program().instructions() + " instructions}"));
             }
         }
+    }
+
+    /** Whether {@code mappings} give an id to {@code containerId}. */
+    private static boolean mapsId(List<dev.gatun.oci.IdMapping> mappings, long containerId) {
+        return Absent.list(mappings).stream()
+                .anyMatch(m -> m.containerID() <= containerId && containerId < m.containerID() + m.size());
     }
 
     private static boolean mapsGid(Linux linux, long gid) {

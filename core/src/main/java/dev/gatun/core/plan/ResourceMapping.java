@@ -58,6 +58,37 @@ public final class ResourceMapping {
         return new Resources(memory, cpu, pids, blockIo, huge, rdma, network, devices, Absent.map(oci.unified()));
     }
 
+    /**
+     * The device rules a container's own {@code /dev} needs, appended after the spec's rules as
+     * runc and crun do: without them a spec that starts with "deny all" ({@code runc spec}'s
+     * does) makes the init's {@code mknod("/dev/null")} fail with EPERM. Allowed: {@code mknod} of
+     * any device (access is what the rules guard), the standard devices (null, zero, full,
+     * random, urandom, tty), {@code /dev/pts/*} and {@code /dev/ptmx}, and each
+     * {@code linux.devices} entry. When the spec has no rules nothing is added: then nothing is
+     * restricted, and a host without the devices controller is not asked for one.
+     *
+     * @see <a href="https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config-linux.md#default-devices">config-linux.md, default devices</a>
+     */
+    public static Resources withContainerDevices(Resources resources, List<dev.gatun.oci.Linux.Device> devices) {
+        if (resources.devices().isEmpty()) {
+            return resources;
+        }
+        List<Resources.DeviceRule> rules = new ArrayList<>(resources.devices());
+        rules.add(new Resources.DeviceRule(true, "c", null, null, "m"));
+        rules.add(new Resources.DeviceRule(true, "b", null, null, "m"));
+        for (long[] d : new long[][] {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 2}}) {
+            rules.add(new Resources.DeviceRule(true, "c", d[0], d[1], "rwm"));
+        }
+        rules.add(new Resources.DeviceRule(true, "c", 136L, null, "rwm"));
+        for (dev.gatun.oci.Linux.Device d : Absent.list(devices)) {
+            if (d.major() != null && d.minor() != null && d.type() != null && !d.type().equals("p")) {
+                rules.add(new Resources.DeviceRule(true, d.type().equals("u") ? "c" : d.type(), d.major(), d.minor(), "rwm"));
+            }
+        }
+        return new Resources(resources.memory(), resources.cpu(), resources.pids(), resources.blockIo(),
+                resources.hugepageLimits(), resources.rdma(), resources.network(), rules, resources.unified());
+    }
+
     /** The OCI {@code linux.resources} for the cgroups module's resources; {@code null} when nothing is set. */
     public static dev.gatun.oci.Resources toOci(Resources r) {
         if (r == null || r.equals(Resources.NONE)) {
