@@ -111,6 +111,10 @@ public final class Demo {
             for (Map.Entry<String, String> f : limitFiles(cgroup).entrySet()) {
                 System.out.printf("  %-40s %s%n", f.getKey(), f.getValue());
             }
+            if (!cgroup.directories().containsKey("") && !anyDiskUsesBfq()) {
+                System.out.println("note: the blkio weight is written to blkio.bfq.weight, but no disk here uses the BFQ");
+                System.out.println("      I/O scheduler (/sys/block/*/queue/scheduler), so the kernel does not enforce it");
+            }
             if (!c.droppedLimits().isEmpty()) {
                 System.out.println("limits this host cannot enforce (reported, not silently dropped):");
                 c.droppedLimits().forEach(l -> System.out.println("  " + l));
@@ -175,6 +179,15 @@ public final class Demo {
             files.put(file.toString(), read(file).orElse("(no such file on this host)"));
         }
         return files;
+    }
+
+    /** Whether any block device's active I/O scheduler is BFQ, the only one v1's blkio weight acts on. */
+    private static boolean anyDiskUsesBfq() {
+        try (var disks = Files.list(Path.of("/sys/block"))) {
+            return disks.anyMatch(d -> read(d.resolve("queue/scheduler")).map(s -> s.contains("[bfq]")).orElse(false));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void printTree(long pid, String indent) {
