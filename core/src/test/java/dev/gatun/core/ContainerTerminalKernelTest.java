@@ -69,7 +69,30 @@ class ContainerTerminalKernelTest {
             assertThat(p.exitValue()).isEqualTo(7);
             // the terminal echoes what was typed; the shell's output is "hi" on a line of its own
             assertThat(typed).contains("echo h''i");
-            assertThat(lines(typed)).contains("hi");
+            assertThat(lines(typed)).anyMatch(l -> l.matches("(# )?hi"));
+        }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void controlCInterruptsTheForegroundCommandNotTheShell() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("ttyintr");
+        try (Container c = Container.builder().id(id).terminal(true).command("/bin/sh").build()) {
+            ContainerProcess p = c.run();
+            CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(p));
+            OutputStream in = p.getOutputStream();
+            in.write("sleep 60; echo slept\n".getBytes(StandardCharsets.UTF_8));
+            Thread.sleep(500);
+            // ^C: the line discipline sends SIGINT to the terminal's foreground process group
+            in.write(3);
+            in.write("echo after-inter''rupt; exit\n".getBytes(StandardCharsets.UTF_8));
+            String typed = output.get(30, TimeUnit.SECONDS);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            // the shell's output, after its prompt: the typed line echoes as "after-inter''rupt"
+            assertThat(lines(typed)).anyMatch(l -> l.matches("(# )?after-interrupt")).noneMatch(l -> l.endsWith("slept")
+                    && !l.contains("echo"));
         }
         Leftovers.assertNoneOf(id);
         HostSnapshot.take().assertNoLeaksSince(before);
