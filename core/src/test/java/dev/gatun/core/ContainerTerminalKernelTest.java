@@ -3,16 +3,27 @@ package dev.gatun.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatun.namespaces.IdMapping;
+import dev.gatun.namespaces.IdMappings;
+import dev.gatun.namespaces.NamespaceType;
+import dev.gatun.namespaces.Namespaces;
+import dev.gatun.namespaces.SetGroups;
+import dev.gatun.testing.BusyboxRootfs;
 import dev.gatun.testing.HostSnapshot;
+import dev.gatun.testing.Kernel;
 import dev.gatun.testing.KernelTest;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A container whose stdio is a pseudo-terminal ({@code process.terminal}): the init's controlling
@@ -93,6 +104,32 @@ class ContainerTerminalKernelTest {
             // the shell's output, after its prompt: the typed line echoes as "after-inter''rupt"
             assertThat(lines(typed)).anyMatch(l -> l.matches("(# )?after-interrupt")).noneMatch(l -> l.endsWith("slept")
                     && !l.contains("echo"));
+        }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void aContainerInItsOwnUserNamespaceTakesTheTerminalToo(@TempDir Path tmp) throws Exception {
+        Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static (apt-get install busybox-static)");
+        // the namespace's root is host uid 100000: it must be able to reach the rootfs
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path rootfs = BusyboxRootfs.create(tmp.resolve("userns"));
+        IdMappings range = new IdMappings(List.of(new IdMapping(0, 100_000, 65_536)),
+                List.of(new IdMapping(0, 100_000, 65_536)), SetGroups.ALLOW);
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("ttyuserns");
+        try (Container c = Container.builder().id(id).rootfs(rootfs).terminal(true).consoleSize(33, 99)
+                .namespaces(Namespaces.builder().create(NamespaceType.USER, NamespaceType.PID, NamespaceType.MOUNT,
+                        NamespaceType.UTS, NamespaceType.IPC, NamespaceType.NETWORK, NamespaceType.CGROUP)
+                        .idMappings(range).build())
+                .command("/bin/sh", "-c", "[ -t 0 ] && echo stdin-is-a-tty; stty size; "
+                        + ": </dev/tty && echo has-a-controlling-terminal")
+                .build()) {
+            ContainerProcess p = c.run();
+            List<String> lines = lines(readAll(p));
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(lines).contains("stdin-is-a-tty", "33 99", "has-a-controlling-terminal");
         }
         Leftovers.assertNoneOf(id);
         HostSnapshot.take().assertNoLeaksSince(before);
