@@ -128,7 +128,7 @@ public final class Container implements AutoCloseable {
                 false, OnUnsupported.FAIL, Duration.ofSeconds(10), null, true));
     }
 
-    /** A copy of this (not yet created) container whose init's stdio are the JVM's own. */
+    /** A copy of this (not yet created) container whose init's stdio are the JVM's own (unless the spec asks for a terminal: that wins). */
     public Container inheritIO() {
         return new Container(id, spec, bundle, new Launch(Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false,
                 launch.onUnsupported(), launch.stopTimeout(), launch.sandbox(), launch.dieWithJvm()));

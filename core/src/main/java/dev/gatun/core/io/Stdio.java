@@ -107,7 +107,7 @@ public final class Stdio implements AutoCloseable {
     }
 
     /** Whether the child's stdio is a pseudo-terminal ({@link #openTerminal}). */
-    public boolean isTerminal() {
+    public synchronized boolean isTerminal() {
         return terminalMaster >= 0;
     }
 
@@ -161,13 +161,12 @@ public final class Stdio implements AutoCloseable {
     /** Closes everything: the child's ends and the parent's streams. */
     @Override
     public void close() throws IOException {
-        closeChildEnds();
-        synchronized (this) {
-            if (terminalMaster >= 0) {
-                int master = terminalMaster;
-                terminalMaster = -1;
-                LibC.close(master);
-            }
+        try {
+            closeChildEnds();
+        } finally {
+            // the pty master goes even when a child end would not close: it is the container's
+            // terminal, and a leaked master keeps a /dev/pts entry alive
+            closeTerminalMaster();
         }
         for (AutoCloseable c : new AutoCloseable[] {stdin, stdout, stderr}) {
             if (c != null) {
@@ -177,6 +176,14 @@ public final class Stdio implements AutoCloseable {
                     // the streams may already be closed by their reader
                 }
             }
+        }
+    }
+
+    private synchronized void closeTerminalMaster() throws IOException {
+        if (terminalMaster >= 0) {
+            int master = terminalMaster;
+            terminalMaster = -1;
+            LibC.close(master);
         }
     }
 
