@@ -128,7 +128,7 @@ public final class Container implements AutoCloseable {
                 false, OnUnsupported.FAIL, Duration.ofSeconds(10), null, true));
     }
 
-    /** A copy of this (not yet created) container whose init's stdio are the JVM's own. */
+    /** A copy of this (not yet created) container whose init's stdio are the JVM's own (unless the spec asks for a terminal: that wins). */
     public Container inheritIO() {
         return new Container(id, spec, bundle, new Launch(Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false,
                 launch.onUnsupported(), launch.stopTimeout(), launch.sandbox(), launch.dieWithJvm()));
@@ -188,7 +188,10 @@ public final class Container implements AutoCloseable {
     }
 
     private String planPreview() throws IOException {
-        try (Stdio s = Stdio.open(Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false);
+        // a terminal spec plans with a real pty (opened and closed again here): the plan shows the
+        // slave's fd number as create will have it
+        try (Stdio s = ContainerPlanner.wantsTerminal(spec) ? ContainerPlanner.openTerminal(spec)
+                : Stdio.open(Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false);
              ContainerPlan p = ContainerPlanner.plan(spec, bundle, null, s, launch.dieWithJvm())) {
             try {
                 return p.render();
@@ -247,7 +250,8 @@ public final class Container implements AutoCloseable {
                 LOG.warn("container {}: limits this host cannot enforce were dropped: {}", id, c.droppedLimits());
             }
         }
-        stdio = Stdio.open(launch.stdin(), launch.stdout(), launch.stderr(), launch.redirectErrorStream());
+        stdio = ContainerPlanner.wantsTerminal(spec) ? ContainerPlanner.openTerminal(spec)
+                : Stdio.open(launch.stdin(), launch.stdout(), launch.stderr(), launch.redirectErrorStream());
         Stdio s = stdio;
         cleanups.push(s::close);
         plan = ContainerPlanner.plan(spec, bundle, cgroup, stdio, launch.dieWithJvm());

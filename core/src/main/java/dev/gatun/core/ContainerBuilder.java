@@ -62,6 +62,7 @@ import java.util.function.Consumer;
  *   <tr><td>{@link #noNewPrivileges(boolean) no_new_privs}</td><td>true</td></tr>
  *   <tr><td>masked and read-only paths</td><td>the OCI/Docker defaults ({@code /proc/kcore} …)</td></tr>
  *   <tr><td>{@link #redirectInput(Redirect) stdio}</td><td>pipes, as {@link ProcessBuilder}</td></tr>
+ *   <tr><td>{@link #terminal(boolean) terminal}</td><td>false; {@link #consoleSize(int, int) console size}: the kernel's 0 x 0</td></tr>
  *   <tr><td>{@link #cgroupsPath(String) cgroupsPath}</td><td>{@code gatun-<id>} below this JVM's own cgroup</td></tr>
  *   <tr><td>{@link #dropUnsupportedLimits(boolean) unsupported limits}</td><td>an error</td></tr>
  *   <tr><td>{@link #stopTimeout(Duration) stop timeout}</td><td>10 s between SIGTERM and SIGKILL in {@link Container#close()}</td></tr>
@@ -107,6 +108,8 @@ public final class ContainerBuilder {
     private Redirect stdout = Redirect.PIPE;
     private Redirect stderr = Redirect.PIPE;
     private boolean redirectErrorStream;
+    private boolean terminal;
+    private ProcessSpec.ConsoleSize consoleSize;
     private boolean dropUnsupportedLimits;
     private Duration stopTimeout = Duration.ofSeconds(10);
     private final Map<String, String> annotations = new LinkedHashMap<>();
@@ -368,6 +371,30 @@ public final class ContainerBuilder {
         return this;
     }
 
+    /**
+     * Whether the command's stdin, stdout and stderr are a pseudo-terminal (OCI
+     * {@code process.terminal}): a pty the container's init has as its controlling terminal, so
+     * that shells are interactive, {@code isatty} is true and {@code ^C} (byte 3) sends SIGINT. The
+     * {@link ContainerProcess} then reads and writes the pty master; the redirects are ignored.
+     * The slave comes from the host's {@code /dev/pts}, not from the container's own devpts
+     * instance: {@code ttyname} inside the container may fail to name it.
+     *
+     * @see <a href="https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#process">config.md process.terminal</a>
+     */
+    public ContainerBuilder terminal(boolean enabled) {
+        this.terminal = enabled;
+        return this;
+    }
+
+    /** The terminal's window size ({@code process.consoleSize}); only used with {@link #terminal(boolean)}. */
+    public ContainerBuilder consoleSize(int rows, int cols) {
+        if (rows < 1 || cols < 1 || rows > 0xFFFF || cols > 0xFFFF) {
+            throw new IllegalArgumentException("consoleSize: " + rows + " x " + cols + " must be within 1..65535");
+        }
+        this.consoleSize = new ProcessSpec.ConsoleSize((long) rows, (long) cols);
+        return this;
+    }
+
     /** All three streams are the JVM's own, as {@link ProcessBuilder#inheritIO()}. */
     public ContainerBuilder inheritIO() {
         stdin = Redirect.INHERIT;
@@ -436,7 +463,8 @@ public final class ContainerBuilder {
         List<String> envList = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
         List<String> capList = List.copyOf(capabilities);
         ProcessSpec process = ProcessSpec.builder()
-                .terminal(false)
+                .terminal(terminal)
+                .consoleSize(terminal ? consoleSize : null)
                 .user(new ProcessSpec.User(ids[0], ids[1], null, extra.isEmpty() ? null : extra, null))
                 .args(args)
                 .env(envList)

@@ -19,6 +19,12 @@ import java.util.concurrent.TimeoutException;
  * ({@code SIGKILL}), {@link #pid()} (the pid on the host: the container itself sees 1), and
  * {@link #onExit()}.
  *
+ * <p>With a {@linkplain ContainerBuilder#terminal(boolean) terminal}, {@link #getInputStream()}
+ * reads the pty master (what the process writes to stdout and stderr, merged, with the
+ * terminal's echo and {@code \r\n} line ends), {@link #getOutputStream()} writes to it (what the
+ * process reads, as typed), {@link #getErrorStream()} is empty, and
+ * {@link #resizeTerminal(int, int)} changes the window size.
+ *
  * <p>The process is held by a pidfd: signals never reach a recycled pid, and the exit is learnt
  * from the kernel, not by polling. {@link #exitValue()} is the exit code, or 128 + the signal
  * number for a process killed by a signal (as {@code Process} reports it on Unix). Thread-safe.
@@ -59,6 +65,17 @@ public final class ContainerProcess extends Process {
     @Override
     public InputStream getErrorStream() {
         return stdio.stderr();
+    }
+
+    /**
+     * Sets the terminal's window size, as a terminal emulator does when its window changes
+     * ({@code TIOCSWINSZ}): the process's foreground group gets {@code SIGWINCH}.
+     *
+     * @throws IllegalStateException when the container has no terminal, or was deleted
+     * @throws IOException when the kernel refused the ioctl
+     */
+    public void resizeTerminal(int rows, int cols) throws IOException {
+        stdio.resizeTerminal(rows, cols);
     }
 
     @Override

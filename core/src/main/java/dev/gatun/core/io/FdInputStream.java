@@ -1,5 +1,6 @@
 package dev.gatun.core.io;
 
+import dev.gatun.core.ErrnoException;
 import dev.gatun.core.linux.LibC;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,12 +19,22 @@ import java.util.Objects;
  */
 public final class FdInputStream extends InputStream {
 
+    private static final int EIO = 5;
+
     private final int fd;
+    // a pty master's read fails with EIO once no slave fd is open: that is its end of file
+    private final boolean hangupIsEnd;
     private volatile boolean closed;
 
     /** Takes ownership of {@code fd}. */
     public FdInputStream(int fd) {
+        this(fd, false);
+    }
+
+    /** Takes ownership of {@code fd}; with {@code hangupIsEnd}, EIO (a pty's hangup) reads as end of file. */
+    FdInputStream(int fd, boolean hangupIsEnd) {
         this.fd = fd;
+        this.hangupIsEnd = hangupIsEnd;
     }
 
     @Override
@@ -42,7 +53,15 @@ public final class FdInputStream extends InputStream {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(Math.min(len, 64 * 1024));
-            long n = LibC.read(fd, buf);
+            long n;
+            try {
+                n = LibC.read(fd, buf);
+            } catch (ErrnoException e) {
+                if (hangupIsEnd && e.errno() == EIO) {
+                    return -1;
+                }
+                throw e;
+            }
             if (n == 0) {
                 return -1;
             }

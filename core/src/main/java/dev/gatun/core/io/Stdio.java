@@ -18,20 +18,65 @@ import java.util.List;
  * <p>Every fd is opened {@code O_CLOEXEC}: the child's {@code dup3} makes the 0/1/2 copies that
  * survive exec. After the clone, the parent calls {@link #closeChildEnds()}: the child has its own
  * copies, and a pipe must have one writer only for its reader to see end of file.
+ *
+ * <p>{@link #openTerminal} is the other kind: a pseudo-terminal (OCI {@code process.terminal}).
+ * The child gets the slave on 0, 1 and 2 (and makes it its controlling terminal); the parent keeps
+ * the master: {@link #stdout()} reads it (stdout and stderr merged, as on any terminal),
+ * {@link #stdin()} writes it, {@link #stderr()} is empty. {@link #close()} closes the master.
+ *
+ * @see <a href="https://man7.org/linux/man-pages/man7/pty.7.html">pty(7)</a>
  */
 public final class Stdio implements AutoCloseable {
 
     private static final int O_CLOEXEC = 02000000;
     private static final int O_APPEND = 02000;
     private static final int O_TRUNC = 01000;
+    private static final int O_NOCTTY = 0400;
 
     private final int[] childFds = new int[3];
     private final List<Integer> childOwned = new ArrayList<>();
     private OutputStream stdin;
     private InputStream stdout;
     private InputStream stderr;
+    // the pty master kept for resizing, or -1; the streams read and write their own dups of it
+    private int terminalMaster = -1;
 
     private Stdio() {}
+
+    /**
+     * Opens a pseudo-terminal as {@code posix_openpt}, {@code unlockpt} and {@code ptsname} do:
+     * {@code /dev/ptmx}, unlocked, and its slave {@code /dev/pts/<n>}, both {@code O_NOCTTY} (the
+     * parent must not acquire it as its own controlling terminal). On failure everything opened
+     * so far is closed.
+     *
+     * @param rows the window's rows, or 0 to leave the kernel's default (0 x 0)
+     * @param cols the window's columns, or 0 to leave the kernel's default
+     */
+    public static Stdio openTerminal(int rows, int cols) throws IOException {
+        if (rows < 0 || cols < 0 || rows > 0xFFFF || cols > 0xFFFF) {
+            throw new IllegalArgumentException("consoleSize: " + rows + " x " + cols + " is outside 0..65535");
+        }
+        Stdio s = new Stdio();
+        try {
+            int master = LibC.openat(LibC.AT_FDCWD, "/dev/ptmx", LibC.O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
+            s.terminalMaster = master;
+            PtyCalls.unlock(master);
+            int slave = s.own(LibC.openat(LibC.AT_FDCWD, "/dev/pts/" + PtyCalls.slaveNumber(master),
+                    LibC.O_RDWR | O_NOCTTY | O_CLOEXEC, 0));
+            if (rows > 0 || cols > 0) {
+                PtyCalls.setWindowSize(master, rows, cols);
+            }
+            s.childFds[0] = slave;
+            s.childFds[1] = slave;
+            s.childFds[2] = slave;
+            s.stdout = new FdInputStream(PtyCalls.dupCloexec(master), true);
+            s.stdin = new FdOutputStream(PtyCalls.dupCloexec(master));
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.closeQuietly();
+            throw e;
+        }
+    }
 
     /**
      * Opens what the redirects need. On failure everything opened so far is closed.
@@ -59,6 +104,27 @@ public final class Stdio implements AutoCloseable {
     /** The fd the child puts on {@code stream} (0, 1 or 2); the fd itself when inherited. */
     public int childFd(int stream) {
         return childFds[stream];
+    }
+
+    /** Whether the child's stdio is a pseudo-terminal ({@link #openTerminal}). */
+    public synchronized boolean isTerminal() {
+        return terminalMaster >= 0;
+    }
+
+    /**
+     * Sets the terminal's window size ({@code TIOCSWINSZ} on the master); the kernel sends
+     * {@code SIGWINCH} to the terminal's foreground process group.
+     *
+     * @throws IllegalStateException when the stdio is no terminal, or closed
+     */
+    public synchronized void resizeTerminal(int rows, int cols) throws IOException {
+        if (terminalMaster < 0) {
+            throw new IllegalStateException("the container has no terminal (or it is closed)");
+        }
+        if (rows < 0 || cols < 0 || rows > 0xFFFF || cols > 0xFFFF) {
+            throw new IllegalArgumentException("window size: " + rows + " x " + cols + " is outside 0..65535");
+        }
+        PtyCalls.setWindowSize(terminalMaster, rows, cols);
     }
 
     /** The parent's end of stdin, or a null stream when stdin is not a pipe. */
@@ -95,7 +161,13 @@ public final class Stdio implements AutoCloseable {
     /** Closes everything: the child's ends and the parent's streams. */
     @Override
     public void close() throws IOException {
-        closeChildEnds();
+        try {
+            closeChildEnds();
+        } finally {
+            // the pty master goes even when a child end would not close: it is the container's
+            // terminal, and a leaked master keeps a /dev/pts entry alive
+            closeTerminalMaster();
+        }
         for (AutoCloseable c : new AutoCloseable[] {stdin, stdout, stderr}) {
             if (c != null) {
                 try {
@@ -104,6 +176,14 @@ public final class Stdio implements AutoCloseable {
                     // the streams may already be closed by their reader
                 }
             }
+        }
+    }
+
+    private synchronized void closeTerminalMaster() throws IOException {
+        if (terminalMaster >= 0) {
+            int master = terminalMaster;
+            terminalMaster = -1;
+            LibC.close(master);
         }
     }
 

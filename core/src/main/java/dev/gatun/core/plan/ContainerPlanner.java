@@ -2,6 +2,7 @@ package dev.gatun.core.plan;
 
 import dev.gatun.cgroups.Cgroup;
 import dev.gatun.cgroups.CgroupVersion;
+import dev.gatun.core.io.PtyCalls;
 import dev.gatun.core.io.Stdio;
 import dev.gatun.core.linux.Arch;
 import dev.gatun.core.linux.Flags;
@@ -52,7 +53,7 @@ import java.util.Set;
  * <pre>
  *  namespaces   setns / unshare, [pause: parent writes uid/gid maps, places v1 cgroups]
  *  cgroups      v1: write "0" to each cgroup.procs (no user namespace); unshare(CLONE_NEWCGROUP)
- *  session      setsid
+ *  session      setsid, [terminal: ioctl(slave, TIOCSCTTY, 0)]
  *  rootfs       mounts, /proc, /dev, pivot_root
  *  identity     lo up, hostname, domainname, sysctl, oom_score_adj
  *  rootfs       masked paths, read-only paths, read-only root
@@ -80,7 +81,8 @@ public final class ContainerPlanner {
      * @param spec a validated spec
      * @param bundle the directory relative paths in the spec are relative to
      * @param cgroup the container's cgroup, created already; null for none
-     * @param stdio the fds the child puts on 0, 1 and 2
+     * @param stdio the fds the child puts on 0, 1 and 2; a {@linkplain Stdio#isTerminal() terminal}
+     *     also becomes the init's controlling terminal
      * @param dieWithParent whether the init gets SIGKILL when the JVM's spawner thread dies
      */
     public static ContainerPlan plan(Spec spec, Path bundle, Cgroup cgroup, Stdio stdio, boolean dieWithParent)
@@ -151,6 +153,11 @@ public final class ContainerPlanner {
                 b.syscall("unshare", Arg.flags(CLONE_NEWCGROUP, Flags.CLONE));
             }
             b.setsid();
+            if (stdio.isTerminal()) {
+                // the new session's leader takes the pty slave as its controlling terminal, before
+                // seccomp and the capability drop; the slave goes on 0, 1 and 2 with the other dup3s
+                b.syscall("ioctl", Arg.of(stdio.childFd(0)), new Arg.Value(PtyCalls.TIOCSCTTY, "TIOCSCTTY"), Arg.of(0));
+            }
 
             rootfs.appendBeforePivot(b);
             rootfs.appendPivot(b);
@@ -208,6 +215,32 @@ public final class ContainerPlanner {
             }
             throw e;
         }
+    }
+
+    /** Whether the spec asks for a pseudo-terminal ({@code process.terminal}). */
+    public static boolean wantsTerminal(Spec spec) {
+        return spec.process() != null && Boolean.TRUE.equals(spec.process().terminal());
+    }
+
+    /**
+     * A pseudo-terminal of {@code process.consoleSize} (the kernel's 0 x 0 when absent), for a spec
+     * that {@linkplain #wantsTerminal wants one}.
+     *
+     * @throws dev.gatun.oci.InvalidSpecException when the console size does not fit a window size
+     */
+    public static Stdio openTerminal(Spec spec) throws IOException {
+        ProcessSpec.ConsoleSize size = spec.process().consoleSize();
+        int rows = size == null ? 0 : windowSide("$.process.consoleSize.height", size.height());
+        int cols = size == null ? 0 : windowSide("$.process.consoleSize.width", size.width());
+        return Stdio.openTerminal(rows, cols);
+    }
+
+    private static int windowSide(String path, Long value) {
+        if (value == null || value < 0 || value > 0xFFFF) {
+            throw Invalid.spec(path, Long.toUnsignedString(value == null ? 0 : value)
+                    + " does not fit a terminal's window size (0..65535)");
+        }
+        return (int) (long) value;
     }
 
     /** The namespace plan of {@code linux.namespaces}, with its id mappings and time offsets. */

@@ -1,0 +1,210 @@
+package dev.gatun.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatun.namespaces.IdMapping;
+import dev.gatun.namespaces.IdMappings;
+import dev.gatun.namespaces.NamespaceType;
+import dev.gatun.namespaces.Namespaces;
+import dev.gatun.namespaces.SetGroups;
+import dev.gatun.testing.BusyboxRootfs;
+import dev.gatun.testing.HostSnapshot;
+import dev.gatun.testing.Kernel;
+import dev.gatun.testing.KernelTest;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A container whose stdio is a pseudo-terminal ({@code process.terminal}): the init's controlling
+ * terminal, read and written through the pty master the {@link ContainerProcess} holds.
+ */
+@KernelTest
+class ContainerTerminalKernelTest {
+
+    @BeforeAll
+    static void theReaperRuns() throws Exception {
+        // the JVM's one reaper thread and its epoll fd are made for the first container: make them
+        // before the snapshots, so that they are not taken for a leak of the first test
+        assertThat(Ran.of(Container.builder().id(Leftovers.id("warmup")).command("/bin/true")).exit()).isZero();
+    }
+
+    @AfterAll
+    static void nothingOfThisClassRemains() {
+        assertThat(Leftovers.ofThisRun()).isEmpty();
+    }
+
+    @Test
+    void theCommandSeesATerminalOfTheConsoleSize() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("tty");
+        try (Container c = Container.builder().id(id).terminal(true).consoleSize(40, 123)
+                .command("/bin/sh", "-c", "[ -t 0 ] && echo stdin-is-a-tty; [ -t 2 ] && echo stderr-is-a-tty; "
+                        + "stty size; echo to-stderr >&2; : </dev/tty && echo has-a-controlling-terminal")
+                .build()) {
+            ContainerProcess p = c.run();
+            List<String> lines = lines(readAll(p));
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            assertThat(lines).contains("stdin-is-a-tty", "stderr-is-a-tty", "40 123", "to-stderr",
+                    "has-a-controlling-terminal");
+            assertThat(p.getErrorStream().read()).as("stderr is merged into the terminal").isEqualTo(-1);
+        }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void anInteractiveShellRunsWhatIsTypedAndEchoesIt() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("ttysh");
+        try (Container c = Container.builder().id(id).terminal(true).command("/bin/sh").build()) {
+            ContainerProcess p = c.run();
+            CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(p));
+            OutputStream in = p.getOutputStream();
+            in.write("echo h''i\n".getBytes(StandardCharsets.UTF_8));
+            in.write("exit 7\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            String typed = output.get(30, TimeUnit.SECONDS);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(7);
+            // the terminal echoes what was typed; the shell's output is "hi" on a line of its own
+            assertThat(typed).contains("echo h''i");
+            assertThat(lines(typed)).anyMatch(l -> l.matches("(# )?hi"));
+        }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void controlCInterruptsTheForegroundCommandNotTheShell() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("ttyintr");
+        try (Container c = Container.builder().id(id).terminal(true).command("/bin/sh").build()) {
+            ContainerProcess p = c.run();
+            CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(p));
+            OutputStream in = p.getOutputStream();
+            in.write("sleep 60; echo slept\n".getBytes(StandardCharsets.UTF_8));
+            Thread.sleep(500);
+            // ^C: the line discipline sends SIGINT to the terminal's foreground process group
+            in.write(3);
+            in.write("echo after-inter''rupt; exit\n".getBytes(StandardCharsets.UTF_8));
+            String typed = output.get(30, TimeUnit.SECONDS);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            // the shell's output, after its prompt: the typed line echoes as "after-inter''rupt"
+            assertThat(lines(typed)).anyMatch(l -> l.matches("(# )?after-interrupt")).noneMatch(l -> l.endsWith("slept")
+                    && !l.contains("echo"));
+        }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void aContainerInItsOwnUserNamespaceTakesTheTerminalToo(@TempDir Path tmp) throws Exception {
+        Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static (apt-get install busybox-static)");
+        // the namespace's root is host uid 100000: it must be able to reach the rootfs
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path rootfs = BusyboxRootfs.create(tmp.resolve("userns"));
+        IdMappings range = new IdMappings(List.of(new IdMapping(0, 100_000, 65_536)),
+                List.of(new IdMapping(0, 100_000, 65_536)), SetGroups.ALLOW);
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("ttyuserns");
+        try (Container c = Container.builder().id(id).rootfs(rootfs).terminal(true).consoleSize(33, 99)
+                .namespaces(Namespaces.builder().create(NamespaceType.USER, NamespaceType.PID, NamespaceType.MOUNT,
+                        NamespaceType.UTS, NamespaceType.IPC, NamespaceType.NETWORK, NamespaceType.CGROUP)
+                        .idMappings(range).build())
+                .command("/bin/sh", "-c", "[ -t 0 ] && echo stdin-is-a-tty; stty size; "
+                        + ": </dev/tty && echo has-a-controlling-terminal")
+                .build()) {
+            ContainerProcess p = c.run();
+            List<String> lines = lines(readAll(p));
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(lines).contains("stdin-is-a-tty", "33 99", "has-a-controlling-terminal");
+        }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void aResizeReachesTheRunningCommand() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("ttyrs");
+        try (Container c = Container.builder().id(id).terminal(true).consoleSize(24, 80)
+                .command("/bin/sh", "-c", "stty size; read line; stty size").build()) {
+            ContainerProcess p = c.run();
+            CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(p));
+            p.resizeTerminal(50, 132);
+            p.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+            List<String> lines = lines(output.get(30, TimeUnit.SECONDS));
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(lines).contains("50 132");
+        }
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void theMasterIsClosedWhenTheContainerIsDeleted() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        ContainerProcess p;
+        try (Container c = Container.builder().id(Leftovers.id("ttydel")).terminal(true).command("/bin/true").build()) {
+            p = c.run();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            // nobody reads the output: delete must still close the master
+        }
+        assertThatThrownBy(() -> p.resizeTerminal(10, 10)).isInstanceOf(IllegalStateException.class);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void thePlanMakesTheSlaveTheControllingTerminalAfterSetsid() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        try (Container c = Container.builder().id(Leftovers.id("ttyplan")).terminal(true).command("/bin/true").build()) {
+            List<String> plan = c.plan().lines().toList();
+            int setsid = indexOf(plan, "setsid()");
+            int ctty = indexOf(plan, ", TIOCSCTTY, 0)");
+            assertThat(setsid).isNotNegative();
+            assertThat(ctty).isGreaterThan(setsid);
+            assertThat(plan.stream().filter(l -> l.contains("dup3(")).count()).isEqualTo(3);
+        }
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void withoutATerminalThePlanHasNoControllingTerminal() throws Exception {
+        try (Container c = Container.builder().id(Leftovers.id("nottyplan")).command("/bin/true").build()) {
+            assertThat(c.plan()).doesNotContain("TIOCSCTTY");
+        }
+    }
+
+    private static int indexOf(List<String> lines, String part) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(part)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String readAll(ContainerProcess p) {
+        try {
+            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The terminal's lines: it ends them with {@code \r\n} (ONLCR). */
+    private static List<String> lines(String output) {
+        return List.of(output.split("\r?\n"));
+    }
+}
