@@ -73,6 +73,8 @@ public final class ContainerPlanner {
     private static final long CLONE_NEWCGROUP = NamespaceType.CGROUP.cloneFlag();
     private static final int SIGKILL = 9;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ContainerPlanner.class);
+
     private ContainerPlanner() {}
 
     /**
@@ -328,13 +330,32 @@ public final class ContainerPlanner {
         security.afterUserChange().forEach(s -> append(b, s, memory));
     }
 
-    private static CapabilitySets capabilities(ProcessSpec.Capabilities c) {
+    /**
+     * The capability sets of {@code process.capabilities}. An ambient capability that is not also
+     * inheritable and permitted is left out with a warning, as runc does: the kernel would refuse
+     * to raise it, and {@code runc spec} itself writes ambient capabilities without inheritable
+     * ones (runc and crun have always run such configs, ignoring the failed raise).
+     */
+    static CapabilitySets capabilities(ProcessSpec.Capabilities c) {
         if (c == null) {
             return CapabilitySets.none();
         }
         try {
-            return new CapabilitySets(caps(c.bounding()), caps(c.effective()), caps(c.permitted()),
-                    caps(c.inheritable()), caps(c.ambient()));
+            Set<Capability> inheritable = caps(c.inheritable());
+            Set<Capability> permitted = caps(c.permitted());
+            Set<Capability> ambient = caps(c.ambient());
+            Set<Capability> ignored = EnumSet.noneOf(Capability.class);
+            for (Capability a : ambient) {
+                if (!inheritable.contains(a) || !permitted.contains(a)) {
+                    ignored.add(a);
+                }
+            }
+            if (!ignored.isEmpty()) {
+                LOG.warn("ambient capabilities {} are not both inheritable and permitted; they are left out, as runc does",
+                        ignored);
+                ambient.removeAll(ignored);
+            }
+            return new CapabilitySets(caps(c.bounding()), caps(c.effective()), permitted, inheritable, ambient);
         } catch (IllegalArgumentException e) {
             throw Invalid.spec("$.process.capabilities", e.getMessage(), e);
         }
