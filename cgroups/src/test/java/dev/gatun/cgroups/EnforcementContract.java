@@ -47,6 +47,11 @@ abstract class EnforcementContract {
         return Resources.Cpu.DEFAULT_PERIOD;
     }
 
+    /** How far the CPU a quota lets through may stray from the quota: 20 % on real hardware. */
+    double quotaTolerance() {
+        return 0.2;
+    }
+
     /**
      * A measuring window of whole periods, at least {@code millis} and at least four periods: a
      * quota is spent per period, and the periods counted in the window are whole numbers, so with
@@ -165,17 +170,33 @@ abstract class EnforcementContract {
      * so other load on the machine cannot starve them below what is measured.
      */
     private double[] cpusUsed(Cgroup limited, Cgroup control, long millis) throws Exception {
+        // start and end right after a period boundary of the limited cgroup, so that both ends
+        // cut a period at the same place and the usage between them is whole periods' worth
+        CgroupStats l0 = nextPeriod(limited);
         long t0 = System.nanoTime();
-        CgroupStats l0 = limited.stats();
         long c0 = control.stats().cpuUsageMicros();
-        Thread.sleep(millis);
-        CgroupStats l1 = limited.stats();
+        Thread.sleep(Math.max(0, millis - periodMicros() / 2000));
+        CgroupStats l1 = nextPeriod(limited);
         long c1 = control.stats().cpuUsageMicros();
         double wallMicros = (System.nanoTime() - t0) / 1000.0;
         long periods = l1.cpuPeriods() - l0.cpuPeriods();
         assertThat(periods).as("CFS periods elapsed").isPositive();
         return new double[] {(l1.cpuUsageMicros() - l0.cpuUsageMicros()) / (double) (periods * periodMicros()),
             (c1 - c0) / wallMicros};
+    }
+
+    /** The cgroup's stats just after its CFS period counter next moves (polled every 2 ms). */
+    private CgroupStats nextPeriod(Cgroup cgroup) throws Exception {
+        long start = cgroup.stats().cpuPeriods();
+        long deadline = System.nanoTime() + 3 * periodMicros() * 1000;
+        while (System.nanoTime() < deadline) {
+            CgroupStats s = cgroup.stats();
+            if (s.cpuPeriods() != start) {
+                return s;
+            }
+            Thread.sleep(2);
+        }
+        throw new AssertionError("no CFS period ended within three periods: is the busy loop running?");
     }
 
     private Cgroup controlLoop() throws IOException {
@@ -188,13 +209,13 @@ abstract class EnforcementContract {
      * The quota is a ceiling: never more than quota + 20 %; and a floor, the quota − 20 %, or 80 %
      * of what the control loop got when the machine gave less than the quota.
      */
-    private static void assertQuotaHolds(double quota, double[] used, String what) {
+    private void assertQuotaHolds(double quota, double[] used, String what) {
         System.out.printf("%s: quota %.2f CPU, busy loop used %.3f CPU per period, "
                 + "unlimited control loop %.3f CPU per second%n", what, quota, used[0], used[1]);
         assertThat(used[0])
                 .as("%s: CPU per CFS period under a %.2f quota (unlimited control loop: %.3f)", what, quota, used[1])
-                .isLessThanOrEqualTo(quota * 1.2)
-                .isGreaterThanOrEqualTo(Math.min(quota, used[1]) * 0.8);
+                .isLessThanOrEqualTo(quota * (1 + quotaTolerance()))
+                .isGreaterThanOrEqualTo(Math.min(quota, used[1]) * (1 - quotaTolerance()));
     }
 
     @Test

@@ -34,6 +34,16 @@ class V2EnforcementTest extends EnforcementContract {
         return 1_000_000;
     }
 
+    /**
+     * 35 % in the VM lane: under software emulation the guest's throttling timer fires late, so a
+     * throttled loop overruns each period (measured: 0.59–0.60 CPU for a 0.5 quota, 0.25 for 0.2,
+     * 0.77 for 0.6), while an unlimited loop gets about 0.98: the quota still clearly limits it.
+     */
+    @Override
+    double quotaTolerance() {
+        return 0.35;
+    }
+
     @Test
     void everyTypedV2LimitIsAcceptedByTheKernel() throws Exception {
         Resources r = Resources.builder()
