@@ -139,10 +139,14 @@ public final class Demo {
         }
     }
 
-    /** busybox httpd when a static busybox exists, else the JDK's jwebserver (both under the host's /usr). */
+    /**
+     * busybox httpd when a static busybox exists, else the JDK's jwebserver (both under the host's
+     * /usr); {@code -Dgatun.demo.server=jwebserver} picks the JDK's.
+     */
     private static List<String> server() {
+        boolean jdk = "jwebserver".equals(System.getProperty("gatun.demo.server"));
         for (String b : List.of("/usr/bin/busybox", "/bin/busybox")) {
-            if (Files.isExecutable(Path.of(b))) {
+            if (!jdk && Files.isExecutable(Path.of(b))) {
                 return List.of(b, "httpd", "-f", "-p", "127.0.0.1:" + PORT, "-h", "/tmp");
             }
         }
@@ -150,8 +154,25 @@ public final class Demo {
         return List.of(jwebserver.toString(), "-b", "127.0.0.1", "-p", PORT, "-d", "/tmp");
     }
 
-    /** GET / on the container's 127.0.0.1; runs on a thread inside the container's network namespace. */
-    private static String fetch() throws IOException {
+    /**
+     * GET / on the container's 127.0.0.1; runs on a thread inside the container's network
+     * namespace. Retries for up to 30 s while the server is still starting (a JVM server takes a
+     * few seconds on a loaded machine).
+     */
+    private static String fetch() throws IOException, InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return get();
+            } catch (java.net.ConnectException e) {
+                if (attempt >= 300) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static String get() throws IOException {
         try (Socket s = new Socket("127.0.0.1", Integer.parseInt(PORT))) {
             OutputStream o = s.getOutputStream();
             o.write("GET / HTTP/1.0\r\nHost: web\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
