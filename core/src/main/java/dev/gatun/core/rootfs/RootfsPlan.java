@@ -79,7 +79,8 @@ import java.util.Objects;
  * <p>Not supported yet, rejected with an error naming the option: idmapped mounts ({@code
  * idmap}, {@code ridmap}, {@code uidMappings}), the {@code tmpcopyup} extension, devices outside
  * {@code /dev}, a mount on {@code /}, a destination whose path crosses a dangling symlink.
- * Not done here: SELinux mount labels, {@code /dev/console} (the terminal is the I/O layer's),
+ * Not done here: SELinux mount labels, {@code /dev/console} (the terminal's: see
+ * {@link dev.gatun.core.io.ContainerConsole}, placed after {@code pivot_root}),
  * {@code /dev/mqueue} (add it to {@code mounts}).
  *
  * <p>Errors: bad input is an {@link InvalidSpecException} listing every problem with its JSON
