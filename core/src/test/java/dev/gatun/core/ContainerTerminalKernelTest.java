@@ -208,6 +208,25 @@ class ContainerTerminalKernelTest {
     }
 
     @Test
+    void aUserWhoIsNotRootOwnsItsTerminalAndCanOpenItByName() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("ttyuser");
+        try (Container c = Container.builder().id(id).terminal(true).user(1000, 1000)
+                .command("/bin/sh", "-c", "id -u; tty && echo tty-exit-0; stat -c owner-%u /dev/pts/0; "
+                        + "echo by-na''me >/dev/pts/0")
+                .build()) {
+            ContainerProcess p = c.run();
+            List<String> lines = lines(readAll(p));
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            assertThat(lines).containsSubsequence("1000", "/dev/pts/0", "tty-exit-0")
+                    .contains("owner-1000", "by-name");
+        }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
     void inAUserNamespaceTheTerminalIsTheContainersOwnToo(@TempDir Path tmp) throws Exception {
         Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static (apt-get install busybox-static)");
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -19,6 +19,7 @@ import java.nio.ByteOrder;
  *  ioctl($pty_master, TIOCSPTLCK, &amp;0)                     unlockpt(3)
  *  $pty = ioctl($pty_master, TIOCGPTPEER, O_RDWR|O_NOCTTY|O_CLOEXEC)
  *  ioctl($pty, TIOCSWINSZ, &amp;{rows, cols})                 when a console size is given
+ *  fchown($pty, uid, -1)                                  when the process's user is not root
  *  mknodat(AT_FDCWD, "/dev/console", S_IFREG|0666, 0) allowing EEXIST
  *  $console = open_tree($pty, "", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|AT_EMPTY_PATH)
  *  move_mount($console, "", AT_FDCWD, "/dev/console", MOVE_MOUNT_F_EMPTY_PATH)
@@ -29,12 +30,17 @@ import java.nio.ByteOrder;
  * <p>Why each: {@code /dev/pts/ptmx} rather than {@code /dev/ptmx}, so that only the devpts mount
  * is needed (not the {@code ptmx -> pts/ptmx} link). {@code TIOCGPTPEER} opens the slave through
  * the master's own mount, with no path to format at run time (the executor cannot), and it is
- * the container's devpts, so {@code ttyname(3)} inside names it ({@code /dev/pts/0}). The slave is
+ * the container's devpts, so {@code ttyname(3)} inside names it ({@code /dev/pts/0}). The slave
+ * belongs to the process's user, as runc gives its stdio to that user, so that it can open its
+ * terminal by name too ({@code mode=0620}: root's otherwise). The slave is
  * bind-mounted over an empty {@code /dev/console} with {@code open_tree}/{@code move_mount} (Linux
  * 5.2) from the fd itself, so that neither its number nor {@code /proc} is needed. The caller then
  * puts {@link #slave()} on 0, 1 and 2 ({@code dup3}), and the parent takes {@link #master()} with
  * {@link dev.gatun.core.spawn.Handshake#takeFd} while the child waits at the "created" pause. Both
- * fds are O_CLOEXEC: the command execs with only the 0, 1, 2 copies of the slave.
+ * fds are O_CLOEXEC: the command execs with only the 0, 1, 2 copies of the slave. The parent's
+ * {@code pidfd_getfd} needs ptrace access to the init ({@code PTRACE_MODE_ATTACH_REALCREDS}):
+ * root has it, but a host with Yama's {@code ptrace_scope} at 3 refuses it, and create then
+ * fails naming {@code pidfd_getfd}.
  *
  * <p>Preconditions the planner checks ({@code ContainerPlanner}): a new mount namespace, a devpts
  * mounted at {@code /dev/pts} (every devpts mount is a new instance since Linux 4.7), a writable
@@ -61,9 +67,10 @@ public record ContainerConsole(Slot master, Slot slave) {
      *
      * @param rows the window's rows, or 0 with {@code cols} 0 for the kernel's 0 x 0
      * @param cols the window's columns
+     * @param uid the uid the process runs as, in the container's user namespace
      * @return the slots of the master and the slave
      */
-    public static ContainerConsole append(Program.Builder b, int rows, int cols) {
+    public static ContainerConsole append(Program.Builder b, int rows, int cols, long uid) {
         if (rows < 0 || cols < 0 || rows > 0xFFFF || cols > 0xFFFF) {
             throw new IllegalArgumentException("consoleSize: " + rows + " x " + cols + " is outside 0..65535");
         }
@@ -81,6 +88,9 @@ public record ContainerConsole(Slot master, Slot slave) {
                     .putShort((short) rows).putShort((short) cols).array();
             b.syscall("ioctl", Arg.valueOf(slave), new Arg.Value(PtyCalls.TIOCSWINSZ, "TIOCSWINSZ"),
                     new Arg.Bytes(ws, "&{" + rows + ", " + cols + "}"));
+        }
+        if (uid != 0) {
+            b.syscall("fchown", Arg.valueOf(slave), Arg.of(uid), Arg.of(-1));
         }
         b.step(Step.of("mknodat", Arg.dirfd(LibC.AT_FDCWD), new Arg.Text("/dev/console"),
                 new Arg.Value(S_IFREG | 0666, "S_IFREG|0666"), Arg.of(0)).allowing(Errno.EEXIST));

@@ -172,7 +172,8 @@ public final class ContainerPlanner {
                 ProcessSpec.ConsoleSize size = process.consoleSize();
                 console = ContainerConsole.append(b,
                         size == null ? 0 : windowSide("$.process.consoleSize.height", size.height()),
-                        size == null ? 0 : windowSide("$.process.consoleSize.width", size.width()));
+                        size == null ? 0 : windowSide("$.process.consoleSize.width", size.width()),
+                        process.user() != null && process.user().uid() != null ? process.user().uid() : 0);
             }
             if (newNetNs) {
                 Loopback.appendUp(b);
