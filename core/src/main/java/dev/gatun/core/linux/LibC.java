@@ -190,6 +190,17 @@ public final class LibC {
                 errno -> new ErrnoException(errno, "pidfd_open", pid + ", 0"));
     }
 
+    /**
+     * {@code pidfd_getfd(pidfd, targetfd, 0)} (Linux 5.6): a copy, in this process, of the open file
+     * behind fd {@code targetfd} of the process {@code pidfd} names; always O_CLOEXEC. Needs
+     * ptrace access to that process (a child of this one, as root, has it).
+     */
+    public static int pidfdGetfd(int pidfd, int targetfd) throws IOException {
+        long nr = SYSCALLS.number("pidfd_getfd");
+        return (int) once(e -> (long) SYSCALL4.invokeExact(e, nr, (long) pidfd, (long) targetfd, 0L, 0L),
+                errno -> new ErrnoException(errno, "pidfd_getfd", pidfd + ", " + targetfd + ", 0"));
+    }
+
     /** {@code epoll_create1(flags)}; returns the epoll fd. */
     public static int epollCreate1(int flags) throws IOException {
         return (int) once(e -> (int) EPOLL_CREATE1.invokeExact(e, flags),
