@@ -105,6 +105,44 @@ final class ControlFiles {
     }
 
     /**
+     * Makes the cgroup {@code leaf} below {@code mount}, and the missing directories on the way,
+     * adding each it made to {@code made}, parents first. The leaf goes first: when its parent
+     * exists (every container after the first under one parent) that is the only syscall; only
+     * ENOENT sends it up a level. The leaf must be new ({@link #mkdirUnlessExists}).
+     */
+    static void mkdirs(CgroupFs fs, Path mount, Path leaf, List<Path> made) throws IOException {
+        try {
+            mkdirUnlessExists(fs, leaf, true);
+            made.add(leaf);
+        } catch (NoSuchFileException e) {
+            Path parent = leaf.getParent();
+            if (parent == null || parent.equals(mount) || !parent.startsWith(mount)) {
+                throw e;
+            }
+            mkdirsParent(fs, mount, parent, made);
+            mkdirUnlessExists(fs, leaf, true);
+            made.add(leaf);
+        }
+    }
+
+    private static void mkdirsParent(CgroupFs fs, Path mount, Path dir, List<Path> made) throws IOException {
+        try {
+            if (mkdirUnlessExists(fs, dir, false)) {
+                made.add(dir);
+            }
+        } catch (NoSuchFileException e) {
+            Path parent = dir.getParent();
+            if (parent == null || parent.equals(mount) || !parent.startsWith(mount)) {
+                throw e;
+            }
+            mkdirsParent(fs, mount, parent, made);
+            if (mkdirUnlessExists(fs, dir, false)) {
+                made.add(dir);
+            }
+        }
+    }
+
+    /**
      * Makes {@code dir} (one level) and says whether this call made it. An existing directory is
      * fine on the way to a cgroup, but {@code leaf} (the container's own) must be new: Gatun never
      * takes over a cgroup it did not create.

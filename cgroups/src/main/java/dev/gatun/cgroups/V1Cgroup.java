@@ -52,15 +52,11 @@ final class V1Cgroup implements Cgroup {
                 created.add(made);
                 Path mount = e.getKey();
                 Path leaf = e.getValue();
-                Path dir = mount;
-                for (String segment : CgroupsPath.segments(mount.relativize(leaf).toString())) {
-                    dir = dir.resolve(segment);
-                    // mkdir first, no stat before: one syscall per level, and no window between a check and the make
-                    if (ControlFiles.mkdirUnlessExists(fs, dir, dir.equals(leaf))) {
-                        made.add(dir);
-                        if (mount.equals(layout.v1Mounts().get(V1Cpuset.CONTROLLER))) {
-                            V1Cpuset.initialise(fs, dir);
-                        }
+                // mkdir first, no stat before: no window between a check and the make
+                ControlFiles.mkdirs(fs, mount, leaf, made);
+                if (mount.equals(layout.v1Mounts().get(V1Cpuset.CONTROLLER))) {
+                    for (Path dir : made) {
+                        V1Cpuset.initialise(fs, dir); // parents first: each copies from the one above
                     }
                 }
             }
