@@ -116,6 +116,10 @@ public final class RuntimeComparison {
         System.out.print(report);
         if (out != null) {
             Files.writeString(out, report);
+            // the chart beside the table: FILE.md -> FILE.svg
+            String name = out.getFileName().toString();
+            Path svg = out.resolveSibling((name.endsWith(".md") ? name.substring(0, name.length() - 3) : name) + ".svg");
+            Files.writeString(svg, chart(ops, wall, cpu, sequential));
         }
     }
 
@@ -145,6 +149,19 @@ public final class RuntimeComparison {
                     name, med / 1e6, p90 / 1e6, c * 10.0, med / baseWall, c / baseCpu, seq / 1e9, seq / baseSeq));
         }
         return s.toString();
+    }
+
+    private static String chart(int ops, Map<String, long[]> wall, Map<String, long[]> cpu, Map<String, Long> sequential)
+            throws IOException {
+        List<ComparisonChart.Row> rows = new ArrayList<>();
+        for (String name : wall.keySet()) {
+            rows.add(new ComparisonChart.Row(name, median(wall.get(name)) / 1e6, mean(cpu.get(name)) * 10.0,
+                    sequential.get(name) / 1e9));
+        }
+        String title = String.format(Locale.ROOT, "/bin/true in pid+mnt+uts+ipc+net namespaces, cgroup limits, pivot_root"
+                + " (%d interleaved ops, %d cores, kernel %s)", ops, java.lang.Runtime.getRuntime().availableProcessors(),
+                Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip());
+        return ComparisonChart.svg(title, rows, wall.containsKey("crun") ? "crun" : wall.keySet().iterator().next());
     }
 
     /** This process's CPU time so far, own plus reaped children's, in clock ticks (1/100 s). */
