@@ -201,6 +201,13 @@ public final class LibC {
                 errno -> new ErrnoException(errno, "pidfd_getfd", pidfd + ", " + targetfd + ", 0"));
     }
 
+    /** {@code prctl(option, arg2, 0, 0, 0)}; returns the call's result. */
+    public static long prctl(int option, long arg2) throws IOException {
+        long nr = SYSCALLS.number("prctl");
+        return once(e -> (long) SYSCALL4.invokeExact(e, nr, (long) option, arg2, 0L, 0L),
+                errno -> new ErrnoException(errno, "prctl", option + ", " + arg2 + ", 0, 0, 0"));
+    }
+
     /** {@code epoll_create1(flags)}; returns the epoll fd. */
     public static int epollCreate1(int flags) throws IOException {
         return (int) once(e -> (int) EPOLL_CREATE1.invokeExact(e, flags),

@@ -70,6 +70,7 @@ public final class Spawner {
     private final ExecutorService thread = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("gatun-spawner").daemon().unstarted(r));
     private final SyscallTable table = SyscallTable.current();
+    private final Dumpable dumpable = new Dumpable();
     private volatile boolean clone3Refused;
     private final Optional<Throwable> selfTestFailure;
 
@@ -124,7 +125,13 @@ public final class Spawner {
 
     private SpawnedProcess spawnVfork(Program program, SpawnOptions options) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            Launch launch = launch(program, options, arena, Map.of(), -1, CLONE_VM | CLONE_VFORK);
+            Launch launch;
+            dumpable.childShares();
+            try {
+                launch = launch(program, options, arena, Map.of(), -1, CLONE_VM | CLONE_VFORK);
+            } finally {
+                dumpable.childReleased(); // CLONE_VFORK: back here, no child shares the memory any more
+            }
             SpawnedProcess child = new SpawnedProcess(launch.pid, launch.pidfd, () -> {});
             try {
                 // CLONE_VFORK: the child has exec'd or exited, and released our memory
@@ -151,7 +158,9 @@ public final class Spawner {
 
     private Handshake startHandshake(Program program, SpawnOptions options) throws IOException {
         FdSet fds = new FdSet();
-        ArenaOwner owner = new ArenaOwner(Arena.ofShared());
+        // the owner stands for the memory the child will share: closed on every path, exactly once
+        dumpable.childShares();
+        ArenaOwner owner = new ArenaOwner(Arena.ofShared(), dumpable::childReleased);
         SpawnedProcess child = null;
         try {
             int[] err = fds.pipe();
@@ -350,16 +359,22 @@ public final class Spawner {
     /** Closes the per-spawn arena exactly once, from whichever thread sees the child let go of it first. */
     static final class ArenaOwner {
         private final Arena arena;
+        private final Runnable onRelease;
         private boolean closed;
 
-        ArenaOwner(Arena arena) {
+        ArenaOwner(Arena arena, Runnable onRelease) {
             this.arena = arena;
+            this.onRelease = onRelease;
         }
 
         synchronized void close() {
             if (!closed) {
                 closed = true;
-                arena.close();
+                try {
+                    arena.close();
+                } finally {
+                    onRelease.run();
+                }
             }
         }
     }
