@@ -186,6 +186,17 @@ public final class LibC {
                 errno -> new ErrnoException(errno, "pidfd_open", pid + ", 0"));
     }
 
+    /**
+     * {@code setns(fd, nstype)}: moves the calling <em>thread</em> into the namespace {@code fd}
+     * refers to ({@code nstype} a {@code CLONE_NEW*} flag, or 0 for any type). For a PID namespace
+     * only the thread's children are affected ({@code pid_for_children}).
+     */
+    public static void setns(int fd, int nstype) throws IOException {
+        long nr = SYSCALLS.number("setns");
+        once(e -> (long) SYSCALL4.invokeExact(e, nr, (long) fd, (long) nstype, 0L, 0L),
+                errno -> new ErrnoException(errno, "setns", fd + ", " + Flags.CLONE.render(nstype)));
+    }
+
     /** {@code epoll_create1(flags)}; returns the epoll fd. */
     public static int epollCreate1(int flags) throws IOException {
         return (int) once(e -> (int) EPOLL_CREATE1.invokeExact(e, flags),

@@ -108,8 +108,12 @@ public final class ContainerPlanner {
         RootfsPlan rootfs = null;
         try {
             if (ns.requiresFork()) {
-                throw Invalid.spec("$.linux.namespaces", "joining an existing PID namespace is not supported by "
-                        + "Container yet (it needs the spawn engine's fork step, which has no create/start pause)");
+                // a PID namespace joined at the clone needs no fork (NamespaceSetup): what is left is a
+                // PID namespace unshared after joins, or joined after a user namespace without CAP_SYS_ADMIN
+                throw Invalid.spec("$.linux.namespaces", "a new PID namespace together with joined namespaces, or "
+                        + "a PID namespace joined after a user namespace by a caller without CAP_SYS_ADMIN, is not "
+                        + "supported by Container yet (the child must fork into it, and the spawn engine's fork step "
+                        + "has no create/start pause)");
             }
             rootfs = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()
                     .newUserNamespace(newUserNs).newNetNamespace(newNetNs).ttyGroupMapped(!newUserNs || mapsGid(linux, 5)));
