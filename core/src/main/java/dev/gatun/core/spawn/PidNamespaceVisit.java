@@ -55,8 +55,9 @@ final class PidNamespaceVisit {
         try {
             LibC.setns(target, CLONE_NEWPID);
         } catch (ErrnoException e) {
-            closeQuietly(own, e);
-            throw explain(e, target, own);
+            ErrnoException explained = explain(e, target, own); // names the fd: before it is closed
+            closeQuietly(own, explained);
+            throw explained;
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(own, e);
             throw e;
