@@ -7,10 +7,18 @@ import dev.gatun.core.spawn.Program;
 import dev.gatun.core.spawn.SpawnOptions;
 import dev.gatun.core.spawn.SpawnedProcess;
 import dev.gatun.core.spawn.Spawner;
+import dev.gatun.namespaces.IdMapping;
+import dev.gatun.namespaces.IdMappings;
 import dev.gatun.namespaces.NamespaceSet;
 import dev.gatun.namespaces.NamespaceType;
 import dev.gatun.namespaces.Namespaces;
+import dev.gatun.namespaces.SetGroups;
+import dev.gatun.oci.InvalidSpecException;
+import dev.gatun.oci.Mount;
+import dev.gatun.oci.Spec;
+import dev.gatun.testing.BusyboxRootfs;
 import dev.gatun.testing.HostSnapshot;
+import dev.gatun.testing.Kernel;
 import dev.gatun.testing.KernelTest;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,7 +28,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -30,6 +41,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A container that joins another's PID namespace, as {@code podman run --pid=container:X} does: the
@@ -48,6 +60,8 @@ class ContainerJoinPidNamespaceKernelTest {
     static void spawnerThreadExists() throws Exception {
         // the spawner and reaper threads and their fds exist from the first spawn on
         Spawner.get().spawn(Program.builder().build(), SpawnOptions.defaults()).waitFor();
+        // the JDK opens /dev/random and /dev/urandom for good on first use (temporary directories)
+        new SecureRandom().nextBytes(new byte[1]);
     }
 
     @BeforeEach
@@ -170,6 +184,59 @@ class ContainerJoinPidNamespaceKernelTest {
     }
 
     @Test
+    void aContainerWithANewUserNamespaceIsBornInAPidNamespaceOwnedByTheHostButMayOnlyBindItsProc(@TempDir Path tmp)
+            throws Exception {
+        Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static (apt-get install busybox-static)");
+        // the namespace's root is host uid 100000: it must be able to reach the rootfs
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path rootfs = BusyboxRootfs.create(tmp.resolve("userns"));
+        IdMappings range = new IdMappings(List.of(new IdMapping(0, 100_000, 65_536)),
+                List.of(new IdMapping(0, 100_000, 65_536)), SetGroups.ALLOW);
+        String firstId = Leftovers.id("pidhostu");
+        String secondId = Leftovers.id("pidjoinu");
+        try (Container first = Container.builder().id(firstId).stopTimeout(QUICK_STOP)
+                .command("/bin/sh", "-c", "echo ready; exec sleep 30").build()) {
+            ContainerProcess host = first.run();
+            assertThat(new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine()).isEqualTo("ready");
+            ContainerBuilder builder = Container.builder().id(secondId).rootfs(rootfs).stopTimeout(QUICK_STOP)
+                    .namespaces(Namespaces.builder().join(NamespaceType.PID, host.pid())
+                            .create(NamespaceType.USER, NamespaceType.MOUNT, NamespaceType.UTS, NamespaceType.IPC,
+                                    NamespaceType.NETWORK).idMappings(range).build())
+                    .command("/bin/sh", "-c", "echo $$; id -u; exec sleep 30").redirectErrorStream(true);
+
+            // the kernel refuses a proc of a PID namespace the new user namespace does not own: said at once
+            try (Container refused = builder.build()) {
+                assertThatThrownBy(refused::create).isInstanceOf(InvalidSpecException.class)
+                        .hasMessageContaining("$.mounts[0]")
+                        .hasMessageContaining("that the new user namespace does not own, which the kernel refuses");
+                assertThat(refused.status()).isEqualTo(ContainerStatus.NEW);
+            }
+            Leftovers.assertNoneOf(secondId);
+
+            // with the host's /proc bound instead (as for a rootless container sharing the host's PID namespace)
+            Spec spec = builder.toSpec();
+            List<Mount> mounts = new ArrayList<>(spec.mounts());
+            mounts.set(0, new Mount("/proc", "/proc", "bind", List.of("rbind", "nosuid", "noexec", "nodev"), null, null));
+            try (Container second = Container.fromSpec(spec.toBuilder().mounts(mounts).build(), tmp, secondId)) {
+                ContainerProcess joined = second.run();
+                BufferedReader out = new BufferedReader(new InputStreamReader(joined.getInputStream(),
+                        StandardCharsets.UTF_8));
+                String inner = out.readLine();
+                assertThat(inner).isNotEqualTo("1");
+                assertThat(out.readLine()).isEqualTo("0");
+                assertThat(NamespaceSet.of(joined.pid()).get(NamespaceType.PID))
+                        .isEqualTo(NamespaceSet.of(host.pid()).get(NamespaceType.PID));
+                assertThat(NamespaceSet.of(joined.pid()).differentFrom(NamespaceSet.self())).contains(NamespaceType.USER);
+                assertThat(Files.readAllLines(Path.of("/proc/" + joined.pid() + "/status")))
+                        .contains("NSpid:\t" + joined.pid() + "\t" + inner);
+            }
+        }
+        Leftovers.assertNoneOf(firstId);
+        Leftovers.assertNoneOf(secondId);
+    }
+
+    @Test
     void afterTheSpawnTheSpawnerThreadBearsChildrenInTheHostsPidNamespaceAgain() throws Exception {
         String hostPidNs = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
         Path spawnerForChildren = Path.of("/proc/self/task/" + spawnerTid() + "/ns/pid_for_children");
@@ -247,3 +314,4 @@ class ContainerJoinPidNamespaceKernelTest {
         throw new AssertionError("no thread named gatun-spawner in /proc/self/task");
     }
 }
+

@@ -100,6 +100,7 @@ public final class ContainerPlanner {
         boolean newNetNs = namespaces.created().contains(NamespaceType.NETWORK);
         boolean newCgroupNs = namespaces.created().contains(NamespaceType.CGROUP);
 
+        refuseProcOfAnUnownedPidNamespace(spec, namespaces);
         NamespaceSetup ns = NamespaceSetup.prepare(namespaces);
         // the seccomp filter's memory, read by the child until exec; an automatic arena, because a
         // shared one's close costs a handshake with every JVM thread, on the hot path of each container
@@ -250,6 +251,26 @@ public final class ContainerPlanner {
     }
 
     /** The namespace plan of {@code linux.namespaces}, with its id mappings and time offsets. */
+    /**
+     * Mounting a proc needs CAP_SYS_ADMIN over the user namespace that owns the PID namespace it
+     * shows. A new user namespace owns no PID namespace that existed before it, so with a joined or
+     * shared PID namespace the kernel refuses the mount (EPERM, deep in the child): say so at once.
+     */
+    private static void refuseProcOfAnUnownedPidNamespace(Spec spec, Namespaces namespaces) {
+        if (!namespaces.created().contains(NamespaceType.USER) || namespaces.created().contains(NamespaceType.PID)) {
+            return;
+        }
+        List<dev.gatun.oci.Mount> mounts = Absent.list(spec.mounts());
+        for (int i = 0; i < mounts.size(); i++) {
+            if ("proc".equals(mounts.get(i).type())) {
+                throw Invalid.spec("$.mounts[" + i + "]", "a proc at " + mounts.get(i).destination() + " would show "
+                        + "a PID namespace (" + namespaces.mode(NamespaceType.PID) + ") that the new user namespace "
+                        + "does not own, which the kernel refuses (EPERM); create the PID namespace too, join the "
+                        + "user namespace that owns it, or bind-mount a /proc instead");
+            }
+        }
+    }
+
     static Namespaces namespaces(Linux linux) {
         try {
             List<OciNamespace> entries = Absent.list(linux.namespaces()).stream()
