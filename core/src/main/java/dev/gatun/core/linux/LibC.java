@@ -197,6 +197,13 @@ public final class LibC {
                 errno -> new ErrnoException(errno, "setns", fd + ", " + Flags.CLONE.render(nstype)));
     }
 
+    /** {@code dup3(oldfd, newfd, flags)}: makes {@code newfd} refer to what {@code oldfd} does. */
+    public static void dup3(int oldfd, int newfd, int flags) throws IOException {
+        long nr = SYSCALLS.number("dup3");
+        retrying(e -> (long) SYSCALL4.invokeExact(e, nr, (long) oldfd, (long) newfd, (long) flags, 0L),
+                errno -> new ErrnoException(errno, "dup3", oldfd + ", " + newfd + ", " + Flags.OPEN.render(flags)));
+    }
+
     /** {@code epoll_create1(flags)}; returns the epoll fd. */
     public static int epollCreate1(int flags) throws IOException {
         return (int) once(e -> (int) EPOLL_CREATE1.invokeExact(e, flags),

@@ -88,6 +88,11 @@ final class PidNamespaceVisit {
         LibC.close(own);
     }
 
+    /** The fd of this thread's own PID namespace, held until {@link #leave()} (for the tests of a failed return). */
+    int ownFd() {
+        return own;
+    }
+
     /** The clone failed with {@code errno} inside the visit: the exception, explained where the namespace is why. */
     ErrnoException cloneFailed(int errno, String syscall, String arguments) {
         ErrnoException e = new ErrnoException(errno, syscall, arguments);
