@@ -55,9 +55,21 @@ public record CgroupLayout(Mode mode, Optional<Path> unifiedMount, String unifie
 
     /** Reads this process's layout. */
     public static CgroupLayout detect() throws IOException {
-        return parse(Files.readString(Path.of("/proc/self/mountinfo")),
-                Files.readString(Path.of("/proc/self/cgroup")));
+        String mountinfo = Files.readString(Path.of("/proc/self/mountinfo"));
+        String cgroup = Files.readString(Path.of("/proc/self/cgroup"));
+        Detected last = lastDetected;
+        if (last != null && last.mountinfo().equals(mountinfo) && last.cgroup().equals(cgroup)) {
+            return last.layout(); // the same files say the same: a container start need not parse them again
+        }
+        CgroupLayout layout = parse(mountinfo, cgroup);
+        lastDetected = new Detected(mountinfo, cgroup, layout);
+        return layout;
     }
+
+    /** The files {@link #detect()} read last and what they said; replaced whole, so safe to share. */
+    private record Detected(String mountinfo, String cgroup, CgroupLayout layout) {}
+
+    private static volatile Detected lastDetected;
 
     /**
      * A pure-v2 layout at {@code mount}, with the caller in {@code ownPath}: for a cgroup2 mount

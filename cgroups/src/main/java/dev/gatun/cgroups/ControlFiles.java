@@ -1,6 +1,8 @@
 package dev.gatun.cgroups;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,9 +52,15 @@ final class ControlFiles {
         return fs.exists(file) ? fs.read(file) : "";
     }
 
-    /** Adds the pids listed in a {@code cgroup.procs} file. */
+    /** Adds the pids listed in a {@code cgroup.procs} file; none when the cgroup is gone. */
     static void pids(CgroupFs fs, Path procs, TreeSet<Long> into) throws IOException {
-        for (String line : fs.read(procs).split("\n")) {
+        String text;
+        try {
+            text = fs.read(procs);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        for (String line : text.split("\n")) {
             if (!line.isBlank()) {
                 into.add(Long.parseLong(line.strip()));
             }
@@ -97,6 +105,44 @@ final class ControlFiles {
     }
 
     /**
+     * Makes {@code dir} (one level) and says whether this call made it. An existing directory is
+     * fine on the way to a cgroup, but {@code leaf} (the container's own) must be new: Gatun never
+     * takes over a cgroup it did not create.
+     */
+    static boolean mkdirUnlessExists(CgroupFs fs, Path dir, boolean leaf) throws IOException {
+        try {
+            fs.mkdir(dir);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            if (leaf) {
+                throw new FileAlreadyExistsException(dir.toString(), null,
+                        "the cgroup exists already; Gatun does not take over cgroups it did not create");
+            }
+            return false;
+        }
+    }
+
+    /**
+     * One rmdir per directory of each list, deepest first, no retry: true when all are gone (or
+     * were). False at the first that refused (EBUSY while a task is still being reaped, or tasks
+     * inside); the caller then looks closer and retries. The fast path of a delete.
+     */
+    static boolean removeAtOnce(CgroupFs fs, List<List<Path>> created) {
+        for (List<Path> made : created) {
+            for (Path d : made.reversed()) {
+                try {
+                    fs.rmdir(d);
+                } catch (NoSuchFileException e) {
+                    // removed already (an earlier, interrupted delete)
+                } catch (IOException e) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
      * Removes {@code created} deepest first. A just-emptied cgroup can be busy for a moment while
      * its last task is reaped, so EBUSY is retried briefly.
      */
@@ -115,11 +161,10 @@ final class ControlFiles {
 
     static void rmdirRetrying(CgroupFs fs, Path d) throws IOException {
         for (int attempt = 0; ; attempt++) {
-            if (!fs.exists(d)) {
-                return;
-            }
             try {
                 fs.rmdir(d);
+                return;
+            } catch (NoSuchFileException e) {
                 return;
             } catch (IOException e) {
                 if (attempt >= 100) {

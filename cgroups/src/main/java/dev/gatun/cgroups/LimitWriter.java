@@ -1,12 +1,13 @@
 package dev.gatun.cgroups;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes one limit into one control file, after checking the file exists: a missing file is an
+ * Writes one limit into one control file; a missing file is an
  * {@link UnsupportedLimitException} or, under {@link OnUnsupported#DROP}, a recorded drop.
  * One per apply; not thread-safe.
  */
@@ -31,11 +32,14 @@ final class LimitWriter {
             return;
         }
         Path path = dir.resolve(file);
-        if (!fs.exists(path)) {
+        try {
+            fs.write(path, value); // no stat first: a missing file fails the open, one syscall fewer
+        } catch (CgroupFileException e) {
+            if (!(e.getCause() instanceof NoSuchFileException)) {
+                throw e;
+            }
             unsupported(limit, path, "no such control file on this kernel");
-            return;
         }
-        fs.write(path, value);
     }
 
     /** Records or throws for a limit this host cannot enforce. */

@@ -1,7 +1,6 @@
 package dev.gatun.cgroups;
 
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,15 +52,11 @@ final class V1Cgroup implements Cgroup {
                 created.add(made);
                 Path mount = e.getKey();
                 Path leaf = e.getValue();
-                if (fs.exists(leaf)) {
-                    throw new FileAlreadyExistsException(leaf.toString(), null,
-                            "the cgroup exists already; Gatun does not take over cgroups it did not create");
-                }
                 Path dir = mount;
                 for (String segment : CgroupsPath.segments(mount.relativize(leaf).toString())) {
                     dir = dir.resolve(segment);
-                    if (!fs.exists(dir)) {
-                        fs.mkdir(dir);
+                    // mkdir first, no stat before: one syscall per level, and no window between a check and the make
+                    if (ControlFiles.mkdirUnlessExists(fs, dir, dir.equals(leaf))) {
                         made.add(dir);
                         if (mount.equals(layout.v1Mounts().get(V1Cpuset.CONTROLLER))) {
                             V1Cpuset.initialise(fs, dir);
@@ -133,9 +128,7 @@ final class V1Cgroup implements Cgroup {
     public List<Long> processes() throws IOException {
         TreeSet<Long> pids = new TreeSet<>();
         for (Path dir : hierarchies()) {
-            if (fs.exists(dir)) {
-                ControlFiles.pids(fs, dir.resolve("cgroup.procs"), pids);
-            }
+            ControlFiles.pids(fs, dir.resolve("cgroup.procs"), pids); // a removed hierarchy directory has none
         }
         return List.copyOf(pids);
     }
@@ -233,6 +226,9 @@ final class V1Cgroup implements Cgroup {
 
     @Override
     public void delete() throws IOException {
+        if (ControlFiles.removeAtOnce(fs, created)) {
+            return; // the common case: every directory was empty and went at the first rmdir
+        }
         List<Long> left = processes();
         if (!left.isEmpty()) {
             throw new IllegalStateException("cannot delete " + dirs.values().iterator().next()

@@ -17,7 +17,7 @@ final class V1Cpuset {
     static void initialise(CgroupFs fs, Path dir) throws IOException {
         for (String file : new String[] {"cpuset.cpus", "cpuset.mems"}) {
             Path own = dir.resolve(file);
-            if (fs.exists(own) && fs.read(own).isBlank()) {
+            if (fs.read(own).isBlank()) {
                 fs.write(own, fs.read(dir.getParent().resolve(file)).strip());
             }
         }

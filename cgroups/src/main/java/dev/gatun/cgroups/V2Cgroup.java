@@ -1,7 +1,6 @@
 package dev.gatun.cgroups;
 
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,15 +49,9 @@ final class V2Cgroup implements Cgroup {
                 enableControllers(fs, dir, wanted);
                 dir = dir.resolve(segments.get(i));
                 boolean leaf = i == segments.size() - 1;
-                if (fs.exists(dir)) {
-                    if (leaf) {
-                        throw new FileAlreadyExistsException(dir.toString(), null,
-                                "the cgroup exists already; Gatun does not take over cgroups it did not create");
-                    }
-                    continue;
+                if (ControlFiles.mkdirUnlessExists(fs, dir, leaf)) {
+                    created.add(dir);
                 }
-                fs.mkdir(dir);
-                created.add(dir);
             }
             V2Cgroup cgroup = new V2Cgroup(fs, policy, dir, created);
             cgroup.apply(resources);
@@ -255,6 +248,9 @@ final class V2Cgroup implements Cgroup {
 
     @Override
     public void delete() throws IOException {
+        if (ControlFiles.removeAtOnce(fs, List.of(created))) {
+            return; // the common case: empty, gone at the first rmdir
+        }
         if (!fs.exists(dir)) {
             return;
         }

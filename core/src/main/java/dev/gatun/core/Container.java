@@ -188,8 +188,8 @@ public final class Container implements AutoCloseable {
     }
 
     private String planPreview() throws IOException {
-        // a terminal spec plans with a real pty (opened and closed again here): the plan shows the
-        // slave's fd number as create will have it
+        // a terminal spec plans with the stdio create will have: for a host pty a real one (opened
+        // and closed again here), so that the plan shows the slave's fd number
         try (Stdio s = ContainerPlanner.wantsTerminal(spec) ? ContainerPlanner.openTerminal(spec)
                 : Stdio.open(Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false);
              ContainerPlan p = ContainerPlanner.plan(spec, bundle, null, s, launch.dieWithJvm())) {
@@ -268,6 +268,7 @@ public final class Container implements AutoCloseable {
         stdio.closeChildEnds();
         p.configureWaitingChild(h);
         h.awaitStage();
+        p.takeTerminal(h, stdio);
         // the init now waits for start and cannot exit unless killed: the handle names this very
         // process, and ContainerProcess.toHandle() can give it out after the exit too
         initHandle = ProcessHandle.of(pid).orElseThrow(() -> new IOException("the container's init " + pid

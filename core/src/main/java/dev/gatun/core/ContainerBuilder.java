@@ -383,8 +383,14 @@ public final class ContainerBuilder {
      * {@code process.terminal}): a pty the container's init has as its controlling terminal, so
      * that shells are interactive, {@code isatty} is true and {@code ^C} (byte 3) sends SIGINT. The
      * {@link ContainerProcess} then reads and writes the pty master; the redirects are ignored.
-     * The slave comes from the host's {@code /dev/pts}, not from the container's own devpts
-     * instance: {@code ttyname} inside the container may fail to name it.
+     *
+     * <p>As runc and crun make it: the container's init opens the pty in the container's own
+     * devpts ({@code /dev/pts/ptmx}), bind-mounts the slave on {@code /dev/console}, and the JVM
+     * takes the master before the command runs; so {@code tty} inside prints {@code /dev/pts/0}
+     * and {@code /dev/console} is the terminal. A container without a devpts of its own at
+     * {@code /dev/pts} (no mount namespace of its own, a {@link #mount mount} of {@code /dev}
+     * with none, or a bind of {@code /dev/pts}) gets a pty of the host's devpts instead: it works the same, but
+     * {@code ttyname(3)} inside fails to name it and there is no {@code /dev/console}.
      *
      * @see <a href="https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#process">config.md process.terminal</a>
      */

@@ -8,6 +8,7 @@ import dev.gatun.namespaces.IdMappings;
 import dev.gatun.namespaces.NamespaceType;
 import dev.gatun.namespaces.Namespaces;
 import dev.gatun.namespaces.SetGroups;
+import dev.gatun.oci.Mount;
 import dev.gatun.testing.BusyboxRootfs;
 import dev.gatun.testing.HostSnapshot;
 import dev.gatun.testing.Kernel;
@@ -183,6 +184,125 @@ class ContainerTerminalKernelTest {
     void withoutATerminalThePlanHasNoControllingTerminal() throws Exception {
         try (Container c = Container.builder().id(Leftovers.id("nottyplan")).command("/bin/true").build()) {
             assertThat(c.plan()).doesNotContain("TIOCSCTTY");
+        }
+    }
+
+    @Test
+    void theTerminalIsAPtyOfTheContainersOwnDevptsAndItsConsole() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("ttyname");
+        try (Container c = Container.builder().id(id).terminal(true).consoleSize(25, 81)
+                .command("/bin/sh", "-c", "tty && echo tty-exit-0; [ -c /dev/console ] && echo console-is-a-char-device; "
+                        + "[ \"$(stat -L -c %t:%T /dev/console)\" = \"$(stat -L -c %t:%T /proc/self/fd/0)\" ] "
+                        + "&& echo console-is-stdin; echo through-the-con''sole >/dev/console; stty size </dev/console")
+                .build()) {
+            ContainerProcess p = c.run();
+            List<String> lines = lines(readAll(p));
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            assertThat(lines).containsSubsequence("/dev/pts/0", "tty-exit-0")
+                    .contains("console-is-a-char-device", "console-is-stdin", "through-the-console", "25 81");
+        }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void aUserWhoIsNotRootOwnsItsTerminalAndCanOpenItByName() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("ttyuser");
+        try (Container c = Container.builder().id(id).terminal(true).user(1000, 1000)
+                .command("/bin/sh", "-c", "id -u; tty && echo tty-exit-0; stat -c owner-%u /dev/pts/0; "
+                        + "echo by-na''me >/dev/pts/0")
+                .build()) {
+            ContainerProcess p = c.run();
+            List<String> lines = lines(readAll(p));
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            assertThat(lines).containsSubsequence("1000", "/dev/pts/0", "tty-exit-0")
+                    .contains("owner-1000", "by-name");
+        }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void inAUserNamespaceTheTerminalIsTheContainersOwnToo(@TempDir Path tmp) throws Exception {
+        Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static (apt-get install busybox-static)");
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path rootfs = BusyboxRootfs.create(tmp.resolve("userns"));
+        IdMappings range = new IdMappings(List.of(new IdMapping(0, 100_000, 65_536)),
+                List.of(new IdMapping(0, 100_000, 65_536)), SetGroups.ALLOW);
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("ttynameuserns");
+        try (Container c = Container.builder().id(id).rootfs(rootfs).terminal(true)
+                .namespaces(Namespaces.builder().create(NamespaceType.USER, NamespaceType.PID, NamespaceType.MOUNT,
+                        NamespaceType.UTS, NamespaceType.IPC, NamespaceType.NETWORK, NamespaceType.CGROUP)
+                        .idMappings(range).build())
+                .command("/bin/sh", "-c", "tty && echo tty-exit-0; [ -c /dev/console ] && echo console-is-a-char-device; "
+                        + "echo through-the-con''sole >/dev/console")
+                .build()) {
+            ContainerProcess p = c.run();
+            List<String> lines = lines(readAll(p));
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            assertThat(lines).containsSubsequence("/dev/pts/0", "tty-exit-0")
+                    .contains("console-is-a-char-device", "through-the-console");
+        }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void withoutADevptsOfItsOwnTheContainerGetsAHostPtyWithoutAName() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("ttyhost");
+        // a /dev of the spec's own and no /dev/pts: the documented fallback to a host pty
+        try (Container c = Container.builder().id(id).terminal(true).consoleSize(30, 90)
+                .mount(new Mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k"),
+                        null, null))
+                .command("/bin/sh", "-c", "[ -t 0 ] && echo stdin-is-a-tty; stty size; tty >/dev/null || echo tty-has-no-name; "
+                        + "[ -e /dev/console ] || echo no-console")
+                .build()) {
+            assertThat(c.plan()).doesNotContain("/dev/pts/ptmx");
+            ContainerProcess p = c.run();
+            List<String> lines = lines(readAll(p));
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(lines).contains("stdin-is-a-tty", "30 90", "tty-has-no-name", "no-console");
+        }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void aConsoleThatCannotBeMountedFailsCreateNamingTheStepAndLeavesNothing() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("ttyfail");
+        // a directory at /dev/console: the slave (a file) cannot be mounted on it
+        try (Container c = Container.builder().id(id).terminal(true).tmpfs("/dev/console", "1m")
+                .command("/bin/true").build()) {
+            assertThatThrownBy(c::create).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("move_mount(").hasMessageContaining("\"/dev/console\"");
+            assertThat(c.status()).isEqualTo(ContainerStatus.NEW);
+        }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void thePlanOpensThePtyInTheContainerAfterPivotRootAndMountsItOnTheConsole() throws Exception {
+        try (Container c = Container.builder().id(Leftovers.id("ttyplan2")).terminal(true).consoleSize(24, 80)
+                .command("/bin/true").build()) {
+            List<String> plan = c.plan().lines().toList();
+            int pivot = indexOf(plan, "pivot_root(");
+            int ptmx = indexOf(plan, "$pty_master = openat(AT_FDCWD, \"/dev/pts/ptmx\"");
+            int peer = indexOf(plan, "$pty = ioctl($pty_master, TIOCGPTPEER");
+            int size = indexOf(plan, "ioctl($pty, TIOCSWINSZ, &{24, 80})");
+            int console = indexOf(plan, "\"/dev/console\", MOVE_MOUNT_F_EMPTY_PATH)");
+            int ctty = indexOf(plan, "ioctl($pty, TIOCSCTTY, 0)");
+            int capset = indexOf(plan, "capset(");
+            assertThat(List.of(pivot, ptmx, peer, size, console, ctty, capset)).doesNotContain(-1).isSorted();
+            assertThat(plan).filteredOn(l -> l.contains("dup3($pty, ")).hasSize(3);
         }
     }
 

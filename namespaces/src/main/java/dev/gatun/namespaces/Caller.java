@@ -45,22 +45,37 @@ public record Caller(String name, long uid, long gid, boolean capSetuid, boolean
     }
 
     static Caller parseStatus(String name, String status) {
-        long uid = -1;
-        long gid = -1;
-        long capEff = 0;
-        for (String line : status.split("\n")) {
-            if (line.startsWith("Uid:")) {
-                uid = Long.parseLong(line.substring(4).strip().split("\\s+")[1]);
-            } else if (line.startsWith("Gid:")) {
-                gid = Long.parseLong(line.substring(4).strip().split("\\s+")[1]);
-            } else if (line.startsWith("CapEff:")) {
-                capEff = Long.parseUnsignedLong(line.substring(7).strip(), 16);
-            }
-        }
-        if (uid < 0 || gid < 0) {
+        // three lines of some sixty: found by their keys, not by splitting the whole file
+        String uid = field(status, "Uid:");
+        String gid = field(status, "Gid:");
+        String capEff = field(status, "CapEff:");
+        if (uid == null || gid == null) {
             throw new IllegalStateException("no Uid:/Gid: lines in /proc/self/status");
         }
-        return new Caller(name, uid, gid, has(capEff, CAP_SETUID), has(capEff, CAP_SETGID), has(capEff, CAP_SYS_ADMIN));
+        long caps = capEff == null ? 0 : Long.parseUnsignedLong(capEff, 16);
+        return new Caller(name, effective(uid), effective(gid), has(caps, CAP_SETUID), has(caps, CAP_SETGID),
+                has(caps, CAP_SYS_ADMIN));
+    }
+
+    /** The value after {@code key} at the start of a line, trimmed; null when no line has the key. */
+    private static String field(String status, String key) {
+        int at = 0;
+        if (!status.startsWith(key)) {
+            at = status.indexOf("\n" + key);
+            if (at < 0) {
+                return null;
+            }
+            at++;
+        }
+        int start = at + key.length();
+        int end = status.indexOf('\n', start);
+        return status.substring(start, end < 0 ? status.length() : end).strip();
+    }
+
+    /** The second of "real effective saved fs" ids. */
+    private static long effective(String ids) {
+        String[] f = ids.split("\\s+");
+        return Long.parseLong(f[1]);
     }
 
     private static boolean has(long caps, int cap) {

@@ -23,7 +23,11 @@ import java.util.Random;
  * own plus its reaped children's ({@code /proc/self/stat} utime+stime+cutime+cstime) per op, so
  * an external runtime is charged for its own processes and Gatun for the work it does in-process.
  *
- * <p>Usage: {@code bench/compare-runtimes.sh [--ops N] [--runtimes gatun,crun,runc] [--out FILE]}.
+ * <p>The {@code unshare} row is the floor no runtime can go below: util-linux's {@code unshare}
+ * making the same five namespaces and running {@code /bin/true} in them, with no cgroup, no
+ * mounts and no pivot_root.
+ *
+ * <p>Usage: {@code bench/compare-runtimes.sh [--ops N] [--runtimes gatun,crun,runc,unshare] [--warmup N] [--out FILE]}.
  * On a hybrid cgroup host crun 1.8 refuses to run unless the cgroup2 mount's
  * {@code cgroup.controllers} is hidden from it; the script runs this JVM in a private mount
  * namespace where {@code /dev/null} is bind-mounted over that one file.
@@ -41,11 +45,13 @@ public final class RuntimeComparison {
 
     public static void main(String[] args) throws Exception {
         int ops = 100;
-        List<String> names = List.of("gatun", "crun", "runc");
+        int warmup = 300;
+        List<String> names = List.of("gatun", "crun", "runc", "unshare");
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--ops" -> ops = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--runtimes" -> names = Arrays.asList(args[++i].split(","));
                 case "--out" -> out = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -60,6 +66,9 @@ public final class RuntimeComparison {
                 case "crun" -> new External("crun", List.of("crun", "--root", state.resolve("crun").toString()));
                 case "runc" -> new External("runc", List.of("runc", "--root", state.resolve("runc").toString()));
                 case "gatun" -> GatunRuntime.create();
+                // the floor: the same five namespaces and one fork+exec of /bin/true, nothing else
+                case "unshare" -> new External("unshare", List.of("unshare", "--fork", "--pid", "--mount", "--uts",
+                        "--ipc", "--net", "/bin/true"));
                 default -> throw new IllegalArgumentException("unknown runtime " + name);
             });
         }
@@ -67,8 +76,8 @@ public final class RuntimeComparison {
         for (String name : runtimes.keySet()) {
             bundles.put(name, Bundle.create(Files.createDirectories(work.resolve(name)), cgroupParent + "/" + name));
         }
-        // warm-up: the JIT for Gatun, the page cache for everyone
-        int warmup = Math.max(10, ops / 10);
+        // warm-up, interleaved like the measured ops: the JIT for Gatun (a method run once per
+        // container is compiled only after hundreds of containers), the page cache for everyone
         Map<String, long[]> wall = new LinkedHashMap<>();
         Map<String, long[]> cpu = new LinkedHashMap<>();
         for (String n : runtimes.keySet()) {
@@ -102,14 +111,15 @@ public final class RuntimeComparison {
             sequential.put(name, System.nanoTime() - t0);
         }
         removeCgroups(cgroupParent);
-        String report = report(ops, wall, cpu, sequential);
+        deleteTree(work);
+        String report = report(ops, warmup, wall, cpu, sequential);
         System.out.print(report);
         if (out != null) {
             Files.writeString(out, report);
         }
     }
 
-    private static String report(int ops, Map<String, long[]> wall, Map<String, long[]> cpu,
+    private static String report(int ops, int warmup, Map<String, long[]> wall, Map<String, long[]> cpu,
             Map<String, Long> sequential) throws IOException {
         String base = wall.containsKey("crun") ? "crun" : wall.keySet().iterator().next();
         double baseWall = median(wall.get(base));
@@ -117,11 +127,12 @@ public final class RuntimeComparison {
         double baseSeq = sequential.get(base);
         StringBuilder s = new StringBuilder();
         s.append("# Runtime comparison\n\n");
-        s.append(String.format(Locale.ROOT, "%s, %s, kernel %s, %d cores, load %s; %d interleaved ops per runtime%n%n",
+        s.append(String.format(Locale.ROOT, "%s, %s, kernel %s, %d cores, load %s; %d interleaved ops per runtime "
+                        + "after %d warm-up ops each%n%n",
                 Instant.now(), System.getProperty("java.vm.version"),
                 Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip(),
                 java.lang.Runtime.getRuntime().availableProcessors(),
-                Files.readString(Path.of("/proc/loadavg")).split(" ")[0], ops));
+                Files.readString(Path.of("/proc/loadavg")).split(" ")[0], ops, warmup));
         s.append("| runtime | median wall (ms) | p90 wall (ms) | CPU/op (ms) | wall vs ").append(base)
                 .append(" | CPU vs ").append(base).append(" | 100 sequential (s) | sequential vs ").append(base)
                 .append(" |\n|---|---|---|---|---|---|---|---|\n");
@@ -158,6 +169,15 @@ public final class RuntimeComparison {
         return Arrays.stream(v).average().orElse(0);
     }
 
+    /** Removes the benchmark's temporary directory (bundles and the runtimes' state). */
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** Removes the benchmark's cgroup parent in every hierarchy (the runtimes remove their own children). */
     private static void removeCgroups(String parent) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
@@ -175,12 +195,17 @@ public final class RuntimeComparison {
         }
     }
 
-    /** crun or runc: {@code <runtime> --root <state> run --bundle <dir> <id>}, which also deletes. */
+    /**
+     * crun or runc: {@code <runtime> --root <state> run --bundle <dir> <id>}, which also deletes;
+     * or unshare, whose command is complete as given.
+     */
     record External(String name, List<String> command) implements Runtime {
         @Override
         public void runOnce(Path bundle, String id) throws Exception {
             List<String> cmd = new ArrayList<>(command);
-            cmd.addAll(List.of("run", "--bundle", bundle.toString(), id));
+            if (!name.equals("unshare")) {
+                cmd.addAll(List.of("run", "--bundle", bundle.toString(), id));
+            }
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
             int code = p.waitFor();

@@ -40,6 +40,8 @@ public final class PtyCalls {
     public static final long TIOCGPTN = 0x80045430L;
     /** {@code TIOCSPTLCK}: lock or unlock the slave ({@code _IOW('T', 0x31, int)}). */
     public static final long TIOCSPTLCK = 0x40045431L;
+    /** {@code TIOCGPTPEER}: open the master's slave through the master's own devpts mount ({@code _IO('T', 0x41)}, Linux 4.13). */
+    public static final long TIOCGPTPEER = 0x5441L;
 
     private static final int F_DUPFD_CLOEXEC = 1030;
 

@@ -19,10 +19,21 @@ import java.util.List;
  * survive exec. After the clone, the parent calls {@link #closeChildEnds()}: the child has its own
  * copies, and a pipe must have one writer only for its reader to see end of file.
  *
- * <p>{@link #openTerminal} is the other kind: a pseudo-terminal (OCI {@code process.terminal}).
- * The child gets the slave on 0, 1 and 2 (and makes it its controlling terminal); the parent keeps
- * the master: {@link #stdout()} reads it (stdout and stderr merged, as on any terminal),
+ * <p>A pseudo-terminal (OCI {@code process.terminal}) is the other kind, in two forms. The child
+ * has the slave on 0, 1 and 2 (and makes it its controlling terminal); the parent keeps the
+ * master: {@link #stdout()} reads it (stdout and stderr merged, as on any terminal),
  * {@link #stdin()} writes it, {@link #stderr()} is empty. {@link #close()} closes the master.
+ *
+ * <ul>
+ *   <li>{@link #terminalFromContainer()}: the container's init opens the pty in its own devpts
+ *       ({@link ContainerConsole}) and the parent {@linkplain #adoptTerminalMaster adopts} the
+ *       master while the init waits at "created"; until then there are no streams. This is the
+ *       form runc and crun use: {@code ttyname(3)} inside names the terminal.
+ *   <li>{@link #openTerminal}: the parent opens the pty from the host's {@code /dev/ptmx} before
+ *       the clone, and the child gets the slave's fd; for containers without a devpts of their
+ *       own (no new mount namespace, or no devpts at {@code /dev/pts}). {@code ttyname(3)}
+ *       inside then fails: the slave belongs to a devpts instance the container cannot see.
+ * </ul>
  *
  * @see <a href="https://man7.org/linux/man-pages/man7/pty.7.html">pty(7)</a>
  */
@@ -40,8 +51,13 @@ public final class Stdio implements AutoCloseable {
     private InputStream stderr;
     // the pty master kept for resizing, or -1; the streams read and write their own dups of it
     private int terminalMaster = -1;
+    // a terminal whose master the container's init opens (adopted later)
+    private final boolean masterFromContainer;
+    private boolean closed;
 
-    private Stdio() {}
+    private Stdio(boolean masterFromContainer) {
+        this.masterFromContainer = masterFromContainer;
+    }
 
     /**
      * Opens a pseudo-terminal as {@code posix_openpt}, {@code unlockpt} and {@code ptsname} do:
@@ -56,7 +72,7 @@ public final class Stdio implements AutoCloseable {
         if (rows < 0 || cols < 0 || rows > 0xFFFF || cols > 0xFFFF) {
             throw new IllegalArgumentException("consoleSize: " + rows + " x " + cols + " is outside 0..65535");
         }
-        Stdio s = new Stdio();
+        Stdio s = new Stdio(false);
         try {
             int master = LibC.openat(LibC.AT_FDCWD, "/dev/ptmx", LibC.O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
             s.terminalMaster = master;
@@ -79,13 +95,52 @@ public final class Stdio implements AutoCloseable {
     }
 
     /**
+     * A terminal the container's init makes in its own devpts instance ({@link ContainerConsole}):
+     * no fd yet; the streams exist once {@link #adoptTerminalMaster} has the master. The window
+     * size is the init's to set ({@code TIOCSWINSZ} on its slave).
+     */
+    public static Stdio terminalFromContainer() {
+        return new Stdio(true);
+    }
+
+    /**
+     * Makes {@code master}, the container's pty master copied into this process, the terminal the
+     * streams read and write and {@link #resizeTerminal} resizes; this {@code Stdio} owns it from
+     * now on (also when this fails: it is closed then).
+     *
+     * @throws IllegalStateException unless this is an open {@link #terminalFromContainer()}
+     *     without a master yet
+     */
+    public synchronized void adoptTerminalMaster(int master) throws IOException {
+        if (!masterFromContainer || terminalMaster >= 0 || closed) {
+            IllegalStateException e = new IllegalStateException(
+                    "this stdio takes no pty master from the container (or has one already, or is closed)");
+            try {
+                LibC.close(master);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        terminalMaster = master;
+        int out = PtyCalls.dupCloexec(master);
+        try {
+            stdin = new FdOutputStream(PtyCalls.dupCloexec(master));
+        } catch (IOException | RuntimeException e) {
+            LibC.close(out);
+            throw e;
+        }
+        stdout = new FdInputStream(out, true);
+    }
+
+    /**
      * Opens what the redirects need. On failure everything opened so far is closed.
      *
      * @param redirectErrorStream like {@link ProcessBuilder#redirectErrorStream(boolean)}: stderr
      *     goes where stdout goes
      */
     public static Stdio open(Redirect in, Redirect out, Redirect err, boolean redirectErrorStream) throws IOException {
-        Stdio s = new Stdio();
+        Stdio s = new Stdio(false);
         try {
             s.setUp(0, in);
             s.setUp(1, out);
@@ -101,14 +156,26 @@ public final class Stdio implements AutoCloseable {
         }
     }
 
-    /** The fd the child puts on {@code stream} (0, 1 or 2); the fd itself when inherited. */
+    /**
+     * The fd the child puts on {@code stream} (0, 1 or 2); the fd itself when inherited.
+     *
+     * @throws IllegalStateException for a {@link #terminalFromContainer()}: the child opens its fds itself
+     */
     public int childFd(int stream) {
+        if (masterFromContainer) {
+            throw new IllegalStateException("the container's init opens its terminal itself: there is no fd to hand it");
+        }
         return childFds[stream];
     }
 
-    /** Whether the child's stdio is a pseudo-terminal ({@link #openTerminal}). */
+    /** Whether the child's stdio is a pseudo-terminal, in either form. */
     public synchronized boolean isTerminal() {
-        return terminalMaster >= 0;
+        return terminalMaster >= 0 || masterFromContainer;
+    }
+
+    /** Whether the child's stdio is a pseudo-terminal the container's init makes ({@link #terminalFromContainer()}). */
+    public boolean isTerminalFromContainer() {
+        return masterFromContainer;
     }
 
     /**
@@ -180,6 +247,7 @@ public final class Stdio implements AutoCloseable {
     }
 
     private synchronized void closeTerminalMaster() throws IOException {
+        closed = true;
         if (terminalMaster >= 0) {
             int master = terminalMaster;
             terminalMaster = -1;

@@ -94,6 +94,10 @@ public final class LibC {
     private static final MethodHandle MMAP = capturing("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
     private static final MethodHandle MPROTECT = capturing("mprotect", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle MEMFD_CREATE = capturing("memfd_create", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle STATFS = capturing("statfs", JAVA_INT, ADDRESS, ADDRESS);
+    /** {@code struct statfs}: eleven longs (the fsid counts as one) then four spare; the same on x86-64 and aarch64. */
+    private static final long STATFS_SIZE = 120;
+    private static final long STATFS_F_FLAGS = 80;
     // syscall(2) is variadic: every variadic argument is passed as a full long, which is what the
     // kernel-side va_arg(long) reads
     private static final MethodHandle SYSCALL4 = LINKER.downcallHandle(
@@ -187,6 +191,17 @@ public final class LibC {
     }
 
     /**
+     * {@code pidfd_getfd(pidfd, targetfd, 0)} (Linux 5.6): a copy, in this process, of the open file
+     * behind fd {@code targetfd} of the process {@code pidfd} names; always O_CLOEXEC. Needs
+     * ptrace access to that process (a child of this one, as root, has it).
+     */
+    public static int pidfdGetfd(int pidfd, int targetfd) throws IOException {
+        long nr = SYSCALLS.number("pidfd_getfd");
+        return (int) once(e -> (long) SYSCALL4.invokeExact(e, nr, (long) pidfd, (long) targetfd, 0L, 0L),
+                errno -> new ErrnoException(errno, "pidfd_getfd", pidfd + ", " + targetfd + ", 0"));
+    }
+
+    /**
      * {@code setns(fd, nstype)}: moves the calling <em>thread</em> into the namespace {@code fd}
      * refers to ({@code nstype} a {@code CLONE_NEW*} flag, or 0 for any type). For a PID namespace
      * only the thread's children are affected ({@code pid_for_children}).
@@ -255,6 +270,21 @@ public final class LibC {
             MemorySegment cname = arena.allocateFrom(name);
             return (int) once(e -> (int) MEMFD_CREATE.invokeExact(e, cname, flags),
                     errno -> new ErrnoException(errno, "memfd_create", "\"" + name + "\", " + flags));
+        }
+    }
+
+    /**
+     * {@code statfs(path, &buf)}'s {@code f_flags}: the {@code ST_*} flags of the mount that holds
+     * {@code path} (read-only, nosuid, nodev, noexec, the atime flags) — what
+     * {@code /proc/self/mountinfo} says of that mount, for one syscall instead of a read and a parse.
+     */
+    public static long statfsFlags(String path) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cpath = arena.allocateFrom(path);
+            MemorySegment buf = arena.allocate(STATFS_SIZE, 8);
+            retrying(e -> (int) STATFS.invokeExact(e, cpath, buf),
+                    errno -> ErrnoException.forFile(errno, "statfs", path, "\"" + path + "\", &buf"));
+            return buf.get(JAVA_LONG, STATFS_F_FLAGS);
         }
     }
 

@@ -1,10 +1,12 @@
 package dev.gatun.core.plan;
 
 import dev.gatun.cgroups.Cgroup;
+import dev.gatun.core.io.Stdio;
 import dev.gatun.core.ns.NamespaceSetup;
 import dev.gatun.core.rootfs.RootfsPlan;
 import dev.gatun.core.spawn.Handshake;
 import dev.gatun.core.spawn.Program;
+import dev.gatun.core.spawn.Slot;
 import dev.gatun.core.spawn.SpawnOptions;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -19,8 +21,9 @@ import java.util.List;
  *
  * <p>The child's program has two pauses, both a {@code notifyParent} then {@code awaitParent}:
  * an optional early one ({@link #configureWaitingChild}) where the parent writes uid/gid maps and
- * places the child in v1 cgroups, and the "created" one just before {@code execve}, which
- * {@code start} releases.
+ * places the child in v1 cgroups, and the "created" one just before {@code execve}, where the
+ * parent {@linkplain #takeTerminal takes the terminal} the child made, and which {@code start}
+ * releases.
  */
 public final class ContainerPlan implements AutoCloseable {
 
@@ -32,10 +35,11 @@ public final class ContainerPlan implements AutoCloseable {
     private final Arena memory;
     private final List<String> notes;
     private final int cgroupFd;
+    private final Slot terminalMaster;
     private boolean closed;
 
     ContainerPlan(Program program, SpawnOptions options, NamespaceSetup namespaces, RootfsPlan rootfs,
-            Cgroup parentPlacedCgroup, Arena memory, List<String> notes, int cgroupFd) {
+            Cgroup parentPlacedCgroup, Arena memory, List<String> notes, int cgroupFd, Slot terminalMaster) {
         this.program = program;
         this.options = options;
         this.namespaces = namespaces;
@@ -44,6 +48,7 @@ public final class ContainerPlan implements AutoCloseable {
         this.memory = memory;
         this.notes = List.copyOf(notes);
         this.cgroupFd = cgroupFd;
+        this.terminalMaster = terminalMaster;
     }
 
     /** The child's program. */
@@ -80,6 +85,18 @@ public final class ContainerPlan implements AutoCloseable {
             parentPlacedCgroup.addProcess(h.process().pid());
         }
         h.release();
+    }
+
+    /**
+     * The parent's part of the "created" pause for a terminal the container's init made
+     * ({@link Stdio#terminalFromContainer()}): copies the pty master out of the waiting child
+     * ({@code pidfd_getfd}) into {@code stdio}. Does nothing for any other stdio. Call after the
+     * handshake reached the "created" stage; the child's own copy closes at its exec.
+     */
+    public void takeTerminal(Handshake h, Stdio stdio) throws IOException {
+        if (terminalMaster != null) {
+            stdio.adoptTerminalMaster(h.takeFd(terminalMaster));
+        }
     }
 
     /** Removes what the rootfs planner created inside the rootfs (mount points); for delete. */

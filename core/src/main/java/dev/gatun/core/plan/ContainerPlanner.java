@@ -2,6 +2,7 @@ package dev.gatun.core.plan;
 
 import dev.gatun.cgroups.Cgroup;
 import dev.gatun.cgroups.CgroupVersion;
+import dev.gatun.core.io.ContainerConsole;
 import dev.gatun.core.io.PtyCalls;
 import dev.gatun.core.io.Stdio;
 import dev.gatun.core.linux.Arch;
@@ -53,8 +54,9 @@ import java.util.Set;
  * <pre>
  *  namespaces   setns / unshare, [pause: parent writes uid/gid maps, places v1 cgroups]
  *  cgroups      v1: write "0" to each cgroup.procs (no user namespace); unshare(CLONE_NEWCGROUP)
- *  session      setsid, [terminal: ioctl(slave, TIOCSCTTY, 0)]
+ *  session      setsid, [host terminal: ioctl(slave, TIOCSCTTY, 0)]
  *  rootfs       mounts, /proc, /dev, pivot_root
+ *  terminal     [container terminal: pty from /dev/pts/ptmx, /dev/console, TIOCSCTTY]
  *  identity     lo up, hostname, domainname, sysctl, oom_score_adj
  *  rootfs       masked paths, read-only paths, read-only root
  *  security     rlimits, bounding set, keepcaps | setgroups, setresgid, setresuid | pdeathsig,
@@ -160,7 +162,7 @@ public final class ContainerPlanner {
                 b.syscall("unshare", Arg.flags(CLONE_NEWCGROUP, Flags.CLONE));
             }
             b.setsid();
-            if (stdio.isTerminal()) {
+            if (stdio.isTerminal() && !stdio.isTerminalFromContainer()) {
                 // the new session's leader takes the pty slave as its controlling terminal, before
                 // seccomp and the capability drop; the slave goes on 0, 1 and 2 with the other dup3s
                 b.syscall("ioctl", Arg.of(stdio.childFd(0)), new Arg.Value(PtyCalls.TIOCSCTTY, "TIOCSCTTY"), Arg.of(0));
@@ -168,6 +170,16 @@ public final class ContainerPlanner {
 
             rootfs.appendBeforePivot(b);
             rootfs.appendPivot(b);
+            ContainerConsole console = null;
+            if (stdio.isTerminalFromContainer()) {
+                // in the container's own devpts, now that /dev/pts is its own and before the
+                // capability drop; the slave goes on 0, 1 and 2 with the other dup3s
+                ProcessSpec.ConsoleSize size = process.consoleSize();
+                console = ContainerConsole.append(b,
+                        size == null ? 0 : windowSide("$.process.consoleSize.height", size.height()),
+                        size == null ? 0 : windowSide("$.process.consoleSize.width", size.width()),
+                        process.user() != null && process.user().uid() != null ? process.user().uid() : 0);
+            }
             if (newNetNs) {
                 Loopback.appendUp(b);
             }
@@ -192,7 +204,9 @@ public final class ContainerPlanner {
                 b.syscall("umask", Arg.mode((int) (long) process.user().umask()));
             }
             for (int stream = 0; stream < 3; stream++) {
-                if (stdio.childFd(stream) != stream) {
+                if (console != null) {
+                    b.dup3(console.slave(), stream, 0);
+                } else if (stdio.childFd(stream) != stream) {
                     b.dup3(stdio.childFd(stream), stream, 0);
                 }
             }
@@ -202,7 +216,8 @@ public final class ContainerPlanner {
             b.unblockSignals();
             String path = CommandResolver.resolve(ContainerView.of(spec, bundle), Absent.list(process.args()).getFirst(), Absent.list(process.env()));
             b.execve(path, process.args(), Absent.list(process.env()));
-            return new ContainerPlan(b.build(), options, ns, rootfs, parentPlaced, memory, notes, cgroupFd);
+            return new ContainerPlan(b.build(), options, ns, rootfs, parentPlaced, memory, notes, cgroupFd,
+                    console == null ? null : console.master());
         } catch (IOException | RuntimeException e) {
             if (rootfs != null) {
                 // the mount points prepare made (files for file binds too): a later failure,
@@ -230,8 +245,25 @@ public final class ContainerPlanner {
     }
 
     /**
-     * A pseudo-terminal of {@code process.consoleSize} (the kernel's 0 x 0 when absent), for a spec
-     * that {@linkplain #wantsTerminal wants one}.
+     * Whether a spec that {@linkplain #wantsTerminal wants a terminal} gets one of the container's
+     * own devpts ({@link ContainerConsole}: {@code ttyname(3)} inside names it, {@code /dev/console}
+     * is it), as runc and crun give it: exactly when the spec creates a mount namespace (not joins
+     * one) and {@linkplain RootfsPlan#hasOwnDevpts its /dev/pts is a devpts mount}; the default
+     * builder and {@code runc spec} configs have both. Otherwise the terminal is a pty of the host's
+     * devpts, opened by the parent, which works the same except that {@code ttyname(3)} inside
+     * fails and there is no {@code /dev/console}.
+     */
+    public static boolean terminalInContainer(Spec spec) {
+        Linux linux = spec.linux();
+        boolean newMountNs = linux != null && Absent.list(linux.namespaces()).stream()
+                .anyMatch(n -> "mount".equals(n.type()) && (n.path() == null || n.path().isEmpty()));
+        return wantsTerminal(spec) && newMountNs && RootfsPlan.hasOwnDevpts(spec);
+    }
+
+    /**
+     * The stdio of a spec that {@linkplain #wantsTerminal wants a terminal}: one the container's
+     * init makes when {@link #terminalInContainer}, otherwise a host pseudo-terminal of
+     * {@code process.consoleSize} (the kernel's 0 x 0 when absent) opened here.
      *
      * @throws dev.gatun.oci.InvalidSpecException when the console size does not fit a window size
      */
@@ -239,7 +271,7 @@ public final class ContainerPlanner {
         ProcessSpec.ConsoleSize size = spec.process().consoleSize();
         int rows = size == null ? 0 : windowSide("$.process.consoleSize.height", size.height());
         int cols = size == null ? 0 : windowSide("$.process.consoleSize.width", size.width());
-        return Stdio.openTerminal(rows, cols);
+        return terminalInContainer(spec) ? Stdio.terminalFromContainer() : Stdio.openTerminal(rows, cols);
     }
 
     private static int windowSide(String path, Long value) {

@@ -79,7 +79,8 @@ import java.util.Objects;
  * <p>Not supported yet, rejected with an error naming the option: idmapped mounts ({@code
  * idmap}, {@code ridmap}, {@code uidMappings}), the {@code tmpcopyup} extension, devices outside
  * {@code /dev}, a mount on {@code /}, a destination whose path crosses a dangling symlink.
- * Not done here: SELinux mount labels, {@code /dev/console} (the terminal is the I/O layer's),
+ * Not done here: SELinux mount labels, {@code /dev/console} (the terminal's: see
+ * {@link dev.gatun.core.io.ContainerConsole}, placed after {@code pivot_root}),
  * {@code /dev/mqueue} (add it to {@code mounts}).
  *
  * <p>Errors: bad input is an {@link InvalidSpecException} listing every problem with its JSON
@@ -145,6 +146,29 @@ public final class RootfsPlan {
 
     private static InvalidSpecException invalid(String path, String message) {
         return new InvalidSpecException("config.json", List.of(new ValidationError(path, message)));
+    }
+
+    /**
+     * Whether the container's {@code /dev/pts} will be a devpts of its own, as {@link #prepare}
+     * plans the mounts: the default {@code /dev}'s devpts (when {@code mounts} has no {@code /dev}
+     * and no {@code /dev/pts}), or the last mount at {@code /dev/pts} being of type
+     * {@code devpts} (not a bind) with no {@code /dev} mounted over it later. Every devpts mount is
+     * a new instance since Linux 4.7, so its first pty is {@code /dev/pts/0}. Reads only the spec.
+     */
+    public static boolean hasOwnDevpts(Spec spec) {
+        List<Mount> mounts = spec.mounts() == null ? List.of() : spec.mounts();
+        // no /dev in mounts: the default tmpfs /dev, with a devpts unless mounts has /dev/pts,
+        // which then decides below
+        boolean devpts = mounts.stream().noneMatch(m -> "/dev".equals(RootfsPlanner.clean(m.destination())));
+        for (Mount m : mounts) {
+            String dest = RootfsPlanner.clean(m.destination());
+            if ("/dev".equals(dest)) {
+                devpts = false; // a /dev mounted later hides an earlier /dev/pts
+            } else if ("/dev/pts".equals(dest)) {
+                devpts = "devpts".equals(m.type()) && !optionsOf(m).isBind();
+            }
+        }
+        return devpts;
     }
 
     /** The rootfs directory as the kernel names it (bundle symlinks resolved): the child's mount targets start with it. */

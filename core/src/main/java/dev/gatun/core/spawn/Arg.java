@@ -33,6 +33,21 @@ public sealed interface Arg {
         }
     }
 
+    /**
+     * A number passed as is and rendered only when asked: in decimal, through {@code flags} when
+     * given, or in octal as a file mode. The common argument; a spawn never renders it (only the
+     * dry run and error messages do), so it carries no text.
+     */
+    record Number(long value, Flags flags, boolean octal) implements Arg {
+        @Override
+        public String render() {
+            if (octal) {
+                return "0" + Long.toOctalString(value);
+            }
+            return flags == null ? Long.toString(value) : flags.render(value);
+        }
+    }
+
     /** A NUL-terminated UTF-8 string, passed by address. */
     record Text(String value) implements Arg {
         public Text {
@@ -136,17 +151,17 @@ public sealed interface Arg {
 
     /** A number, rendered in decimal. */
     static Arg of(long value) {
-        return new Value(value, Long.toString(value));
+        return new Number(value, null, false);
     }
 
     /** A flag word, rendered through {@code flags}. */
     static Arg flags(long value, Flags flags) {
-        return new Value(value, flags.render(value));
+        return new Number(value, Objects.requireNonNull(flags, "flags"), false);
     }
 
     /** A file mode, rendered in octal. */
     static Arg mode(int mode) {
-        return new Value(mode, "0" + Integer.toOctalString(mode));
+        return new Number(mode, null, true);
     }
 
     /** A directory fd: {@code AT_FDCWD} or the number. */

@@ -93,6 +93,33 @@ public final class Handshake implements AutoCloseable {
     }
 
     /**
+     * A copy, in this process, of the fd the child stored in {@code slot}
+     * ({@code pidfd_getfd(2)}, Linux 5.6): how the parent takes something the child opened in its
+     * own namespaces, such as the container's pty master. The caller owns the returned fd
+     * (O_CLOEXEC) and closes it. Call it while the child waits in a pause (after
+     * {@link #awaitStage()}), when the step that filled {@code slot} has run and the fd is still
+     * open; the child's own fd stays open.
+     *
+     * @throws IllegalStateException when the child has exec'd, the handshake is closed, or the
+     *     slot holds an error (its step failed with an allowed errno); a step that has not run yet
+     *     leaves 0 in its slot, which this cannot tell from fd 0
+     * @throws IllegalArgumentException when the program has no step storing in {@code slot}
+     * @throws dev.gatun.core.ErrnoException when {@code pidfd_getfd} fails
+     */
+    public synchronized int takeFd(Slot slot) throws IOException {
+        ensureOpen();
+        if (execed) {
+            // the spawn's memory, with the slot's cell, is freed at exec
+            throw new IllegalStateException("process " + process.pid() + " has exec'd: its slot " + slot + " is gone");
+        }
+        long fd = launch.image.slotValue(slot);
+        if (fd < 0 || fd > Integer.MAX_VALUE) {
+            throw new IllegalStateException("slot " + slot + " of process " + process.pid() + " holds no fd: " + fd);
+        }
+        return LibC.pidfdGetfd(process.pidfd(), (int) fd);
+    }
+
+    /**
      * Waits until the child has exec'd (the error pipe reached EOF with no report) and returns it.
      * EOF without a report also follows a child killed by a signal before its exec, or a program
      * that ended without execve (exit 0): {@link SpawnedProcess#onExit()} tells those apart.

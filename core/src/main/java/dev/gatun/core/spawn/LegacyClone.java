@@ -41,7 +41,7 @@ final class LegacyClone {
         });
         for (Step step : program.steps()) {
             if (step.syscall().equals("close_range")) {
-                long first = ((Arg.Value) step.args().getFirst()).value();
+                long first = ((Arg.Number) step.args().getFirst()).value();
                 for (int fd : openFds()) {
                     if (fd >= first) {
                         b.step(Step.of("fcntl", Arg.of(fd), new Arg.Value(2, "F_SETFD"), new Arg.Value(1, "FD_CLOEXEC"))

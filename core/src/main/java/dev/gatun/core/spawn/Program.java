@@ -144,6 +144,11 @@ public final class Program {
                     flags(flags, Flags.OPEN));
         }
 
+        /** {@code dup3($oldfd, newfd, flags)}: as {@link #dup3(int, int, int)}, with the fd an earlier step stored. */
+        public Builder dup3(Slot oldfd, int newfd, int flags) {
+            return syscall("dup3", valueOf(oldfd), of(nonNegative(newfd, "newfd")), flags(flags, Flags.OPEN));
+        }
+
         /** {@code close_range(first, ~0U, CLOSE_RANGE_CLOEXEC)}: every fd from {@code first} up closes at exec. */
         public Builder closeRangeCloexec(int first) {
             return syscall("close_range", of(nonNegative(first, "first")), new Arg.Value(0xFFFF_FFFFL, "~0U"),

@@ -92,6 +92,7 @@ final class ProgramImage {
     private long value(Arg arg, Arena arena, Map<SyncPipe, Integer> syncFds, Step step) {
         return switch (arg) {
             case Arg.Value v -> v.value();
+            case Arg.Number n -> n.value();
             case Arg.Text t -> arena.allocateFrom(t.value(), StandardCharsets.UTF_8).address();
             case Arg.Strings ss -> {
                 MemorySegment array = arena.allocate(ADDRESS, ss.values().size() + 1);

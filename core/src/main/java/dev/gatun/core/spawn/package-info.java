@@ -44,6 +44,8 @@
  *       {@code awaitParent()} until {@link dev.gatun.core.spawn.Handshake#release()}, reports at
  *       each {@code notifyParent()} to {@link dev.gatun.core.spawn.Handshake#awaitStage()}; a
  *       container in state "created" is a child parked in {@code awaitParent()} before execve.
+ *       While it waits, {@link dev.gatun.core.spawn.Handshake#takeFd} copies an fd it opened
+ *       into the parent ({@code pidfd_getfd}: the container's pty master).
  *       {@link dev.gatun.core.spawn.Handshake#awaitExec()} returns the process after exec.
  * </ul>
  *

@@ -51,6 +51,32 @@ class RootfsKernelTest {
         Spawner.get().spawn(Program.builder().build(), SpawnOptions.defaults()).waitFor();
     }
 
+    @Test
+    void lockedFlagsAreTheHostMountTablesOptions() throws Exception {
+        List<String> mountinfo = Files.readAllLines(Path.of("/proc/self/mountinfo"));
+        for (String path : List.of("/", "/proc", "/sys", "/dev", bundle.toString())) {
+            // the mount that holds the path: the longest mount point that is a prefix, the last one on ties
+            String options = null;
+            int best = -1;
+            for (String line : mountinfo) {
+                String[] f = line.split(" ");
+                Path point = Path.of(f[4].replace("\\040", " "));
+                if (Path.of(path).startsWith(point) && point.getNameCount() >= best) {
+                    best = point.getNameCount();
+                    options = f[5];
+                }
+            }
+            List<String> opts = Arrays.asList(options.split(","));
+            long expected = (opts.contains("nosuid") ? dev.gatun.oci.MountOptions.MS_NOSUID : 0)
+                    | (opts.contains("nodev") ? dev.gatun.oci.MountOptions.MS_NODEV : 0)
+                    | (opts.contains("noexec") ? dev.gatun.oci.MountOptions.MS_NOEXEC : 0)
+                    | (opts.contains("noatime") ? dev.gatun.oci.MountOptions.MS_NOATIME : 0)
+                    | (opts.contains("nodiratime") ? dev.gatun.oci.MountOptions.MS_NODIRATIME : 0)
+                    | (opts.contains("relatime") ? dev.gatun.oci.MountOptions.MS_RELATIME : 0);
+            assertThat(MountTable.lockedFlags(Path.of(path))).as("%s (%s)", path, options).isEqualTo(expected);
+        }
+    }
+
     @BeforeEach
     void rootfs() throws Exception {
         Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static is not installed");

@@ -286,14 +286,15 @@ class RootfsPlanTest {
     }
 
     @Test
-    void lockedFlagsComeFromTheLongestMatchingMountPoint() {
-        List<String> info = List.of(
-                "22 1 0:21 / / rw,relatime - ext4 /dev/vda rw",
-                "30 22 0:30 / /srv/my\\040data rw,nosuid,nodev,noexec - tmpfs tmpfs rw");
-        assertThat(MountTable.lockedFlags(info, Path.of("/srv/my data/x")))
+    void lockedFlagsTranslateStatfsBitsToMountFlags() {
+        // ST_RDONLY|ST_NOSUID|ST_NODEV|ST_NOEXEC|ST_RELATIME: read-only is not a locked flag, and
+        // ST_RELATIME (4096) becomes MS_RELATIME (1 << 21)
+        assertThat(MountTable.lockedFlags(1 | 2 | 4 | 8 | 4096))
                 .isEqualTo(dev.gatun.oci.MountOptions.MS_NOSUID | dev.gatun.oci.MountOptions.MS_NODEV
-                        | dev.gatun.oci.MountOptions.MS_NOEXEC);
-        assertThat(MountTable.lockedFlags(info, Path.of("/srv/other"))).isEqualTo(dev.gatun.oci.MountOptions.MS_RELATIME);
+                        | dev.gatun.oci.MountOptions.MS_NOEXEC | dev.gatun.oci.MountOptions.MS_RELATIME);
+        assertThat(MountTable.lockedFlags(1024 | 2048))
+                .isEqualTo(dev.gatun.oci.MountOptions.MS_NOATIME | dev.gatun.oci.MountOptions.MS_NODIRATIME);
+        assertThat(MountTable.lockedFlags(0)).isZero();
     }
 
     private static int indexOf(List<String> calls, String call) {

@@ -140,6 +140,30 @@ class SpawnerTest {
     }
 
     @Test
+    void theParentTakesAnFdTheWaitingChildOpenedAndOnlyWhileItWaits(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Path file = Files.writeString(tmp.resolve("opened-by-the-child"), "x");
+        Slot opened = Slot.named("opened");
+        Program program = Program.builder()
+                .openat(opened, LibC.AT_FDCWD, file.toString(), LibC.O_RDONLY | 02000000, 0)
+                .notifyParent().awaitParent().exitGroup(0).build();
+        HostSnapshot before = HostSnapshot.take();
+        try (Handshake h = Spawner.get().start(program, SpawnOptions.defaults())) {
+            h.awaitStage();
+            int fd = h.takeFd(opened);
+            try {
+                assertThat(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd))).isEqualTo(file);
+            } finally {
+                LibC.close(fd);
+            }
+            h.release();
+            assertThat(h.awaitExec().waitFor().code()).isZero();
+            assertThatThrownBy(() -> h.takeFd(opened)).isInstanceOf(IllegalStateException.class);
+        }
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
     void theChildHoldsOnlyTheFdsItWasGiven() throws Exception {
         try (ChildOutput out = new ChildOutput()) {
             SpawnedProcess p = Spawner.get().spawn(busybox(out.redirect(Program.builder()),
