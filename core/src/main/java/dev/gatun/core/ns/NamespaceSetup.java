@@ -46,8 +46,8 @@ import java.util.Objects;
  *
  * <p>The child steps come first in a program: after them the child is in all its namespaces (a
  * PID namespace unshared by the child only in the task after the fork step, which is then the
- * spawned process), with full capabilities in a new user namespace whose maps are written — but still
- * with the parent's uid and gid. Switching to the container's user ({@code setresgid},
+ * spawned process), with full capabilities in a new user namespace whose maps are written — but
+ * still with the parent's uid and gid. Switching to the container's user ({@code setresgid},
  * {@code setresuid}) is the caller's business, as are hostname, mounts and bringing up
  * {@code lo} ({@link Loopback#appendUp}).
  *
@@ -75,10 +75,10 @@ import java.util.Objects;
  * every spawn is {@code CLONE_VM}); a plan that needs both the parent's help while the child
  * waits and a fork step (a new user namespace or time offsets, together with a new PID namespace
  * created alongside joins, or time offsets with a PID namespace joined after a user namespace
- * without {@code CAP_SYS_ADMIN}): {@code Spawner.start} does not run fork steps. It also fails early, before anything is opened, when user namespaces are not
- * available here ({@link UserNamespaces#unavailabilityCause()}), when the caller may not create
- * these namespaces ({@link Namespaces#checkPermitted(Caller)}) or may not map the ids
- * ({@link IdMapper#plan}).
+ * without {@code CAP_SYS_ADMIN}): {@code Spawner.start} does not run fork steps. It also fails
+ * early, before anything is opened, when user namespaces are not available here
+ * ({@link UserNamespaces#unavailabilityCause()}), when the caller may not create these namespaces
+ * ({@link Namespaces#checkPermitted(Caller)}) or may not map the ids ({@link IdMapper#plan}).
  *
  * <p>A setup holds open fds until {@link #close()}. The child gets its own copy of the fd table at
  * the clone (no {@code CLONE_FILES}), so the parent may close the setup as soon as the spawn call

@@ -282,7 +282,6 @@ public final class ContainerPlanner {
         return (int) (long) value;
     }
 
-    /** The namespace plan of {@code linux.namespaces}, with its id mappings and time offsets. */
     /**
      * Mounting a proc needs CAP_SYS_ADMIN over the user namespace that owns the PID namespace it
      * shows. A new user namespace owns no PID namespace that existed before it, so with a joined or
@@ -303,6 +302,7 @@ public final class ContainerPlanner {
         }
     }
 
+    /** The namespace plan of {@code linux.namespaces}, with its id mappings and time offsets. */
     static Namespaces namespaces(Linux linux) {
         try {
             List<OciNamespace> entries = Absent.list(linux.namespaces()).stream()
