@@ -16,8 +16,8 @@ import java.util.OptionalInt;
  *       as a member (not its init): the spawner thread enters it with
  *       {@code setns(fd, CLONE_NEWPID)} right before the clone, which changes only that thread's
  *       {@code pid_for_children}, and returns to its own PID namespace right after. Excludes
- *       {@code CLONE_NEWPID} (the kernel creates a new PID namespace only as a child of the
- *       caller's own). The caller keeps and closes the fd.
+ *       {@code CLONE_NEWPID} (the kernel refuses it with EINVAL while {@code pid_for_children}
+ *       is not the caller's own PID namespace). The caller keeps and closes the fd.
  *   <li>{@link #legacyClone()}: use legacy {@code clone} even where clone3 works (for tests of the
  *       fallback, and for hosts known to refuse clone3).
  * </ul>
