@@ -252,7 +252,14 @@ public final class ContainerBuilder {
         return this;
     }
 
-    /** The namespaces: which to create, join or share, with uid/gid mappings and time offsets. */
+    /**
+     * The namespaces: which to create, join or share, with uid/gid mappings and time offsets.
+     * Joining another container's PID namespace ({@code join(PID, otherInit.pid())}, podman's
+     * {@code --pid=container:X}) makes the init a member of it, not its pid 1; with a new user
+     * namespace as well, the default proc mount must then be replaced by a bind of {@code /proc}
+     * (through {@link Container#fromSpec}), since the kernel refuses a proc of a PID namespace the
+     * new user namespace does not own.
+     */
     public ContainerBuilder namespaces(Namespaces namespaces) {
         this.namespaces = Objects.requireNonNull(namespaces, "namespaces");
         return this;

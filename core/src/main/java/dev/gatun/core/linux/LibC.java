@@ -208,6 +208,24 @@ public final class LibC {
                 errno -> new ErrnoException(errno, "prctl", option + ", " + arg2 + ", 0, 0, 0"));
     }
 
+    /**
+     * {@code setns(fd, nstype)}: moves the calling <em>thread</em> into the namespace {@code fd}
+     * refers to ({@code nstype} a {@code CLONE_NEW*} flag, or 0 for any type). For a PID namespace
+     * only the thread's children are affected ({@code pid_for_children}).
+     */
+    public static void setns(int fd, int nstype) throws IOException {
+        long nr = SYSCALLS.number("setns");
+        once(e -> (long) SYSCALL4.invokeExact(e, nr, (long) fd, (long) nstype, 0L, 0L),
+                errno -> new ErrnoException(errno, "setns", fd + ", " + Flags.CLONE.render(nstype)));
+    }
+
+    /** {@code dup3(oldfd, newfd, flags)}: makes {@code newfd} refer to what {@code oldfd} does. */
+    public static void dup3(int oldfd, int newfd, int flags) throws IOException {
+        long nr = SYSCALLS.number("dup3");
+        retrying(e -> (long) SYSCALL4.invokeExact(e, nr, (long) oldfd, (long) newfd, (long) flags, 0L),
+                errno -> new ErrnoException(errno, "dup3", oldfd + ", " + newfd + ", " + Flags.OPEN.render(flags)));
+    }
+
     /** {@code epoll_create1(flags)}; returns the epoll fd. */
     public static int epollCreate1(int flags) throws IOException {
         return (int) once(e -> (int) EPOLL_CREATE1.invokeExact(e, flags),

@@ -8,14 +8,15 @@ import dev.gatun.core.spawn.Program;
 import dev.gatun.core.spawn.SpawnOptions;
 import dev.gatun.namespaces.Caller;
 import dev.gatun.namespaces.IdMapper;
+import dev.gatun.namespaces.NamespaceMode;
 import dev.gatun.namespaces.NamespaceStep;
 import dev.gatun.namespaces.NamespaceType;
 import dev.gatun.namespaces.Namespaces;
 import dev.gatun.namespaces.UserNamespaces;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -44,9 +45,9 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>The child steps come first in a program: after them the child is in all its namespaces (a
- * joined or new PID namespace only in the task after the fork step, which is then the spawned
- * process), with full capabilities in a new user namespace whose maps are written — but still
- * with the parent's uid and gid. Switching to the container's user ({@code setresgid},
+ * PID namespace unshared by the child only in the task after the fork step, which is then the
+ * spawned process), with full capabilities in a new user namespace whose maps are written — but
+ * still with the parent's uid and gid. Switching to the container's user ({@code setresgid},
  * {@code setresuid}) is the caller's business, as are hostname, mounts and bringing up
  * {@code lo} ({@link Loopback#appendUp}).
  *
@@ -57,15 +58,27 @@ import java.util.Objects;
  * would have the same pid-reuse window as the open, while an open namespace fd pins the very
  * namespace until the child joins it ({@code setns(pidfd)} would resolve it only then).
  *
+ * <p>A joined PID namespace is the exception: the child is born in it. Its fd goes into
+ * {@link #spawnOptions} as {@link SpawnOptions#pidNamespaceFd()}, and the spawner thread, not the
+ * child, calls {@code setns(fd, CLONE_NEWPID)} around the clone (which changes only that thread's
+ * {@code pid_for_children}). So the plan the child runs is {@code namespaces} with the PID
+ * namespace shared — no fork step, no grandchild, and it works in a handshake spawn, which
+ * {@code Container} always uses. The clone then carries no {@code CLONE_NEWPID}, and may carry
+ * {@code CLONE_NEWUSER}: the kernel lets a child be born into a PID namespace owned by an ancestor
+ * of its new user namespace (its root then has no {@code CAP_SYS_ADMIN} over that PID namespace:
+ * it cannot mount a {@code proc} of it). It needs {@code CAP_SYS_ADMIN} in the JVM's user namespace;
+ * a caller without it who joins the user namespace too keeps the old way — the child joins the
+ * user namespace, then the PID namespace, then forks — which only {@code Spawner.spawn} runs.
+ *
  * <p>What it refuses, with {@link UnsupportedOperationException}, because the spawn engine cannot
  * do it yet: joining a time namespace (the kernel requires a child that shares no memory, and
  * every spawn is {@code CLONE_VM}); a plan that needs both the parent's help while the child
- * waits and a fork step (a new user namespace or time offsets, together with a joined PID
- * namespace, or with a new PID namespace created alongside joins): {@code Spawner.start} does not
- * run fork steps. It also fails early, before anything is opened, when user namespaces are not
- * available here ({@link UserNamespaces#unavailabilityCause()}), when the caller may not create
- * these namespaces ({@link Namespaces#checkPermitted(Caller)}) or may not map the ids
- * ({@link IdMapper#plan}).
+ * waits and a fork step (a new user namespace or time offsets, together with a new PID namespace
+ * created alongside joins, or time offsets with a PID namespace joined after a user namespace
+ * without {@code CAP_SYS_ADMIN}): {@code Spawner.start} does not run fork steps. It also fails
+ * early, before anything is opened, when user namespaces are not available here
+ * ({@link UserNamespaces#unavailabilityCause()}), when the caller may not create these namespaces
+ * ({@link Namespaces#checkPermitted(Caller)}) or may not map the ids ({@link IdMapper#plan}).
  *
  * <p>A setup holds open fds until {@link #close()}. The child gets its own copy of the fd table at
  * the clone (no {@code CLONE_FILES}), so the parent may close the setup as soon as the spawn call
@@ -80,13 +93,16 @@ import java.util.Objects;
 public final class NamespaceSetup implements AutoCloseable {
 
     private final Namespaces namespaces;
+    private final Namespaces childPart;
     private final IdMapper mapper;
     private final IdMapper.Plan idPlan;
-    private final List<Integer> joinFds;
+    private final Map<NamespaceType, Integer> joinFds;
     private boolean closed;
 
-    private NamespaceSetup(Namespaces namespaces, IdMapper mapper, IdMapper.Plan idPlan, List<Integer> joinFds) {
+    private NamespaceSetup(Namespaces namespaces, Namespaces childPart, IdMapper mapper, IdMapper.Plan idPlan,
+                           Map<NamespaceType, Integer> joinFds) {
         this.namespaces = namespaces;
+        this.childPart = childPart;
         this.mapper = mapper;
         this.idPlan = idPlan;
         this.joinFds = joinFds;
@@ -114,28 +130,46 @@ public final class NamespaceSetup implements AutoCloseable {
      */
     public static NamespaceSetup prepare(Namespaces namespaces, IdMapper mapper) throws IOException {
         Objects.requireNonNull(namespaces, "namespaces");
-        checkSupported(namespaces);
+        Caller caller = Caller.current();
+        Namespaces childPart = childPart(namespaces, caller.capSysAdmin());
+        checkSupported(childPart);
         if (namespaces.created().contains(NamespaceType.USER)) {
             UserNamespaces.ensureAvailable();
         }
-        namespaces.checkPermitted(Caller.current());
+        namespaces.checkPermitted(caller);
         IdMapper.Plan idPlan = null;
         if (namespaces.idMappings().isPresent()) {
             Objects.requireNonNull(mapper, "mapper (the plan maps ids)");
             idPlan = mapper.plan(namespaces.idMappings().get());
         }
-        List<Integer> fds = new ArrayList<>();
+        Map<NamespaceType, Integer> fds = new EnumMap<>(NamespaceType.class);
         try {
+            // every join of the whole plan, the spawner thread's PID join too, before the clone
             for (NamespaceStep step : namespaces.steps()) {
                 if (step instanceof NamespaceStep.Join(NamespaceType type, Path path)) {
-                    fds.add(LibC.openat(LibC.AT_FDCWD, path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0));
+                    fds.put(type, LibC.openat(LibC.AT_FDCWD, path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0));
                 }
             }
         } catch (IOException | RuntimeException e) {
-            closeAll(fds, e);
+            closeAll(fds.values(), e);
             throw e;
         }
-        return new NamespaceSetup(namespaces, mapper, idPlan, List.copyOf(fds));
+        return new NamespaceSetup(namespaces, childPart, mapper, idPlan, fds);
+    }
+
+    /**
+     * What the child does of {@code namespaces}: all of it, except a PID namespace join that the
+     * spawner thread makes (then shared here). The spawner thread needs {@code CAP_SYS_ADMIN} in
+     * the JVM's user namespace for it; a caller without it can join a PID namespace only from a
+     * child that has joined its user namespace first, so that join stays the child's.
+     */
+    static Namespaces childPart(Namespaces namespaces, boolean callerHasCapSysAdmin) {
+        boolean pidJoined = namespaces.mode(NamespaceType.PID) instanceof NamespaceMode.Join;
+        boolean userJoined = namespaces.mode(NamespaceType.USER) instanceof NamespaceMode.Join;
+        if (!pidJoined || (userJoined && !callerHasCapSysAdmin)) {
+            return namespaces;
+        }
+        return namespaces.toBuilder().share(NamespaceType.PID).build();
     }
 
     static void checkSupported(Namespaces namespaces) {
@@ -146,9 +180,10 @@ public final class NamespaceSetup implements AutoCloseable {
         }
         if (namespaces.requiresFork() && namespaces.requiresParentSync()) {
             throw new UnsupportedOperationException("these namespaces (" + namespaces + ") need both a pause in which "
-                    + "the parent writes uid/gid maps or time offsets and a fork into a joined or unshared PID "
-                    + "namespace; the spawn engine does not run a fork step in a handshake spawn yet. Create the PID "
-                    + "namespace without joining other namespaces, or share it");
+                    + "the parent writes uid/gid maps or time offsets and a fork into a PID namespace unshared after "
+                    + "joins (or joined after a user namespace, without CAP_SYS_ADMIN); the spawn engine does not run "
+                    + "a fork step in a handshake spawn yet. Create the PID namespace without joining other namespaces, "
+                    + "join it, or share it");
         }
     }
 
@@ -157,9 +192,28 @@ public final class NamespaceSetup implements AutoCloseable {
         return namespaces;
     }
 
-    /** {@code base} with this plan's clone flags added to its {@link SpawnOptions#namespaces()}. */
+    /**
+     * {@code base} with this plan's clone flags added to its {@link SpawnOptions#namespaces()},
+     * and the PID namespace to be born in as its {@link SpawnOptions#pidNamespaceFd()} when the
+     * spawner thread joins it (see above).
+     *
+     * @throws IllegalStateException after {@link #close()}
+     */
     public SpawnOptions spawnOptions(SpawnOptions base) {
-        return base.namespaces(base.namespaces() | namespaces.cloneFlags());
+        ensureOpen();
+        SpawnOptions options = base.namespaces(base.namespaces() | childPart.cloneFlags());
+        if (joinsPidNamespaceAtClone()) {
+            options = options.pidNamespaceFd(joinFds.get(NamespaceType.PID));
+        }
+        return options;
+    }
+
+    /**
+     * Whether the child is born in the joined PID namespace: the spawner thread joins it around
+     * the clone ({@link SpawnOptions#pidNamespaceFd()}), and no fork step is needed for it.
+     */
+    public boolean joinsPidNamespaceAtClone() {
+        return childPart != namespaces;
     }
 
     /**
@@ -167,31 +221,32 @@ public final class NamespaceSetup implements AutoCloseable {
      * {@link #configureWaitingChild(Handshake)}.
      */
     public boolean requiresHandshake() {
-        return namespaces.requiresParentSync();
+        return childPart.requiresParentSync();
     }
 
     /**
-     * Whether the child steps end in a fork step (to enter a joined or unshared PID namespace),
-     * so the spawn must be {@code Spawner.spawn}; the spawned process is then the grandchild.
+     * Whether the child steps end in a fork step (to enter a PID namespace it unshared, or joined
+     * after a user namespace), so the spawn must be {@code Spawner.spawn}; the spawned process is
+     * then the grandchild.
      */
     public boolean requiresFork() {
-        return namespaces.requiresFork();
+        return childPart.requiresFork();
     }
 
     /**
      * Appends the child's namespace steps to {@code b}, in the plan's order, and returns it:
-     * {@code setns(fd, CLONE_NEW*)} per joined namespace, {@code unshare(flags)}, at the plan's
-     * wait point {@code notifyParent} then {@code awaitParent}, and the fork step.
+     * {@code setns(fd, CLONE_NEW*)} per namespace the child joins (not a PID namespace
+     * {@linkplain #joinsPidNamespaceAtClone() joined at the clone}), {@code unshare(flags)}, at the
+     * plan's wait point {@code notifyParent} then {@code awaitParent}, and the fork step.
      *
      * @throws IllegalStateException after {@link #close()}
      */
     public Program.Builder appendChildSteps(Program.Builder b) {
         ensureOpen();
-        int join = 0;
-        for (NamespaceStep step : namespaces.steps()) {
+        for (NamespaceStep step : childPart.steps()) {
             switch (step) {
                 case NamespaceStep.Join(NamespaceType type, Path path) -> {
-                    int fd = joinFds.get(join++);
+                    int fd = joinFds.get(type);
                     b.syscall("setns", new Arg.Value(fd, fd + "<" + path + ">"),
                             Arg.flags(type.cloneFlag(), Flags.CLONE));
                 }
@@ -229,7 +284,7 @@ public final class NamespaceSetup implements AutoCloseable {
      * waiting at this setup's wait point. For a caller that awaited the stage itself.
      */
     public void configureWaitingChild(long pid) throws IOException {
-        for (NamespaceStep step : namespaces.steps()) {
+        for (NamespaceStep step : childPart.steps()) {
             if (step instanceof NamespaceStep.AwaitParent(boolean maps, boolean offsets)) {
                 if (maps) {
                     mapper.apply(pid, idPlan);
@@ -254,7 +309,7 @@ public final class NamespaceSetup implements AutoCloseable {
         }
         closed = true;
         IOException first = null;
-        for (int fd : joinFds) {
+        for (int fd : joinFds.values()) {
             try {
                 LibC.close(fd);
             } catch (IOException e) {
@@ -276,7 +331,7 @@ public final class NamespaceSetup implements AutoCloseable {
         }
     }
 
-    private static void closeAll(List<Integer> fds, Exception failure) {
+    private static void closeAll(Iterable<Integer> fds, Exception failure) {
         for (int fd : fds) {
             try {
                 LibC.close(fd);

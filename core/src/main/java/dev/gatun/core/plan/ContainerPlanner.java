@@ -102,6 +102,7 @@ public final class ContainerPlanner {
         boolean newNetNs = namespaces.created().contains(NamespaceType.NETWORK);
         boolean newCgroupNs = namespaces.created().contains(NamespaceType.CGROUP);
 
+        refuseProcOfAnUnownedPidNamespace(spec, namespaces);
         NamespaceSetup ns = NamespaceSetup.prepare(namespaces);
         // the seccomp filter's memory, read by the child until exec; an automatic arena, because a
         // shared one's close costs a handshake with every JVM thread, on the hot path of each container
@@ -110,8 +111,12 @@ public final class ContainerPlanner {
         RootfsPlan rootfs = null;
         try {
             if (ns.requiresFork()) {
-                throw Invalid.spec("$.linux.namespaces", "joining an existing PID namespace is not supported by "
-                        + "Container yet (it needs the spawn engine's fork step, which has no create/start pause)");
+                // a PID namespace joined at the clone needs no fork (NamespaceSetup): what is left is a
+                // PID namespace unshared after joins, or joined after a user namespace without CAP_SYS_ADMIN
+                throw Invalid.spec("$.linux.namespaces", "a new PID namespace together with joined namespaces, or "
+                        + "a PID namespace joined after a user namespace by a caller without CAP_SYS_ADMIN, is not "
+                        + "supported by Container yet (the child must fork into it, and the spawn engine's fork step "
+                        + "has no create/start pause)");
             }
             rootfs = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()
                     .newUserNamespace(newUserNs).newNetNamespace(newNetNs).ttyGroupMapped(!newUserNs || mapsGid(linux, 5)));
@@ -275,6 +280,26 @@ public final class ContainerPlanner {
                     + " does not fit a terminal's window size (0..65535)");
         }
         return (int) (long) value;
+    }
+
+    /**
+     * Mounting a proc needs CAP_SYS_ADMIN over the user namespace that owns the PID namespace it
+     * shows. A new user namespace owns no PID namespace that existed before it, so with a joined or
+     * shared PID namespace the kernel refuses the mount (EPERM, deep in the child): say so at once.
+     */
+    private static void refuseProcOfAnUnownedPidNamespace(Spec spec, Namespaces namespaces) {
+        if (!namespaces.created().contains(NamespaceType.USER) || namespaces.created().contains(NamespaceType.PID)) {
+            return;
+        }
+        List<dev.gatun.oci.Mount> mounts = Absent.list(spec.mounts());
+        for (int i = 0; i < mounts.size(); i++) {
+            if ("proc".equals(mounts.get(i).type())) {
+                throw Invalid.spec("$.mounts[" + i + "]", "a proc at " + mounts.get(i).destination() + " would show "
+                        + "a PID namespace (" + namespaces.mode(NamespaceType.PID) + ") that the new user namespace "
+                        + "does not own, which the kernel refuses (EPERM); create the PID namespace too, join the "
+                        + "user namespace that owns it, or bind-mount a /proc instead");
+            }
+        }
     }
 
     /** The namespace plan of {@code linux.namespaces}, with its id mappings and time offsets. */

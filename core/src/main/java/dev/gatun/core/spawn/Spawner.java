@@ -44,6 +44,12 @@ import java.util.concurrent.Future;
  * {@link LegacyClone}. It never forks without {@code CLONE_VM}: that would copy the JVM's page
  * tables on every spawn.
  *
+ * <p>A child born in an existing PID namespace ({@link SpawnOptions#pidNamespaceFd()}): this
+ * thread points its own {@code pid_for_children} at that namespace right before the clone and
+ * back right after it ({@link PidNamespaceVisit}), so the child is a member from its first
+ * instruction, in either way to spawn, with no fork step. If the way back ever fails, the spawner
+ * refuses every later spawn (they would land in the wrong namespace).
+ *
  * <p>Why one thread: the child inherits attributes of the spawning <em>thread</em> (its
  * {@code PR_SET_PDEATHSIG} parent, CPU affinity, nice value, name, signal mask). This thread is a
  * daemon that lives as long as the JVM, so a child's parent-death signal fires when the JVM dies,
@@ -72,6 +78,8 @@ public final class Spawner {
     private final SyscallTable table = SyscallTable.current();
     private final Dumpable dumpable = new Dumpable();
     private volatile boolean clone3Refused;
+    // set when the spawner thread could not leave a joined PID namespace: it must not spawn again
+    private volatile IllegalStateException broken;
     private final Optional<Throwable> selfTestFailure;
 
     private Spawner() {
@@ -229,7 +237,14 @@ public final class Spawner {
         ctx.set(JAVA_LONG, Executor.CTX_ERR_FD, errFd);
         ctx.set(JAVA_LONG, Executor.CTX_MASK, -1L);
         ctx.set(JAVA_INT, Executor.CTX_FAILED_STEP, -1);
-        long result = Executor.spawn(ctx);
+        PidNamespaceVisit visit = null;
+        long result;
+        if (options.pidNamespaceFd().isPresent()) {
+            visit = PidNamespaceVisit.enter(options.pidNamespaceFd().getAsInt());
+            result = cloneDuring(visit, ctx, pidfd);
+        } else {
+            result = Executor.spawn(ctx);
+        }
         if (result < 0) {
             int errno = (int) -result;
             if (!legacy && (errno == Errno.ENOSYS || errno == Errno.EPERM)) {
@@ -239,9 +254,47 @@ public final class Spawner {
                 clone3Refused = true;
                 return retry;
             }
-            throw new ErrnoException(errno, legacy ? "clone" : "clone3", "{flags=" + Flags.CLONE.render(flags) + "}");
+            String call = legacy ? "clone" : "clone3";
+            String arguments = "{flags=" + Flags.CLONE.render(flags) + "}";
+            throw visit != null ? visit.cloneFailed(errno, call, arguments) : new ErrnoException(errno, call, arguments);
         }
         return new Launch(result, pidfd.get(JAVA_INT, 0), ctx, image);
+    }
+
+    /**
+     * Clones with this thread visiting a PID namespace, and always leaves it. When the way back
+     * fails, the spawner is broken for good: the child just made (if any) is killed and reaped,
+     * and this and every later spawn fail with the {@link PidNamespaceVisit.Stuck} error.
+     */
+    private long cloneDuring(PidNamespaceVisit visit, MemorySegment ctx, MemorySegment pidfd) throws IOException {
+        long result = -1;
+        try {
+            result = Executor.spawn(ctx);
+            return result;
+        } finally {
+            try {
+                visit.leave();
+            } catch (PidNamespaceVisit.Stuck stuck) {
+                broken = stuck;
+                if (result > 0) {
+                    discard(result, pidfd.get(JAVA_INT, 0), stuck);
+                }
+                throw stuck;
+            }
+        }
+    }
+
+    /** Kills and reaps a child nobody will get a handle to, and closes its pidfd. */
+    private static void discard(long pid, int pidfd, Throwable failure) {
+        try (Arena arena = Arena.ofConfined()) {
+            LibC.kill(pid, 9);
+            LibC.waitid(LibC.P_PID, (int) pid, arena.allocate(Structs.SIGINFO_SIZE, 8), LibC.WEXITED);
+            if (pidfd >= 0) {
+                LibC.close(pidfd);
+            }
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     private static void setClone(MemorySegment ctx, long nr, long[] args) {
@@ -304,6 +357,9 @@ public final class Spawner {
     private <T> T onSpawnerThread(Callable<T> task) throws IOException {
         if (selfTestFailure != null && selfTestFailure.isPresent()) {
             throw new IllegalStateException("the spawn executor failed its self-test", selfTestFailure.get());
+        }
+        if (broken != null) {
+            throw new IllegalStateException(broken.getMessage(), broken);
         }
         Future<T> future = thread.submit(task);
         boolean interrupted = false;

@@ -79,10 +79,16 @@
  * {@link dev.gatun.core.spawn.Program.Builder#fork()} is
  * {@code clone(CLONE_VM|CLONE_VFORK|CLONE_PARENT)} from inside the child: the new task is the
  * JVM's own child (so the JVM reaps it and gets its pidfd), runs the remaining steps, and the
- * intermediate exits 0 once the new task has exec'd. With a preceding {@code setns} into a PID
- * namespace, the new task is born in it ({@code setns} on a PID namespace affects children only):
- * that is {@code exec} into a running container. Supported by {@code spawn}, not yet by
- * {@code start}.
+ * intermediate exits 0 once the new task has exec'd. After an {@code unshare(CLONE_NEWPID)}, or a
+ * {@code setns} into a PID namespace ({@code setns} on a PID namespace affects children only), the
+ * new task is born in it. Supported by {@code spawn}, not yet by {@code start}.
+ *
+ * <p>Joining an existing PID namespace rarely needs it: with
+ * {@link dev.gatun.core.spawn.SpawnOptions#pidNamespaceFd()} the spawner thread itself calls
+ * {@code setns(fd, CLONE_NEWPID)} right before the clone and returns to its own PID namespace
+ * right after, so the child is born in the joined namespace, in either way to spawn. The fork step
+ * remains for a PID namespace the child unshares after its joins, and for a caller without
+ * {@code CAP_SYS_ADMIN}, whose child must join the owning user namespace before the PID one.
  *
  * <h2>Legacy clone</h2>
  *

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gatun.core.spawn.Program;
 import dev.gatun.core.spawn.SpawnOptions;
 import dev.gatun.namespaces.IdMappings;
+import dev.gatun.namespaces.NamespaceStep;
 import dev.gatun.namespaces.NamespaceType;
 import dev.gatun.namespaces.Namespaces;
 import dev.gatun.namespaces.TimeOffsets;
@@ -92,10 +93,11 @@ class NamespaceSetupTest {
 
     @Test
     void aPlanThatNeedsBothAParentPauseAndAForkIsRefusedBeforeAnythingIsOpened() {
+        // a new user namespace with a join: everything is unshared after the join, a new PID namespace too
         Namespaces ns = Namespaces.builder()
-                .create(NamespaceType.USER, NamespaceType.MOUNT)
+                .create(NamespaceType.USER, NamespaceType.PID)
                 .idMappings(IdMappings.rootless(1000, 1000))
-                .join(NamespaceType.PID, Path.of("/run/gatun-does-not-exist/pid"))
+                .join(NamespaceType.NETWORK, Path.of("/run/gatun-does-not-exist/net"))
                 .build();
         assertThat(ns.requiresFork()).isTrue();
         assertThat(ns.requiresParentSync()).isTrue();
@@ -103,10 +105,58 @@ class NamespaceSetupTest {
                 .isInstanceOf(UnsupportedOperationException.class)
                 .hasMessageContaining("does not run a fork step in a handshake spawn yet");
         Namespaces offsets = Namespaces.builder()
-                .create(NamespaceType.TIME).timeOffsets(TimeOffsets.monotonic(Duration.ofHours(1)))
-                .join(NamespaceType.PID, Path.of("/run/gatun-does-not-exist/pid"))
+                .create(NamespaceType.TIME, NamespaceType.PID).timeOffsets(TimeOffsets.monotonic(Duration.ofHours(1)))
+                .join(NamespaceType.USER, Path.of("/run/gatun-does-not-exist/user"))
                 .build();
         assertThatThrownBy(() -> NamespaceSetup.prepare(offsets)).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void aJoinedPidNamespaceIsLeftToTheSpawnerThreadSoTheChildNeedsNoSetnsAndNoFork() throws Exception {
+        Namespaces ns = Namespaces.builder().join(NamespaceType.PID, Path.of("/proc/self/ns/pid"))
+                .join(NamespaceType.UTS, Path.of("/proc/self/ns/uts")).build();
+        assertThat(ns.requiresFork()).as("what the plan alone asks").isTrue();
+        int fd;
+        try (NamespaceSetup setup = NamespaceSetup.prepare(ns)) {
+            assertThat(setup.joinsPidNamespaceAtClone()).isTrue();
+            assertThat(setup.requiresFork()).isFalse();
+            assertThat(setup.namespaces()).isEqualTo(ns);
+            Program program = setup.appendChildSteps(Program.builder()).build();
+            assertThat(program.render()).contains("CLONE_NEWUTS").doesNotContain("CLONE_NEWPID");
+            assertThat(program.forks()).isFalse();
+            SpawnOptions options = setup.spawnOptions(SpawnOptions.defaults());
+            assertThat(options.namespaces()).isZero();
+            assertThat(options.pidNamespaceFd()).isPresent();
+            fd = options.pidNamespaceFd().getAsInt();
+            assertThat(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)))
+                    .isEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")));
+        }
+        assertThat(Path.of("/proc/self/fd/" + fd)).as("fd %d after close", fd).doesNotExist();
+    }
+
+    @Test
+    void withoutCapSysAdminAPidNamespaceJoinedAfterAUserNamespaceStaysTheChildsWithAFork() {
+        Namespaces ns = Namespaces.builder().join(NamespaceType.USER, Path.of("/proc/self/ns/user"))
+                .join(NamespaceType.PID, Path.of("/proc/self/ns/pid")).build();
+        // only a child that joined the user namespace has CAP_SYS_ADMIN over the PID namespace
+        assertThat(NamespaceSetup.childPart(ns, false)).isSameAs(ns);
+        assertThat(ns.steps()).containsExactly(new NamespaceStep.Join(NamespaceType.USER, Path.of("/proc/self/ns/user")),
+                new NamespaceStep.Join(NamespaceType.PID, Path.of("/proc/self/ns/pid")), new NamespaceStep.Fork());
+        // root joins it from the spawner thread
+        assertThat(NamespaceSetup.childPart(ns, true).steps())
+                .containsExactly(new NamespaceStep.Join(NamespaceType.USER, Path.of("/proc/self/ns/user")));
+        // without a user namespace join, the spawner thread does it for anyone (whom the kernel lets)
+        Namespaces pidOnly = Namespaces.builder().join(NamespaceType.PID, Path.of("/proc/self/ns/pid")).build();
+        assertThat(NamespaceSetup.childPart(pidOnly, false).steps()).isEmpty();
+    }
+
+    @Test
+    void spawnOptionsRefuseANewAndAJoinedPidNamespaceTogether() {
+        assertThatThrownBy(() -> SpawnOptions.defaults().namespaces(NamespaceType.PID.cloneFlag()).pidNamespaceFd(7))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("CLONE_NEWPID").hasMessageContaining("pidNamespaceFd is 7");
+        assertThatThrownBy(() -> SpawnOptions.defaults().pidNamespaceFd(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pidNamespaceFd must be >= 0: -1");
     }
 
     @Test

@@ -1,9 +1,11 @@
 package dev.gatun.core.ns;
 
-import dev.gatun.core.spawn.ChildOutput;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatun.core.ErrnoException;
+import dev.gatun.core.linux.LibC;
+import dev.gatun.core.spawn.ChildOutput;
 import dev.gatun.core.spawn.Handshake;
 import dev.gatun.core.spawn.Program;
 import dev.gatun.core.spawn.SpawnOptions;
@@ -150,30 +152,119 @@ class NamespaceSpawnKernelTest {
     }
 
     @Test
-    void joiningAPidNamespaceForksSoThatTheSpawnedGrandchildIsInTheFirstChildsPidNamespace() throws Exception {
+    void aChildJoiningAPidNamespaceIsBornInItAsTheJvmsOwnChildWithoutAFork() throws Exception {
         SpawnedProcess first = sleeper(null, NamespaceType.PID);
         NamespaceId pidNs = NamespaceId.of(NamespaceType.PID, first.pid());
         Namespaces ns = Namespaces.builder().join(NamespaceType.PID, first.pid()).build();
         try (NamespaceSetup setup = NamespaceSetup.prepare(ns)) {
-            assertThat(setup.requiresFork()).isTrue();
+            assertThat(setup.joinsPidNamespaceAtClone()).isTrue();
+            assertThat(setup.requiresFork()).isFalse();
             assertThat(setup.requiresHandshake()).isFalse();
         }
         try (ChildOutput out = new ChildOutput()) {
             SpawnedProcess second = spawn(ns, b -> out.busybox(b,
-                    "echo $$; readlink /proc/self/ns/pid; grep NSpid /proc/self/status"));
+                    "echo $$; readlink /proc/self/ns/pid; exec >/dev/null 2>&1; exec sleep 60"));
             String text = out.readAll();
-            assertThat(second.waitFor().code()).as(text).isZero();
             List<String> lines = text.lines().toList();
-            assertThat(lines).as(text).hasSize(3);
+            assertThat(lines).as(text).hasSize(2);
             long inner = Long.parseLong(lines.get(0));
             assertThat(inner).as("pid inside the first child's namespace, whose init is pid 1").isGreaterThan(1)
                     .isLessThan(100);
             assertThat(lines.get(1)).isEqualTo("pid:[" + pidNs.inode() + "]");
-            // NSpid: the host's pid (which the spawner reported: the grandchild), then the inner one
-            assertThat(lines.get(2).split("\\s+")).containsExactly("NSpid:", Long.toString(second.pid()),
-                    Long.toString(inner));
+            // NSpid: the host's pid, which the spawner reported, then the inner one; and the JVM's
+            // direct child: no intermediate process
+            assertThat(Files.readAllLines(Path.of("/proc/" + second.pid() + "/status")))
+                    .contains("NSpid:\t" + second.pid() + "\t" + inner, "PPid:\t" + ProcessHandle.current().pid());
         }
     }
+
+    @Test
+    void aChildWithANewUserNamespaceIsBornInAJoinedPidNamespaceOwnedByTheHost() throws Exception {
+        SpawnedProcess first = sleeper(null, NamespaceType.PID);
+        NamespaceId pidNs = NamespaceId.of(NamespaceType.PID, first.pid());
+        IdMappings range = new IdMappings(List.of(new IdMapping(0, 100000, 65536)),
+                List.of(new IdMapping(0, 100000, 65536)), SetGroups.ALLOW);
+        Namespaces ns = Namespaces.builder().join(NamespaceType.PID, first.pid())
+                .create(NamespaceType.USER, NamespaceType.UTS).idMappings(range).build();
+        try (NamespaceSetup setup = NamespaceSetup.prepare(ns)) {
+            // the handshake (for the maps) and the PID join together: the case Container needs
+            assertThat(setup.requiresHandshake()).isTrue();
+            assertThat(setup.requiresFork()).isFalse();
+            assertThat(setup.spawnOptions(SpawnOptions.defaults()).namespaces())
+                    .isEqualTo(NamespaceType.USER.cloneFlag() | NamespaceType.UTS.cloneFlag());
+        }
+        try (ChildOutput out = new ChildOutput()) {
+            SpawnedProcess second = spawn(ns, b -> out.busybox(b.sethostname("in-new-user-ns").setresgid(0)
+                    .setresuid(0), "echo $$; readlink /proc/self/ns/pid; hostname; id -u"));
+            String text = out.readAll();
+            assertThat(second.waitFor().code()).as(text).isZero();
+            List<String> lines = text.lines().toList();
+            assertThat(lines).as(text).hasSize(4);
+            assertThat(Long.parseLong(lines.get(0))).isGreaterThan(1);
+            assertThat(lines.subList(1, 4)).containsExactly("pid:[" + pidNs.inode() + "]", "in-new-user-ns", "0");
+        }
+    }
+
+    @Test
+    void aLegacyCloneIsBornInTheJoinedPidNamespaceToo() throws Exception {
+        SpawnedProcess first = sleeper(null, NamespaceType.PID);
+        NamespaceId pidNs = NamespaceId.of(NamespaceType.PID, first.pid());
+        try (NamespaceSetup setup = NamespaceSetup.prepare(Namespaces.builder().join(NamespaceType.PID, first.pid())
+                .build()); ChildOutput out = new ChildOutput()) {
+            Program program = out.busybox(setup.appendChildSteps(Program.builder()), "readlink /proc/self/ns/pid").build();
+            SpawnedProcess p = Spawner.get().spawn(program, setup.spawnOptions(SpawnOptions.defaults().legacyClone(true)));
+            started.add(p);
+            String text = out.readAll();
+            assertThat(p.waitFor().code()).as(text).isZero();
+            assertThat(text.strip()).isEqualTo("pid:[" + pidNs.inode() + "]");
+        }
+    }
+
+    @Test
+    void joiningAPidNamespaceWhoseInitHasExitedFailsTheCloneSayingSoAndTheNextSpawnIsInTheHostsNamespace()
+            throws Exception {
+        SpawnedProcess first = sleeper(null, NamespaceType.PID);
+        int fd = LibC.openat(LibC.AT_FDCWD, "/proc/" + first.pid() + "/ns/pid", LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        try {
+            first.kill();
+            first.waitFor();
+            // the fd pins the namespace, which has no init any more
+            Namespaces ns = Namespaces.builder().join(NamespaceType.PID, Path.of("/proc/self/fd/" + fd)).build();
+            assertThatThrownBy(() -> spawn(ns, b -> b.execve("/bin/true", List.of("true"), ChildOutput.ENV)))
+                    .isInstanceOf(ErrnoException.class)
+                    .hasMessageStartingWith("clone3(")
+                    .hasMessageContaining("Cannot allocate memory (ENOMEM)")
+                    .hasMessageContaining("admits no new process: its init has exited");
+        } finally {
+            LibC.close(fd);
+        }
+        assertBornInTheHostsPidNamespace();
+    }
+
+    @Test
+    void aFileThatIsNotANamespaceFailsTheSpawnersPidJoinNamingItAndChangesNothing() throws Exception {
+        Namespaces ns = Namespaces.builder().join(NamespaceType.PID, Path.of("/etc/hostname")).build();
+        assertThatThrownBy(() -> spawn(ns, b -> b.execve("/bin/true", List.of("true"), ChildOutput.ENV)))
+                .isInstanceOf(ErrnoException.class)
+                .hasMessageMatching("setns\\(\\d+</etc/hostname>, CLONE_NEWPID\\): Invalid argument \\(EINVAL\\): "
+                        + "\\d+</etc/hostname> is not a PID namespace, or not one nested in the JVM's own "
+                        + "\\(\\d+<pid:\\[\\d+\\]>\\): .*");
+        assertBornInTheHostsPidNamespace();
+    }
+
+    /** A plain spawn now: its child is in the JVM's PID namespace, as the spawner thread's pid_for_children. */
+    private static void assertBornInTheHostsPidNamespace() throws Exception {
+        SpawnedProcess p = Spawner.get().spawn(Program.builder().unblockSignals()
+                .execve("/bin/busybox", List.of("sleep", "60"), ChildOutput.ENV).build(), SpawnOptions.defaults());
+        try {
+            assertThat(NamespaceId.of(NamespaceType.PID, p.pid()))
+                    .isEqualTo(NamespaceId.of(NamespaceType.PID, ProcessHandle.current().pid()));
+        } finally {
+            p.kill();
+            p.waitFor();
+        }
+    }
+
 
     @Test
     void joiningAUserNamespaceThenCreatingPidAndUtsUnsharesThemAndForksIntoTheNewPidNamespace() throws Exception {

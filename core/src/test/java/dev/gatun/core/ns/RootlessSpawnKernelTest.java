@@ -153,6 +153,15 @@ class RootlessSpawnKernelTest {
         // what an unprivileged JVM cannot do, said plainly
         assertThat(out).contains("netns refused setns(").contains("Operation not permitted (EPERM)")
                 .contains("an unprivileged JVM cannot enter a container's network namespace");
+        // a sidecar joins the child's user namespace, then its PID namespace, and forks into it
+        String pidNs = out.lines().filter(l -> l.startsWith("first pid:[")).findFirst().orElseThrow(() ->
+                new AssertionError(out)).substring("first ".length());
+        assertThat(out).contains("sidecar atClone=false fork=true\n", "sidecar " + pidNs + "\n",
+                "sidecar ended exit 0\n");
+        assertThat(out).containsPattern("sidecar pid=([2-9]|[1-9][0-9]+)\n");
+        // the PID namespace alone: the spawner thread lacks CAP_SYS_ADMIN in the JVM's user namespace
+        assertThat(out).contains("pid-only refused setns(").contains("CLONE_NEWPID): Operation not permitted (EPERM)")
+                .contains("needs CAP_SYS_ADMIN over the user namespace that owns it and in the JVM's own user namespace");
     }
 
     @Test

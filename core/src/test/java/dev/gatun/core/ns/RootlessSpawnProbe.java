@@ -15,6 +15,7 @@ import dev.gatun.namespaces.SubordinateIds;
 import dev.gatun.namespaces.UserNamespaces;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -49,7 +50,33 @@ public final class RootlessSpawnProbe {
                 .build();
         run(ns, b -> Loopback.appendUp(b.sethostname("rootless")),
                 "echo pid=$$; hostname; echo id=$(id -u):$(id -g); cat /proc/self/uid_map /proc/self/gid_map; "
-                        + "ifconfig lo | grep -o 'UP LOOPBACK RUNNING'");
+                        + "ifconfig lo | grep -o 'UP LOOPBACK RUNNING'", RootlessSpawnProbe::sidecar);
+    }
+
+    /**
+     * A sidecar of the rootless child: it joins the child's user namespace, then its PID
+     * namespace, and forks into it (the JVM has no CAP_SYS_ADMIN for the spawner thread to join
+     * it); joining the PID namespace alone is refused, and says why.
+     */
+    private static void sidecar(SpawnedProcess first) throws Exception {
+        System.out.println("first " + Files.readSymbolicLink(Path.of("/proc/" + first.pid() + "/ns/pid")));
+        Namespaces both = Namespaces.builder().join(NamespaceType.USER, first.pid())
+                .join(NamespaceType.PID, first.pid()).build();
+        try (NamespaceSetup setup = NamespaceSetup.prepare(both); ChildOutput out = new ChildOutput()) {
+            System.out.println("sidecar atClone=" + setup.joinsPidNamespaceAtClone() + " fork=" + setup.requiresFork());
+            SpawnedProcess p = Spawner.get().spawn(out.busybox(setup.appendChildSteps(Program.builder()),
+                    "echo pid=$$; readlink /proc/self/ns/pid").build(), setup.spawnOptions(SpawnOptions.defaults()));
+            out.readAll().lines().forEach(l -> System.out.println("sidecar " + l.strip()));
+            System.out.println("sidecar ended " + p.waitFor());
+        }
+        Namespaces pidOnly = Namespaces.builder().join(NamespaceType.PID, first.pid()).build();
+        try (NamespaceSetup setup = NamespaceSetup.prepare(pidOnly)) {
+            Spawner.get().spawn(Program.builder().execve("/bin/true", List.of("true"), ChildOutput.ENV).build(),
+                    setup.spawnOptions(SpawnOptions.defaults())).waitFor();
+            System.out.println("pid-only joined");
+        } catch (dev.gatun.core.ErrnoException e) {
+            System.out.println("pid-only refused " + e.getMessage());
+        }
     }
 
     private static void subordinate(Caller caller) throws Exception {
@@ -58,7 +85,7 @@ public final class RootlessSpawnProbe {
         Namespaces ns = Namespaces.builder().create(TYPES).idMappings(m).build();
         // the container's user 1000 is a subordinate id on the host
         run(ns, b -> b.sethostname("rootless").clearGroups().setresgid(1000).setresuid(1000),
-                "echo pid=$$; hostname; echo id=$(id -u):$(id -g); cat /proc/self/uid_map /proc/self/gid_map");
+                "echo pid=$$; hostname; echo id=$(id -u):$(id -g); cat /proc/self/uid_map /proc/self/gid_map", p -> {});
     }
 
     private static void unavailable(Caller caller) throws Exception {
@@ -78,7 +105,14 @@ public final class RootlessSpawnProbe {
         }
     }
 
-    private static void run(Namespaces ns, UnaryOperator<Program.Builder> steps, String script) throws Exception {
+    /** What a probe does while its child runs. */
+    @FunctionalInterface
+    private interface WhileRunning {
+        void accept(SpawnedProcess child) throws Exception;
+    }
+
+    private static void run(Namespaces ns, UnaryOperator<Program.Builder> steps, String script, WhileRunning then)
+            throws Exception {
         try (NamespaceSetup setup = NamespaceSetup.prepare(ns); ChildOutput out = new ChildOutput()) {
             System.out.println("writers " + setup.idMapperPlan().uidWriter() + " " + setup.idMapperPlan().gidWriter());
             Program program = out.busybox(steps.apply(setup.appendChildSteps(Program.builder())),
@@ -101,6 +135,7 @@ public final class RootlessSpawnProbe {
                 } catch (dev.gatun.core.ErrnoException e) {
                     System.out.println("netns refused " + e.getMessage());
                 }
+                then.accept(p);
             } finally {
                 p.kill();
                 System.out.println("child ended " + p.waitFor());
