@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compares Gatun with crun and runc (Debian's packages) on one bundle, interleaved, as ratios.
-#   bench/compare-runtimes.sh [--ops N] [--runtimes gatun,crun,runc,unshare] [--warmup N] [--out bench/results/FILE.md]
+#   bench/compare-runtimes.sh [--ops N] [--runtimes gatun,crun,runc,unshare,true] [--warmup N] [--out bench/results/FILE.md]
 # Needs root, crun, runc and busybox-static; build first: ./mvnw -q -pl bench -am package -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")/.."

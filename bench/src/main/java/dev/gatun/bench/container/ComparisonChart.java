@@ -14,30 +14,63 @@ final class ComparisonChart {
     /** One runtime's three measures, in the units the panels show (ms, ms, s). */
     record Row(String runtime, double wallMs, double cpuMs, double sequentialS) {}
 
-    private static final int WIDTH = 760;
-    private static final int LABEL = 90;
+    private static final int WIDTH = 940;
+    private static final int LABEL = 120;
     private static final int BAR = 18;
     private static final int GAP = 6;
     private static final String[] COLORS = {"#2b7bba", "#e08a2c", "#8a8a8a", "#5aa85a", "#a05aa8"};
 
     private ComparisonChart() {}
 
-    /** The SVG document; {@code base} names the row the ratios are relative to. */
-    static String svg(String title, List<Row> rows, String base) {
+    /**
+     * Re-draws the chart of a report {@link RuntimeComparison} wrote: {@code FILE.md} to
+     * {@code FILE.svg}.
+     */
+    public static void main(String[] args) throws java.io.IOException {
+        java.nio.file.Path md = java.nio.file.Path.of(args[0]);
+        String report = java.nio.file.Files.readString(md);
+        List<Row> rows = new java.util.ArrayList<>();
+        for (String line : report.split("\n")) {
+            String[] f = line.split("\\|");
+            // | runtime | median wall (ms) | p90 wall (ms) | CPU/op (ms) | ... | 100 sequential (s) | ... |
+            if (f.length >= 9 && !f[1].isBlank() && Character.isDigit(f[2].strip().charAt(0))) {
+                rows.add(new Row(f[1].strip(), Double.parseDouble(f[2].strip()), Double.parseDouble(f[4].strip()),
+                        Double.parseDouble(f[7].strip())));
+            }
+        }
+        String subtitle = report.lines().filter(l -> l.contains("interleaved ops")).findFirst().orElse("");
+        String name = md.getFileName().toString().replaceFirst("\\.md$", "");
+        java.nio.file.Files.writeString(md.resolveSibling(name + ".svg"), svg(subtitle, rows, "crun"));
+    }
+
+    /** What each row's name means under the chart's labels. */
+    private static String label(String runtime) {
+        return switch (runtime) {
+            case "gatun" -> "Gatun (in-JVM)";
+            case "unshare" -> "floor: unshare";
+            case "true" -> "launch: true";
+            default -> runtime;
+        };
+    }
+
+    /** The SVG document; {@code subtitle} says how it was measured, {@code base} names the row the ratios are relative to. */
+    static String svg(String subtitle, List<Row> rows, String base) {
         Row b = rows.stream().filter(r -> r.runtime().equals(base)).findFirst().orElse(rows.getFirst());
         String[] panels = {"median wall time per container (ms)", "CPU time per container (ms)",
                 "100 containers in a row (s)"};
         int panelHeight = 28 + rows.size() * (BAR + GAP) + 10;
-        int height = 40 + panels.length * panelHeight;
+        int height = 56 + panels.length * panelHeight;
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
                         + "font-size=\"12\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n",
                 WIDTH, height));
-        s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"22\" font-size=\"14\" font-weight=\"bold\">%s</text>%n",
-                escape(title)));
+        s.append("<text x=\"10\" y=\"22\" font-size=\"14\" font-weight=\"bold\">Start to exit of a /bin/true container: "
+                + "pid+mnt+uts+ipc+net namespaces, cgroup limits, pivot_root</text>\n");
+        s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"40\" font-size=\"11\" fill=\"#555\">%s</text>%n",
+                escape(subtitle)));
         for (int p = 0; p < panels.length; p++) {
-            int top = 40 + p * panelHeight;
+            int top = 56 + p * panelHeight;
             s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\" font-weight=\"bold\">%s</text>%n", top + 16,
                     escape(panels[p])));
             double max = 0;
@@ -51,7 +84,7 @@ final class ComparisonChart {
                 double v = measure(r, p);
                 double ratio = v / Math.max(measure(b, p), 1e-9);
                 s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\">%s</text>%n", y + BAR - 5,
-                        escape(r.runtime())));
+                        escape(label(r.runtime()))));
                 s.append(String.format(Locale.ROOT,
                         "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n", LABEL, y, v * scale, BAR,
                         COLORS[i % COLORS.length]));

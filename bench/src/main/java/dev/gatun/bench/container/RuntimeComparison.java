@@ -25,9 +25,10 @@ import java.util.Random;
  *
  * <p>The {@code unshare} row is the floor no runtime can go below: util-linux's {@code unshare}
  * making the same five namespaces and running {@code /bin/true} in them, with no cgroup, no
- * mounts and no pivot_root.
+ * mounts and no pivot_root. The {@code true} row is {@code /bin/true} alone: what starting any
+ * external process costs this harness ({@link ProcessBuilder}), included in every external row.
  *
- * <p>Usage: {@code bench/compare-runtimes.sh [--ops N] [--runtimes gatun,crun,runc,unshare] [--warmup N] [--out FILE]}.
+ * <p>Usage: {@code bench/compare-runtimes.sh [--ops N] [--runtimes gatun,crun,runc,unshare,true] [--warmup N] [--out FILE]}.
  * On a hybrid cgroup host crun 1.8 refuses to run unless the cgroup2 mount's
  * {@code cgroup.controllers} is hidden from it; the script runs this JVM in a private mount
  * namespace where {@code /dev/null} is bind-mounted over that one file.
@@ -46,7 +47,7 @@ public final class RuntimeComparison {
     public static void main(String[] args) throws Exception {
         int ops = 100;
         int warmup = 300;
-        List<String> names = List.of("gatun", "crun", "runc", "unshare");
+        List<String> names = List.of("gatun", "crun", "runc", "unshare", "true");
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -69,6 +70,8 @@ public final class RuntimeComparison {
                 // the floor: the same five namespaces and one fork+exec of /bin/true, nothing else
                 case "unshare" -> new External("unshare", List.of("unshare", "--fork", "--pid", "--mount", "--uts",
                         "--ipc", "--net", "/bin/true"));
+                // what starting any external process costs this harness (ProcessBuilder, jspawnhelper)
+                case "true" -> new External("true", List.of("/bin/true"));
                 default -> throw new IllegalArgumentException("unknown runtime " + name);
             });
         }
@@ -158,10 +161,10 @@ public final class RuntimeComparison {
             rows.add(new ComparisonChart.Row(name, median(wall.get(name)) / 1e6, mean(cpu.get(name)) * 10.0,
                     sequential.get(name) / 1e9));
         }
-        String title = String.format(Locale.ROOT, "/bin/true in pid+mnt+uts+ipc+net namespaces, cgroup limits, pivot_root"
-                + " (%d interleaved ops, %d cores, kernel %s)", ops, java.lang.Runtime.getRuntime().availableProcessors(),
+        String subtitle = String.format(Locale.ROOT, "%d interleaved ops per runtime after a warm-up, %d cores, kernel %s;"
+                + " lower is better", ops, java.lang.Runtime.getRuntime().availableProcessors(),
                 Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip());
-        return ComparisonChart.svg(title, rows, wall.containsKey("crun") ? "crun" : wall.keySet().iterator().next());
+        return ComparisonChart.svg(subtitle, rows, wall.containsKey("crun") ? "crun" : wall.keySet().iterator().next());
     }
 
     /** This process's CPU time so far, own plus reaped children's, in clock ticks (1/100 s). */
@@ -214,13 +217,13 @@ public final class RuntimeComparison {
 
     /**
      * crun or runc: {@code <runtime> --root <state> run --bundle <dir> <id>}, which also deletes;
-     * or unshare, whose command is complete as given.
+     * or unshare and true, whose commands are complete as given.
      */
     record External(String name, List<String> command) implements Runtime {
         @Override
         public void runOnce(Path bundle, String id) throws Exception {
             List<String> cmd = new ArrayList<>(command);
-            if (!name.equals("unshare")) {
+            if (name.equals("crun") || name.equals("runc")) {
                 cmd.addAll(List.of("run", "--bundle", bundle.toString(), id));
             }
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
