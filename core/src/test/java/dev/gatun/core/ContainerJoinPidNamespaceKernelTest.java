@@ -92,6 +92,8 @@ class ContainerJoinPidNamespaceKernelTest {
                     .namespaces(Namespaces.builder().join(NamespaceType.PID, host.pid())
                             .create(NamespaceType.MOUNT, NamespaceType.UTS, NamespaceType.IPC, NamespaceType.NETWORK).build())
                     .command("/bin/sh", "-c", "echo $$; tr '\\0' ' ' </proc/1/cmdline; echo; exec sleep 3").build()) {
+                assertThat(second.plan().lines().findFirst().orElseThrow()).contains("joined PID namespace")
+                        .doesNotContain("CLONE_NEWPID");
                 ContainerProcess joined = second.run();
                 assertThat(NamespaceSet.of(joined.pid()).get(NamespaceType.PID))
                         .isEqualTo(NamespaceSet.of(host.pid()).get(NamespaceType.PID));

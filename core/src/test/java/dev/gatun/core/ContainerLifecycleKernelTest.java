@@ -289,6 +289,8 @@ class ContainerLifecycleKernelTest {
             assertThat(plan).contains("pivot_root").contains("sethostname(\"box\", 3)").contains("execve(\"/bin/true\"")
                     .contains("setresuid").contains("seccomp");
             assertThat(plan.lines().toList().getLast()).contains("execve");
+            assertThat(plan.lines().findFirst().orElseThrow()).contains("clone3(").contains("CLONE_NEWPID")
+                    .contains("CLONE_NEWNET").contains("spawner thread");
             assertThat(c.status()).isEqualTo(ContainerStatus.NEW);
             Leftovers.assertNoneOf(id);
             // the plan changes nothing: the container still runs, once

@@ -2,6 +2,7 @@ package dev.gatun.core.plan;
 
 import dev.gatun.cgroups.Cgroup;
 import dev.gatun.core.io.Stdio;
+import dev.gatun.core.linux.Flags;
 import dev.gatun.core.ns.NamespaceSetup;
 import dev.gatun.core.rootfs.RootfsPlan;
 import dev.gatun.core.spawn.Handshake;
@@ -66,9 +67,22 @@ public final class ContainerPlan implements AutoCloseable {
         return notes;
     }
 
-    /** The readable program, one numbered line per step: the dry run. */
+    /**
+     * The dry run: first, unnumbered, what the JVM's spawner thread does (the clone, with the
+     * namespaces it creates, the cgroup it clones into, a PID namespace it visits around the
+     * clone), then the child's program, one numbered line per step.
+     */
     public String render() {
-        return program.render();
+        StringBuilder clone = new StringBuilder("     clone3(")
+                .append(options.namespaces() == 0 ? "no new namespaces" : Flags.CLONE.render(options.namespaces()));
+        if (options.cgroupFd().isPresent()) {
+            clone.append(", CLONE_INTO_CGROUP cgroup fd ").append(options.cgroupFd().getAsInt());
+        }
+        clone.append(')');
+        if (options.pidNamespaceFd().isPresent()) {
+            clone.append(" in the joined PID namespace (the spawner thread's setns around the clone)");
+        }
+        return clone.append(" on the JVM's spawner thread; the child then runs:\n").append(program.render()).toString();
     }
 
     /**
