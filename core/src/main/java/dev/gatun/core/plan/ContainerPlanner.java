@@ -15,7 +15,6 @@ import dev.gatun.core.security.Capability;
 import dev.gatun.core.security.CapabilityPlan;
 import dev.gatun.core.security.CapabilitySets;
 import dev.gatun.core.security.Rlimit;
-import dev.gatun.core.security.SeccompCompiler;
 import dev.gatun.core.security.SeccompProgram;
 import dev.gatun.core.security.SecurityPlan;
 import dev.gatun.core.security.SecurityStep;
@@ -358,7 +357,7 @@ public final class ContainerPlanner {
         Optional<SeccompProgram> seccomp = Optional.empty();
         if (linux.seccomp() != null) {
             try {
-                seccomp = Optional.of(SeccompCompiler.compile(SeccompMapping.toPolicy(linux.seccomp(), Arch.current())));
+                seccomp = Optional.of(SeccompCache.compile(linux.seccomp(), Arch.current()));
             } catch (IllegalArgumentException e) {
                 if (e instanceof dev.gatun.oci.InvalidSpecException ise) {
                     throw ise;
