@@ -111,23 +111,12 @@ final class ControlFiles {
      * ENOENT sends it up a level. The leaf must be new ({@link #mkdirUnlessExists}).
      */
     static void mkdirs(CgroupFs fs, Path mount, Path leaf, List<Path> made) throws IOException {
-        try {
-            mkdirUnlessExists(fs, leaf, true);
-            made.add(leaf);
-        } catch (NoSuchFileException e) {
-            Path parent = leaf.getParent();
-            if (parent == null || parent.equals(mount) || !parent.startsWith(mount)) {
-                throw e;
-            }
-            mkdirsParent(fs, mount, parent, made);
-            mkdirUnlessExists(fs, leaf, true);
-            made.add(leaf);
-        }
+        mkdirs(fs, mount, leaf, true, made);
     }
 
-    private static void mkdirsParent(CgroupFs fs, Path mount, Path dir, List<Path> made) throws IOException {
+    private static void mkdirs(CgroupFs fs, Path mount, Path dir, boolean leaf, List<Path> made) throws IOException {
         try {
-            if (mkdirUnlessExists(fs, dir, false)) {
+            if (mkdirUnlessExists(fs, dir, leaf)) {
                 made.add(dir);
             }
         } catch (NoSuchFileException e) {
@@ -135,8 +124,8 @@ final class ControlFiles {
             if (parent == null || parent.equals(mount) || !parent.startsWith(mount)) {
                 throw e;
             }
-            mkdirsParent(fs, mount, parent, made);
-            if (mkdirUnlessExists(fs, dir, false)) {
+            mkdirs(fs, mount, parent, false, made);
+            if (mkdirUnlessExists(fs, dir, leaf)) {
                 made.add(dir);
             }
         }

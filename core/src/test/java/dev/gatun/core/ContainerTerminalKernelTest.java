@@ -112,18 +112,11 @@ class ContainerTerminalKernelTest {
 
     @Test
     void aContainerInItsOwnUserNamespaceTakesTheTerminalToo(@TempDir Path tmp) throws Exception {
-        Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static (apt-get install busybox-static)");
-        // the namespace's root is host uid 100000: it must be able to reach the rootfs
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path rootfs = BusyboxRootfs.create(tmp.resolve("userns"));
-        IdMappings range = new IdMappings(List.of(new IdMapping(0, 100_000, 65_536)),
-                List.of(new IdMapping(0, 100_000, 65_536)), SetGroups.ALLOW);
+        Path rootfs = userNamespaceRootfs(tmp);
         HostSnapshot before = HostSnapshot.take();
         String id = Leftovers.id("ttyuserns");
         try (Container c = Container.builder().id(id).rootfs(rootfs).terminal(true).consoleSize(33, 99)
-                .namespaces(Namespaces.builder().create(NamespaceType.USER, NamespaceType.PID, NamespaceType.MOUNT,
-                        NamespaceType.UTS, NamespaceType.IPC, NamespaceType.NETWORK, NamespaceType.CGROUP)
-                        .idMappings(range).build())
+                .namespaces(everyNamespaceWithItsOwnUsers())
                 .command("/bin/sh", "-c", "[ -t 0 ] && echo stdin-is-a-tty; stty size; "
                         + ": </dev/tty && echo has-a-controlling-terminal")
                 .build()) {
@@ -228,17 +221,11 @@ class ContainerTerminalKernelTest {
 
     @Test
     void inAUserNamespaceTheTerminalIsTheContainersOwnToo(@TempDir Path tmp) throws Exception {
-        Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static (apt-get install busybox-static)");
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path rootfs = BusyboxRootfs.create(tmp.resolve("userns"));
-        IdMappings range = new IdMappings(List.of(new IdMapping(0, 100_000, 65_536)),
-                List.of(new IdMapping(0, 100_000, 65_536)), SetGroups.ALLOW);
+        Path rootfs = userNamespaceRootfs(tmp);
         HostSnapshot before = HostSnapshot.take();
         String id = Leftovers.id("ttynameuserns");
         try (Container c = Container.builder().id(id).rootfs(rootfs).terminal(true)
-                .namespaces(Namespaces.builder().create(NamespaceType.USER, NamespaceType.PID, NamespaceType.MOUNT,
-                        NamespaceType.UTS, NamespaceType.IPC, NamespaceType.NETWORK, NamespaceType.CGROUP)
-                        .idMappings(range).build())
+                .namespaces(everyNamespaceWithItsOwnUsers())
                 .command("/bin/sh", "-c", "tty && echo tty-exit-0; [ -c /dev/console ] && echo console-is-a-char-device; "
                         + "echo through-the-con''sole >/dev/console")
                 .build()) {
@@ -304,6 +291,22 @@ class ContainerTerminalKernelTest {
             assertThat(List.of(pivot, ptmx, peer, size, console, ctty, capset)).doesNotContain(-1).isSorted();
             assertThat(plan).filteredOn(l -> l.contains("dup3($pty, ")).hasSize(3);
         }
+    }
+
+    /** A busybox rootfs the user namespace's root (host uid 100000) can reach. */
+    private static Path userNamespaceRootfs(Path tmp) throws Exception {
+        Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static (apt-get install busybox-static)");
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return BusyboxRootfs.create(tmp.resolve("userns"));
+    }
+
+    /** Every namespace new, the user namespace mapping 65,536 ids from host uid/gid 100000. */
+    private static Namespaces everyNamespaceWithItsOwnUsers() {
+        IdMappings range = new IdMappings(List.of(new IdMapping(0, 100_000, 65_536)),
+                List.of(new IdMapping(0, 100_000, 65_536)), SetGroups.ALLOW);
+        return Namespaces.builder().create(NamespaceType.USER, NamespaceType.PID, NamespaceType.MOUNT,
+                NamespaceType.UTS, NamespaceType.IPC, NamespaceType.NETWORK, NamespaceType.CGROUP)
+                .idMappings(range).build();
     }
 
     private static int indexOf(List<String> lines, String part) {
