@@ -68,7 +68,13 @@ public final class OciSpecs {
      */
     public static final long MAX_TOKENS = 1_000_000;
 
-    private static final JsonMapper MAPPER = newMapper();
+    /**
+     * The mapper, built on first use: building it loads Jackson's databind (some 300 ms in a fresh
+     * JVM), which validating or building a spec never needs.
+     */
+    private static final class Shared {
+        static final JsonMapper MAPPER = newMapper();
+    }
 
     private OciSpecs() {}
 
@@ -78,7 +84,7 @@ public final class OciSpecs {
      * Immutable and shared; use {@code rebuild()} to derive another.
      */
     public static JsonMapper mapper() {
-        return MAPPER;
+        return Shared.MAPPER;
     }
 
     private static JsonMapper newMapper() {
@@ -141,7 +147,7 @@ public final class OciSpecs {
 
     /** Returns {@code spec} as indented JSON. */
     public static String writeConfig(Spec spec) {
-        return MAPPER.writeValueAsString(spec);
+        return Shared.MAPPER.writeValueAsString(spec);
     }
 
     // ---- state.json
@@ -170,7 +176,7 @@ public final class OciSpecs {
 
     /** Returns {@code state} as indented JSON. */
     public static String writeState(State state) {
-        return MAPPER.writeValueAsString(state);
+        return Shared.MAPPER.writeValueAsString(state);
     }
 
     // ---- features.json
@@ -189,7 +195,7 @@ public final class OciSpecs {
 
     /** Returns {@code features} as indented JSON. */
     public static String writeFeatures(Features features) {
-        return MAPPER.writeValueAsString(features);
+        return Shared.MAPPER.writeValueAsString(features);
     }
 
     // ---- the seccomp agent's message
@@ -199,7 +205,7 @@ public final class OciSpecs {
      * validated; the caller builds it.
      */
     public static String writeProcessState(ContainerProcessState state) {
-        return MAPPER.writeValueAsString(state);
+        return Shared.MAPPER.writeValueAsString(state);
     }
 
     /** Reads the message a seccomp agent receives; see {@link #writeProcessState}. */
@@ -268,7 +274,7 @@ public final class OciSpecs {
 
     private static <T> T read(InputStream in, Class<T> type, String what) throws IOException {
         try {
-            return MAPPER.readValue(in, type);
+            return Shared.MAPPER.readValue(in, type);
         } catch (JacksonIOException e) {
             throw e.getCause();
         } catch (JacksonException e) {
@@ -278,7 +284,7 @@ public final class OciSpecs {
 
     private static <T> T read(String json, Class<T> type, String what) {
         try {
-            return MAPPER.readValue(json, type);
+            return Shared.MAPPER.readValue(json, type);
         } catch (JacksonException e) {
             throw invalid(e, what);
         }
@@ -292,7 +298,7 @@ public final class OciSpecs {
 
     private static void write(Object value, OutputStream out) throws IOException {
         try {
-            MAPPER.writeValue(out, value);
+            Shared.MAPPER.writeValue(out, value);
         } catch (JacksonIOException e) {
             throw e.getCause();
         }
