@@ -1,27 +1,17 @@
 package dev.gatun.core.io;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-import dev.gatun.core.ErrnoException;
-import dev.gatun.core.linux.Errno;
+import dev.gatun.core.linux.LibC;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * The pseudo-terminal calls the parent makes from Java: {@code ioctl} on a pty master
- * ({@code TIOCSPTLCK}, {@code TIOCGPTN}, {@code TIOCSWINSZ}) and {@code fcntl(F_DUPFD_CLOEXEC)}.
- * Kept out of {@code LibC}, in its pattern (errno captured per call, EINTR retried), so that the
- * binding file stays untouched while several people work in {@code core}.
+ * ({@code TIOCSPTLCK}, {@code TIOCGPTN}, {@code TIOCSWINSZ}) and {@code fcntl(F_DUPFD_CLOEXEC)},
+ * with the request numbers, made through {@link LibC}.
  *
  * <p>Thread-safe.
  *
@@ -44,17 +34,6 @@ public final class PtyCalls {
     public static final long TIOCGPTPEER = 0x5441L;
 
     private static final int F_DUPFD_CLOEXEC = 1030;
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    // ioctl(2) and fcntl(2) are variadic after the request
-    private static final MethodHandle IOCTL = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("ioctl"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
-            Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
-    private static final MethodHandle FCNTL = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("fcntl"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
 
     private PtyCalls() {}
 
@@ -87,37 +66,10 @@ public final class PtyCalls {
 
     /** {@code fcntl(fd, F_DUPFD_CLOEXEC, 0)}: a second fd for the same open file. */
     static int dupCloexec(int fd) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = arena.allocate(CAPTURE);
-            int r = (int) FCNTL.invokeExact(errno, fd, F_DUPFD_CLOEXEC, 0);
-            if (r == -1) {
-                throw new ErrnoException((int) ERRNO.get(errno, 0L), "fcntl", fd + ", F_DUPFD_CLOEXEC, 0");
-            }
-            return r;
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError("fcntl downcall", t);
-        }
+        return LibC.fcntl(fd, F_DUPFD_CLOEXEC, 0, "F_DUPFD_CLOEXEC, 0");
     }
 
     private static void ioctl(int fd, long request, MemorySegment arg, String rendered) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = arena.allocate(CAPTURE);
-            while (true) {
-                int r = (int) IOCTL.invokeExact(errno, fd, request, arg);
-                if (r != -1) {
-                    return;
-                }
-                int e = (int) ERRNO.get(errno, 0L);
-                if (e != Errno.EINTR) {
-                    throw new ErrnoException(e, "ioctl", fd + ", " + rendered);
-                }
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError("ioctl downcall", t);
-        }
+        LibC.ioctl(fd, request, arg, rendered);
     }
 }

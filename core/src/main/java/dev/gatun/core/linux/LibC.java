@@ -16,17 +16,15 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The libc functions Gatun calls from Java, one short method per downcall.
+ * The system calls Gatun makes from Java, one short method each.
  *
- * <p>Every call captures errno with {@link Linker.Option#captureCallState(String...)} into a
- * segment allocated for that call alone (never a buffer shared between threads), turns a failure
- * into an {@link ErrnoException} (or the JDK file exception that fits, see
- * {@link ErrnoException#forFile}), and retries on EINTR where the kernel can return it (never for
- * {@code close}: on Linux the fd is gone even when close reports EINTR).
- *
- * <p>Calls that glibc may not wrap on older systems ({@code pidfd_send_signal}) go through
- * {@code syscall(2)} with numbers from {@link SyscallTable}. Thread-safe; the methods block as
- * the underlying call does.
+ * <p>All go through one downcall, glibc's {@code syscall(2)}, with numbers from
+ * {@link SyscallTable}. Every call captures errno with
+ * {@link Linker.Option#captureCallState(String...)} into a segment allocated for that call alone
+ * (never a buffer shared between threads), turns a failure into an {@link ErrnoException} (or the
+ * JDK file exception that fits, see {@link ErrnoException#forFile}), and retries on EINTR where
+ * the kernel can return it (never for {@code close}: on Linux the fd is gone even when close
+ * reports EINTR). Thread-safe; the methods block as the underlying call does.
  *
  * @see <a href="https://man7.org/linux/man-pages/man2/syscalls.2.html">syscalls(2)</a>
  */
@@ -82,28 +80,47 @@ public final class LibC {
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final SyscallTable SYSCALLS = SyscallTable.current();
 
-    private static final MethodHandle OPENAT = capturing("openat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle CLOSE = capturing("close", JAVA_INT, JAVA_INT);
-    private static final MethodHandle READ = capturing("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle WRITE = capturing("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle PIPE2 = capturing("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle WAITID = capturing("waitid", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle EPOLL_CREATE1 = capturing("epoll_create1", JAVA_INT, JAVA_INT);
-    private static final MethodHandle EPOLL_CTL = capturing("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle EPOLL_WAIT = capturing("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle MMAP = capturing("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle MPROTECT = capturing("mprotect", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle MEMFD_CREATE = capturing("memfd_create", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle STATFS = capturing("statfs", JAVA_INT, ADDRESS, ADDRESS);
+    /*
+     * One downcall for every call: glibc's syscall(2), variadic after the number, each argument a
+     * full long (what the kernel-side va_arg(long) reads), errno captured. A downcall handle costs
+     * a generated class and some milliseconds to make; one handle instead of fifteen made a fresh
+     * JVM's first container about 100 ms faster (1.2 s to 1.1 s here).
+     * Every call made here exists under the same name on x86-64 and aarch64 (epoll_wait does
+     * not: epoll_pwait stands in), and each takes and returns what the glibc function of that
+     * name does on a 64-bit ABI.
+     */
+    private static final MethodHandle SYSCALL = LINKER.downcallHandle(
+            LINKER.defaultLookup().findOrThrow("syscall"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+    private static final long NR_OPENAT = SYSCALLS.number("openat");
+    private static final long NR_CLOSE = SYSCALLS.number("close");
+    private static final long NR_READ = SYSCALLS.number("read");
+    private static final long NR_WRITE = SYSCALLS.number("write");
+    private static final long NR_PIPE2 = SYSCALLS.number("pipe2");
+    private static final long NR_WAITID = SYSCALLS.number("waitid");
+    private static final long NR_EPOLL_CREATE1 = SYSCALLS.number("epoll_create1");
+    private static final long NR_EPOLL_CTL = SYSCALLS.number("epoll_ctl");
+    private static final long NR_EPOLL_PWAIT = SYSCALLS.number("epoll_pwait");
+    private static final long NR_MMAP = SYSCALLS.number("mmap");
+    private static final long NR_MPROTECT = SYSCALLS.number("mprotect");
+    private static final long NR_MEMFD_CREATE = SYSCALLS.number("memfd_create");
+    private static final long NR_STATFS = SYSCALLS.number("statfs");
+    private static final long NR_PIDFD_SEND_SIGNAL = SYSCALLS.number("pidfd_send_signal");
+    private static final long NR_KILL = SYSCALLS.number("kill");
+    private static final long NR_PIDFD_OPEN = SYSCALLS.number("pidfd_open");
+    private static final long NR_PIDFD_GETFD = SYSCALLS.number("pidfd_getfd");
+    private static final long NR_PRCTL = SYSCALLS.number("prctl");
+    private static final long NR_SETNS = SYSCALLS.number("setns");
+    private static final long NR_DUP3 = SYSCALLS.number("dup3");
+    private static final long NR_SOCKET = SYSCALLS.number("socket");
+    private static final long NR_IOCTL = SYSCALLS.number("ioctl");
+    private static final long NR_FCNTL = SYSCALLS.number("fcntl");
+    private static final long NR_MKDIRAT = SYSCALLS.number("mkdirat");
+    private static final long NR_OPENAT2 = SYSCALLS.number("openat2");
     /** {@code struct statfs}: eleven longs (the fsid counts as one) then four spare; the same on x86-64 and aarch64. */
     private static final long STATFS_SIZE = 120;
     private static final long STATFS_F_FLAGS = 80;
-    // syscall(2) is variadic: every variadic argument is passed as a full long, which is what the
-    // kernel-side va_arg(long) reads
-    private static final MethodHandle SYSCALL4 = LINKER.downcallHandle(
-            LINKER.defaultLookup().findOrThrow("syscall"),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
 
     private LibC() {}
 
@@ -123,7 +140,7 @@ public final class LibC {
     public static int openat(int dirfd, String path, int flags, int mode) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpath = arena.allocateFrom(path);
-            return (int) retrying(e -> (int) OPENAT.invokeExact(e, dirfd, cpath, flags, mode),
+            return (int) retrying(e -> sys(e, NR_OPENAT, dirfd, cpath.address(), flags, mode),
                     errno -> ErrnoException.forFile(errno, "openat", path,
                             Flags.fd(dirfd) + ", \"" + path + "\", " + Flags.OPEN.render(flags) + ", 0" + Integer.toOctalString(mode)));
         }
@@ -131,18 +148,18 @@ public final class LibC {
 
     /** {@code close(fd)}; never retried (Linux releases the fd even when close reports EINTR). */
     public static void close(int fd) throws IOException {
-        once(e -> (int) CLOSE.invokeExact(e, fd), errno -> new ErrnoException(errno, "close", Integer.toString(fd)));
+        once(e -> sys(e, NR_CLOSE, fd), errno -> new ErrnoException(errno, "close", Integer.toString(fd)));
     }
 
     /** {@code read(fd, buf, buf.byteSize())}; returns the bytes read, 0 at end of file. */
     public static long read(int fd, MemorySegment buf) throws IOException {
-        return retrying(e -> (long) READ.invokeExact(e, fd, buf, buf.byteSize()),
+        return retrying(e -> sys(e, NR_READ, fd, buf.address(), buf.byteSize()),
                 errno -> new ErrnoException(errno, "read", fd + ", buf, " + buf.byteSize()));
     }
 
     /** {@code write(fd, buf, buf.byteSize())}; returns the bytes written. */
     public static long write(int fd, MemorySegment buf) throws IOException {
-        return retrying(e -> (long) WRITE.invokeExact(e, fd, buf, buf.byteSize()),
+        return retrying(e -> sys(e, NR_WRITE, fd, buf.address(), buf.byteSize()),
                 errno -> new ErrnoException(errno, "write", fd + ", buf, " + buf.byteSize()));
     }
 
@@ -150,7 +167,7 @@ public final class LibC {
     public static int[] pipe2(int flags) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            once(e -> (int) PIPE2.invokeExact(e, fds, flags),
+            once(e -> sys(e, NR_PIPE2, fds.address(), flags),
                     errno -> new ErrnoException(errno, "pipe2", "fds, " + Flags.OPEN.render(flags)));
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         }
@@ -161,15 +178,14 @@ public final class LibC {
      * segment); with {@link #WNOHANG} and nothing to report, {@code si_pid} stays 0.
      */
     public static void waitid(int idtype, int id, MemorySegment info, int options) throws IOException {
-        retrying(e -> (int) WAITID.invokeExact(e, idtype, id, info, options),
+        retrying(e -> sys(e, NR_WAITID, idtype, id, info.address(), options),
                 errno -> new ErrnoException(errno, "waitid", Flags.IDTYPE.render(idtype) + ", " + id + ", info, "
                         + Flags.WAIT.render(options)));
     }
 
     /** {@code pidfd_send_signal(pidfd, sig, NULL, 0)} (Linux 5.1). */
     public static void pidfdSendSignal(int pidfd, int signal) throws IOException {
-        long nr = SYSCALLS.number("pidfd_send_signal");
-        once(e -> (long) SYSCALL4.invokeExact(e, nr, (long) pidfd, (long) signal, 0L, 0L),
+        once(e -> sys(e, NR_PIDFD_SEND_SIGNAL, pidfd, signal),
                 errno -> new ErrnoException(errno, "pidfd_send_signal", pidfd + ", " + Flags.signal(signal) + ", NULL, 0"));
     }
 
@@ -178,15 +194,13 @@ public final class LibC {
      * of this process; everything else goes through {@link #pidfdSendSignal}.
      */
     public static void kill(long pid, int signal) throws IOException {
-        long nr = SYSCALLS.number("kill");
-        once(e -> (long) SYSCALL4.invokeExact(e, nr, pid, (long) signal, 0L, 0L),
+        once(e -> sys(e, NR_KILL, pid, signal),
                 errno -> new ErrnoException(errno, "kill", pid + ", " + Flags.signal(signal)));
     }
 
     /** {@code pidfd_open(pid, 0)} (Linux 5.3); returns a pidfd (always O_CLOEXEC). */
     public static int pidfdOpen(long pid) throws IOException {
-        long nr = SYSCALLS.number("pidfd_open");
-        return (int) once(e -> (long) SYSCALL4.invokeExact(e, nr, pid, 0L, 0L, 0L),
+        return (int) once(e -> sys(e, NR_PIDFD_OPEN, pid),
                 errno -> new ErrnoException(errno, "pidfd_open", pid + ", 0"));
     }
 
@@ -196,15 +210,13 @@ public final class LibC {
      * ptrace access to that process (a child of this one, as root, has it).
      */
     public static int pidfdGetfd(int pidfd, int targetfd) throws IOException {
-        long nr = SYSCALLS.number("pidfd_getfd");
-        return (int) once(e -> (long) SYSCALL4.invokeExact(e, nr, (long) pidfd, (long) targetfd, 0L, 0L),
+        return (int) once(e -> sys(e, NR_PIDFD_GETFD, pidfd, targetfd),
                 errno -> new ErrnoException(errno, "pidfd_getfd", pidfd + ", " + targetfd + ", 0"));
     }
 
     /** {@code prctl(option, arg2, 0, 0, 0)}; returns the call's result. */
     public static long prctl(int option, long arg2) throws IOException {
-        long nr = SYSCALLS.number("prctl");
-        return once(e -> (long) SYSCALL4.invokeExact(e, nr, (long) option, arg2, 0L, 0L),
+        return once(e -> sys(e, NR_PRCTL, option, arg2),
                 errno -> new ErrnoException(errno, "prctl", option + ", " + arg2 + ", 0, 0, 0"));
     }
 
@@ -214,21 +226,19 @@ public final class LibC {
      * only the thread's children are affected ({@code pid_for_children}).
      */
     public static void setns(int fd, int nstype) throws IOException {
-        long nr = SYSCALLS.number("setns");
-        once(e -> (long) SYSCALL4.invokeExact(e, nr, (long) fd, (long) nstype, 0L, 0L),
+        once(e -> sys(e, NR_SETNS, fd, nstype),
                 errno -> new ErrnoException(errno, "setns", fd + ", " + Flags.CLONE.render(nstype)));
     }
 
     /** {@code dup3(oldfd, newfd, flags)}: makes {@code newfd} refer to what {@code oldfd} does. */
     public static void dup3(int oldfd, int newfd, int flags) throws IOException {
-        long nr = SYSCALLS.number("dup3");
-        retrying(e -> (long) SYSCALL4.invokeExact(e, nr, (long) oldfd, (long) newfd, (long) flags, 0L),
+        retrying(e -> sys(e, NR_DUP3, oldfd, newfd, flags),
                 errno -> new ErrnoException(errno, "dup3", oldfd + ", " + newfd + ", " + Flags.OPEN.render(flags)));
     }
 
     /** {@code epoll_create1(flags)}; returns the epoll fd. */
     public static int epollCreate1(int flags) throws IOException {
-        return (int) once(e -> (int) EPOLL_CREATE1.invokeExact(e, flags),
+        return (int) once(e -> sys(e, NR_EPOLL_CREATE1, flags),
                 errno -> new ErrnoException(errno, "epoll_create1", Flags.OPEN.render(flags)));
     }
 
@@ -237,15 +247,18 @@ public final class LibC {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment event = arena.allocate(Structs.EPOLL_EVENT_SIZE, 8);
             Structs.epollEvent(event, 0, events, fd);
-            once(e -> (int) EPOLL_CTL.invokeExact(e, epfd, op, fd, event),
+            once(e -> sys(e, NR_EPOLL_CTL, epfd, op, fd, event.address()),
                     errno -> new ErrnoException(errno, "epoll_ctl", epfd + ", " + op + ", " + fd + ", events"));
         }
     }
 
-    /** {@code epoll_wait(epfd, events, maxevents, timeout)}; returns the number of ready events. */
+    /**
+     * {@code epoll_wait(epfd, events, maxevents, timeout)}, made as {@code epoll_pwait} with no
+     * signal mask (aarch64 has no epoll_wait); returns the number of ready events.
+     */
     public static int epollWait(int epfd, MemorySegment events, int timeoutMillis) throws IOException {
         int max = (int) (events.byteSize() / Structs.EPOLL_EVENT_SIZE);
-        return (int) retrying(e -> (int) EPOLL_WAIT.invokeExact(e, epfd, events, max, timeoutMillis),
+        return (int) retrying(e -> sys(e, NR_EPOLL_PWAIT, epfd, events.address(), max, timeoutMillis, 0, 8),
                 errno -> new ErrnoException(errno, "epoll_wait", epfd + ", events, " + max + ", " + timeoutMillis));
     }
 
@@ -253,11 +266,11 @@ public final class LibC {
     public static MemorySegment mmap(long length, int prot, int flags, int fd) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = arena.allocate(CAPTURE);
-            MemorySegment result = (MemorySegment) MMAP.invokeExact(errno, MemorySegment.NULL, length, prot, flags, fd, 0L);
-            if (result.address() == -1L) {
+            long address = sys(errno, NR_MMAP, 0, length, prot, flags, fd, 0);
+            if (address == -1L) {
                 throw new ErrnoException(errno(errno), "mmap", "NULL, " + length + ", " + prot + ", " + flags + ", " + fd + ", 0");
             }
-            return result.reinterpret(length);
+            return MemorySegment.ofAddress(address).reinterpret(length);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -267,7 +280,7 @@ public final class LibC {
 
     /** {@code mprotect(addr, length, prot)}. */
     public static void mprotect(MemorySegment region, int prot) throws IOException {
-        once(e -> (int) MPROTECT.invokeExact(e, region, region.byteSize(), prot),
+        once(e -> sys(e, NR_MPROTECT, region.address(), region.byteSize(), prot),
                 errno -> new ErrnoException(errno, "mprotect", "addr, " + region.byteSize() + ", " + prot));
     }
 
@@ -275,7 +288,7 @@ public final class LibC {
     public static int memfdCreate(String name, int flags) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cname = arena.allocateFrom(name);
-            return (int) once(e -> (int) MEMFD_CREATE.invokeExact(e, cname, flags),
+            return (int) once(e -> sys(e, NR_MEMFD_CREATE, cname.address(), flags),
                     errno -> new ErrnoException(errno, "memfd_create", "\"" + name + "\", " + flags));
         }
     }
@@ -289,10 +302,88 @@ public final class LibC {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpath = arena.allocateFrom(path);
             MemorySegment buf = arena.allocate(STATFS_SIZE, 8);
-            retrying(e -> (int) STATFS.invokeExact(e, cpath, buf),
+            retrying(e -> sys(e, NR_STATFS, cpath.address(), buf.address()),
                     errno -> ErrnoException.forFile(errno, "statfs", path, "\"" + path + "\", &buf"));
             return buf.get(JAVA_LONG, STATFS_F_FLAGS);
         }
+    }
+
+    /**
+     * {@code ioctl(fd, request, arg)}, retried on EINTR; returns the call's result. {@code rendered}
+     * is how the request and argument read in an error ({@code "TIOCSWINSZ, &{24, 80}"}).
+     */
+    public static int ioctl(int fd, long request, MemorySegment arg, String rendered) throws IOException {
+        return (int) retrying(e -> sys(e, NR_IOCTL, fd, request, arg.address()),
+                errno -> new ErrnoException(errno, "ioctl", fd + ", " + rendered));
+    }
+
+    /** {@code socket(domain, type, protocol)}; returns the fd. */
+    public static int socket(int domain, int type, int protocol) throws IOException {
+        return (int) once(e -> sys(e, NR_SOCKET, domain, type, protocol),
+                errno -> new ErrnoException(errno, "socket", domain + ", " + type + ", " + protocol));
+    }
+
+    /** {@code fcntl(fd, cmd, arg)}; returns the call's result. */
+    public static int fcntl(int fd, int cmd, long arg, String rendered) throws IOException {
+        return (int) once(e -> sys(e, NR_FCNTL, fd, cmd, arg),
+                errno -> new ErrnoException(errno, "fcntl", fd + ", " + rendered));
+    }
+
+    /**
+     * {@code mkdirat(dirfd, name, mode)}. The error is the plain {@link ErrnoException}, not a JDK
+     * file exception: callers tell EEXIST from ENOENT and word the message themselves.
+     */
+    public static void mkdirat(int dirfd, String name, int mode) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cname = arena.allocateFrom(name);
+            once(e -> sys(e, NR_MKDIRAT, dirfd, cname.address(), mode), errno -> new ErrnoException(errno, "mkdirat",
+                    Flags.fd(dirfd) + ", \"" + name + "\", 0" + Integer.toOctalString(mode)));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new AssertionError("mkdirat failed with another exception", e);
+        }
+    }
+
+    /**
+     * {@code openat2(dirfd, path, {flags, 0, resolve}, 24)} (Linux 5.6), retried on EINTR;
+     * returns the new fd. The error is the plain {@link ErrnoException}, as for {@link #mkdirat}.
+     */
+    public static int openat2(int dirfd, String path, int flags, long resolve) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cpath = arena.allocateFrom(path);
+            MemorySegment how = arena.allocate(24, 8); // struct open_how {u64 flags, mode, resolve}
+            how.set(JAVA_LONG, 0, flags & 0xFFFF_FFFFL);
+            how.set(JAVA_LONG, 16, resolve);
+            return (int) retrying(e -> sys(e, NR_OPENAT2, dirfd, cpath.address(), how.address(), 24),
+                    errno -> new ErrnoException(errno, "openat2", Flags.fd(dirfd) + ", \"" + path + "\", {"
+                            + Flags.OPEN.render(flags) + ", resolve=" + resolve + "}"));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new AssertionError("openat2 failed with another exception", e);
+        }
+    }
+
+    private static long sys(MemorySegment errno, long nr, long a) throws Throwable {
+        return sys(errno, nr, a, 0, 0, 0, 0, 0);
+    }
+
+    private static long sys(MemorySegment errno, long nr, long a, long b) throws Throwable {
+        return sys(errno, nr, a, b, 0, 0, 0, 0);
+    }
+
+    private static long sys(MemorySegment errno, long nr, long a, long b, long c) throws Throwable {
+        return sys(errno, nr, a, b, c, 0, 0, 0);
+    }
+
+    private static long sys(MemorySegment errno, long nr, long a, long b, long c, long d) throws Throwable {
+        return sys(errno, nr, a, b, c, d, 0, 0);
+    }
+
+    private static long sys(MemorySegment errno, long nr, long a, long b, long c, long d, long e, long f)
+            throws Throwable {
+        return (long) SYSCALL.invokeExact(errno, nr, a, b, c, d, e, f);
     }
 
     private static long retrying(Call call, Failure failure) throws IOException {
@@ -332,10 +423,5 @@ public final class LibC {
 
     private static int errno(MemorySegment capture) {
         return (int) ERRNO.get(capture, 0L);
-    }
-
-    private static MethodHandle capturing(String name, MemoryLayout result, MemoryLayout... args) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), FunctionDescriptor.of(result, args),
-                Linker.Option.captureCallState("errno"));
     }
 }
