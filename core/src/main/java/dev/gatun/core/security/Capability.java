@@ -105,6 +105,18 @@ public enum Capability {
      * @throws IOException when the file cannot be read (no procfs) or does not hold a number
      */
     public static int lastSupported() throws IOException {
+        int known = lastSupported;
+        if (known < 0) {
+            // the kernel's, fixed while it runs: read once, not for every container
+            known = readLastSupported();
+            lastSupported = known;
+        }
+        return known;
+    }
+
+    private static volatile int lastSupported = -1;
+
+    private static int readLastSupported() throws IOException {
         Path file = Path.of("/proc/sys/kernel/cap_last_cap");
         // not Files.readString: it reads /proc/sys files from a 1-byte probe, and a sysctl read at a
         // non-zero offset returns EOF, so "40" comes back as "4" (JDK 25)
