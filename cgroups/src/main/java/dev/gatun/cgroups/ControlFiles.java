@@ -150,38 +150,61 @@ final class ControlFiles {
     }
 
     /**
-     * One rmdir per directory of each list, deepest first, no retry: true when all are gone (or
-     * were). False at the first that refused (EBUSY while a task is still being reaped, or tasks
-     * inside); the caller then looks closer and retries. The fast path of a delete.
+     * One rmdir per directory of each list, deepest first, no retry: true when every leaf is gone
+     * (or was). False at the first leaf that refused (EBUSY while a task is still being reaped, or
+     * tasks inside); the caller then looks closer and retries. The fast path of a delete. Parents
+     * go as {@link #removeCreated} takes them.
      */
     static boolean removeAtOnce(CgroupFs fs, List<List<Path>> created) {
         for (List<Path> made : created) {
-            for (Path d : made.reversed()) {
-                try {
-                    fs.rmdir(d);
-                } catch (NoSuchFileException e) {
-                    // removed already (an earlier, interrupted delete)
-                } catch (IOException e) {
-                    return false;
-                }
+            if (made.isEmpty()) {
+                continue;
             }
+            try {
+                fs.rmdir(made.getLast());
+            } catch (NoSuchFileException e) {
+                // removed already (an earlier, interrupted delete)
+            } catch (IOException e) {
+                return false;
+            }
+            removeParents(fs, made);
         }
         return true;
     }
 
     /**
-     * Removes {@code created} deepest first. A just-emptied cgroup can be busy for a moment while
-     * its last task is reaped, so EBUSY is retried briefly.
+     * Removes {@code created} deepest first: the last, the container's own cgroup, with EBUSY
+     * retried briefly (a just-emptied cgroup can be busy while its last task is reaped); then the
+     * parents this container made on the way, each while it is empty. A parent that holds another
+     * cgroup (a sibling container's, made later under it) stays, and so do the ones above it:
+     * it is in use, not left behind by mistake, and deleting this container must not fail for it.
      */
     static void removeCreated(CgroupFs fs, List<Path> created, Throwable primary) throws IOException {
-        for (Path d : created.reversed()) {
+        if (created.isEmpty()) {
+            return;
+        }
+        try {
+            rmdirRetrying(fs, created.getLast());
+        } catch (IOException e) {
+            if (primary == null) {
+                throw e;
+            }
+            primary.addSuppressed(e);
+            return;
+        }
+        removeParents(fs, created);
+    }
+
+    /** rmdir of every directory of {@code made} but the last, deepest first, until one is in use. */
+    private static void removeParents(CgroupFs fs, List<Path> made) {
+        List<Path> parents = made.subList(0, made.size() - 1);
+        for (Path d : parents.reversed()) {
             try {
-                rmdirRetrying(fs, d);
+                fs.rmdir(d);
+            } catch (NoSuchFileException e) {
+                // gone already
             } catch (IOException e) {
-                if (primary == null) {
-                    throw e;
-                }
-                primary.addSuppressed(e);
+                return; // another cgroup lives in it: in use, and so is every directory above
             }
         }
     }

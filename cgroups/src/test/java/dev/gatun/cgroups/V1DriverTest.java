@@ -74,6 +74,33 @@ class V1DriverTest {
     }
 
     @Test
+    void aParentThatAnotherContainerStillUsesStaysWhenTheOneThatMadeItIsDeleted() throws IOException {
+        Cgroup first = Cgroups.create(fs, layout, CgroupsPath.parse("/apps/one"), "one", Resources.NONE, OnUnsupported.FAIL);
+        Cgroup second = Cgroups.create(fs, layout, CgroupsPath.parse("/apps/two"), "two", Resources.NONE, OnUnsupported.FAIL);
+        Path pidsParent = tmp.resolve("sys/fs/cgroup/pids/apps");
+
+        first.delete(); // it made /apps, where the second still lives
+
+        assertThat(first.directories().values()).allMatch(d -> !Files.exists(d));
+        assertThat(pidsParent).isDirectory();
+        assertThat(second.directories().values()).allMatch(Files::isDirectory);
+        second.delete(); // /apps was there when it came: not its to remove
+        assertThat(second.directories().values()).allMatch(d -> !Files.exists(d));
+        assertThat(pidsParent).isDirectory();
+    }
+
+    @Test
+    void theParentsAContainerMadeGoWithItWhenNothingElseLivesThere() throws IOException {
+        Cgroup only = Cgroups.create(fs, layout, CgroupsPath.parse("/apps/team/one"), "one", Resources.NONE,
+                OnUnsupported.FAIL);
+
+        only.delete();
+
+        assertThat(tmp.resolve("sys/fs/cgroup/pids/apps")).doesNotExist();
+        assertThat(tmp.resolve("sys/fs/cgroup/memory/apps")).doesNotExist();
+    }
+
+    @Test
     void podmanFlagsBecomeTheV1FilesRuncWrites() throws IOException {
         Resources r = Resources.builder().memory("512m").memorySwap("1g").cpus(1.5).cpuShares(512)
                 .pidsLimit(100).blkioWeight(500).build();
