@@ -238,9 +238,20 @@ public final class Container implements AutoCloseable {
         if (spec.linux() != null) {
             CgroupLayout layout = CgroupLayout.detect();
             String path = spec.linux().cgroupsPath();
-            Cgroup c = Cgroups.create(layout, CgroupsPath.parse(path), id,
-                    ResourceMapping.withContainerDevices(ResourceMapping.toCgroups(spec.linux().resources()),
-                            spec.linux().devices()), launch.onUnsupported());
+            Cgroup c;
+            try {
+                c = Cgroups.create(layout, CgroupsPath.parse(path), id,
+                        ResourceMapping.withContainerDevices(ResourceMapping.toCgroups(spec.linux().resources()),
+                                spec.linux().devices()), launch.onUnsupported());
+            } catch (java.nio.file.AccessDeniedException e) {
+                // the usual reason: a JVM that does not run as root, on a host that delegated it no cgroup
+                java.nio.file.AccessDeniedException clear = new java.nio.file.AccessDeniedException(e.getFile(), null,
+                        "cannot create the container's cgroup (" + (e.getReason() == null ? "permission denied"
+                                : e.getReason()) + "): it needs root, or a cgroup delegated to this user "
+                                + "($.linux.cgroupsPath inside it)");
+                clear.initCause(e);
+                throw clear;
+            }
             cgroup = c;
             cleanups.push(() -> {
                 c.killAll();

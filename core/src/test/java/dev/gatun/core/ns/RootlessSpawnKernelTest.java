@@ -78,7 +78,12 @@ class RootlessSpawnKernelTest {
 
     private static String classpath() throws Exception {
         List<String> entries = new ArrayList<>();
-        for (Class<?> c : List.of(NamespaceSetup.class, Namespaces.class, RootlessSpawnProbe.class)) {
+        // core and its tests, and what a Container needs besides: namespaces, cgroups, oci-spec,
+        // Jackson, SLF4J
+        for (Class<?> c : List.of(NamespaceSetup.class, Namespaces.class, RootlessSpawnProbe.class,
+                dev.gatun.cgroups.Cgroup.class, dev.gatun.oci.Spec.class, tools.jackson.databind.JsonNode.class,
+                tools.jackson.core.JsonParser.class, com.fasterxml.jackson.annotation.JsonInclude.class,
+                org.slf4j.Logger.class)) {
             entries.add(readableCopy(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI())).toString());
         }
         return String.join(File.pathSeparator, entries);
@@ -191,6 +196,15 @@ class RootlessSpawnKernelTest {
                 "host Uid: " + (subuid + 999) + " " + (subuid + 999) + " " + (subuid + 999) + " " + (subuid + 999) + "\n",
                 "host Gid: " + (subgid + 999) + " " + (subgid + 999) + " " + (subgid + 999) + " " + (subgid + 999) + "\n",
                 "exit 0\n");
+    }
+
+    @Test
+    void aContainerAsAnUnprivilegedUserWithoutADelegatedCgroupIsRefusedSayingWhatItNeeds() throws Exception {
+        Caller user = ciUser();
+        String out = probe(asUser(user), "container-without-cgroup");
+        assertThat(out).as(out).contains("container refused /sys/fs/cgroup/",
+                "cannot create the container's cgroup", "it needs root, or a cgroup delegated to this user",
+                "exit 0\n").doesNotContain("container ran");
     }
 
     @Test

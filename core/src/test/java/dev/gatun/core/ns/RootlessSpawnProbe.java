@@ -41,7 +41,18 @@ public final class RootlessSpawnProbe {
             case "one-range" -> oneRange(caller);
             case "subordinate" -> subordinate(caller);
             case "unavailable" -> unavailable(caller);
+            case "container-without-cgroup" -> containerWithoutCgroup();
             default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    /** A container as this unprivileged user, on a host that delegated it no cgroup: the error says why. */
+    private static void containerWithoutCgroup() throws Exception {
+        try (dev.gatun.core.Container c = dev.gatun.core.Container.builder().command("/bin/true").build()) {
+            c.run().waitFor();
+            System.out.println("container ran");
+        } catch (java.nio.file.AccessDeniedException e) {
+            System.out.println("container refused " + e.getMessage());
         }
     }
 
