@@ -10,9 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.math.BigInteger;
+import java.util.LinkedHashMap;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * A seccomp profile in the containers-common / Docker format, and the policy it yields for one
@@ -33,6 +37,10 @@ import tools.jackson.databind.json.JsonMapper;
  * before handing the result to runc. Conditions on the same argument within one entry become
  * alternatives, as runc makes them ({@link SeccompRule#fromOci}).
  *
+ * <p>The JSON is read with Jackson's streaming parser into plain maps, lists, strings and
+ * numbers: the bundled profile is read on a fresh JVM's first container, and Jackson's databind
+ * would cost that container a third of a second more to load.
+ *
  * <p>Immutable and thread-safe; parsed once.
  *
  * @see <a href="https://github.com/containers/common/blob/main/pkg/seccomp/seccomp.json">containers/common seccomp.json</a>
@@ -48,9 +56,9 @@ public final class ContainersSeccompProfile {
             "SCMP_ARCH_AARCH64", Arch.AARCH64,
             "SCMP_ARCH_ARM", Arch.ARM);
 
-    private final JsonNode root;
+    private final Map<String, Object> root;
 
-    private ContainersSeccompProfile(JsonNode root) {
+    private ContainersSeccompProfile(Map<String, Object> root) {
         this.root = root;
     }
 
@@ -81,16 +89,50 @@ public final class ContainersSeccompProfile {
      * @throws IllegalArgumentException when the text is no JSON object
      */
     public static ContainersSeccompProfile parse(String json) {
-        JsonNode root;
-        try {
-            root = JsonMapper.shared().readTree(json);
+        Object root;
+        try (JsonParser parser = new JsonFactory().createParser(ObjectReadContext.empty(), json)) {
+            parser.nextToken();
+            root = parser.currentToken() == null ? null : value(parser);
+            if (parser.nextToken() != null) {
+                throw new IllegalArgumentException("seccomp profile has content after its JSON value");
+            }
         } catch (JacksonException e) {
             throw new IllegalArgumentException("seccomp profile is not valid JSON: " + e.getOriginalMessage(), e);
         }
-        if (root == null || !root.isObject()) {
+        if (!(root instanceof Map<?, ?>)) {
             throw new IllegalArgumentException("seccomp profile is not a JSON object");
         }
-        return new ContainersSeccompProfile(root);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> object = (Map<String, Object>) root;
+        return new ContainersSeccompProfile(object);
+    }
+
+    /** The JSON value at the parser's current token: a map, a list, a string, a number, a boolean or null. */
+    private static Object value(JsonParser p) {
+        return switch (p.currentToken()) {
+            case START_OBJECT -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                while (p.nextToken() != JsonToken.END_OBJECT) {
+                    String key = p.currentName();
+                    p.nextToken();
+                    map.put(key, value(p));
+                }
+                yield map;
+            }
+            case START_ARRAY -> {
+                List<Object> list = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    list.add(value(p));
+                }
+                yield list;
+            }
+            case VALUE_STRING -> p.getString();
+            case VALUE_NUMBER_INT -> p.getBigIntegerValue();
+            case VALUE_NUMBER_FLOAT -> p.getDecimalValue();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            default -> null;
+        };
     }
 
     /**
@@ -107,27 +149,27 @@ public final class ContainersSeccompProfile {
         };
         SeccompAction defaultAction = action(root, "defaultAction", "defaultErrnoRet", "");
         List<SeccompRule> rules = new ArrayList<>();
-        JsonNode syscalls = root.path("syscalls");
+        List<Object> syscalls = list(root.get("syscalls"));
         for (int i = 0; i < syscalls.size(); i++) {
-            JsonNode entry = syscalls.get(i);
+            Map<String, Object> entry = object(syscalls.get(i));
             String path = "syscalls[" + i + "]";
             if (applies(entry, path, goArch, bounding, kernel)) {
-                rules.addAll(SeccompRule.fromOci(names(entry.path("names"), path),
-                        action(entry, "action", "errnoRet", path + "."), conditions(entry.path("args"), path)));
+                rules.addAll(SeccompRule.fromOci(names(entry.get("names"), path),
+                        action(entry, "action", "errnoRet", path + "."), conditions(entry.get("args"), path)));
             }
         }
         return SeccompPolicy.of(defaultAction, architectures(nativeArch), rules);
     }
 
     private List<Arch> architectures(Arch nativeArch) {
-        JsonNode archMap = root.path("archMap");
+        List<Object> archMap = list(root.get("archMap"));
         for (int i = 0; i < archMap.size(); i++) {
-            JsonNode entry = archMap.get(i);
-            if (SCMP_ARCHES.get(entry.path("architecture").asString("")) == nativeArch) {
+            Map<String, Object> entry = object(archMap.get(i));
+            if (SCMP_ARCHES.get(string(entry.get("architecture"))) == nativeArch) {
                 List<Arch> arches = new ArrayList<>(List.of(nativeArch));
-                JsonNode subs = entry.path("subArchitectures");
+                List<Object> subs = list(entry.get("subArchitectures"));
                 for (int j = 0; j < subs.size(); j++) {
-                    Arch sub = SCMP_ARCHES.get(subs.get(j).asString(""));
+                    Arch sub = SCMP_ARCHES.get(string(subs.get(j)));
                     if (sub == null) {
                         throw new IllegalArgumentException("archMap[" + i + "].subArchitectures[" + j + "]: "
                                 + subs.get(j) + " is no architecture Gatun knows");
@@ -140,100 +182,111 @@ public final class ContainersSeccompProfile {
         return List.of(nativeArch);
     }
 
-    private static boolean applies(JsonNode entry, String path, String goArch, Set<Capability> bounding,
+    private static boolean applies(Map<String, Object> entry, String path, String goArch, Set<Capability> bounding,
             KernelVersion kernel) {
-        JsonNode inc = entry.path("includes");
-        JsonNode exc = entry.path("excludes");
-        if (contains(exc.path("arches"), goArch)) {
+        Map<String, Object> inc = object(entry.get("includes"));
+        Map<String, Object> exc = object(entry.get("excludes"));
+        if (list(exc.get("arches")).contains(goArch)) {
             return false;
         }
-        for (JsonNode cap : exc.path("caps")) {
+        for (Object cap : list(exc.get("caps"))) {
             if (bounding.contains(capability(cap, path + ".excludes.caps"))) {
                 return false;
             }
         }
-        if (exc.has("minKernel") && kernel.compareTo(kernelVersion(exc, path + ".excludes")) >= 0) {
+        if (exc.containsKey("minKernel") && kernel.compareTo(kernelVersion(exc, path + ".excludes")) >= 0) {
             return false;
         }
-        if (inc.path("arches").size() > 0 && !contains(inc.path("arches"), goArch)) {
+        if (!list(inc.get("arches")).isEmpty() && !list(inc.get("arches")).contains(goArch)) {
             return false;
         }
-        for (JsonNode cap : inc.path("caps")) {
+        for (Object cap : list(inc.get("caps"))) {
             if (!bounding.contains(capability(cap, path + ".includes.caps"))) {
                 return false;
             }
         }
-        return !inc.has("minKernel") || kernel.compareTo(kernelVersion(inc, path + ".includes")) >= 0;
+        return !inc.containsKey("minKernel") || kernel.compareTo(kernelVersion(inc, path + ".includes")) >= 0;
     }
 
-    private static boolean contains(JsonNode array, String value) {
-        for (JsonNode n : array) {
-            if (value.equals(n.asString(""))) {
-                return true;
-            }
-        }
-        return false;
+    /** A JSON object's members; none for anything else (absent, null, another type). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(Object value) {
+        return value instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
     }
 
-    private static Capability capability(JsonNode name, String path) {
+    /** A JSON array's elements; none for anything else. */
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object value) {
+        return value instanceof List<?> list ? (List<Object>) list : List.of();
+    }
+
+    /** A JSON string's text; "" for anything else. */
+    private static String string(Object value) {
+        return value instanceof String text ? text : "";
+    }
+
+    private static Capability capability(Object name, String path) {
         try {
-            return Capability.of(name.asString(""));
+            return Capability.of(string(name));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
         }
     }
 
-    private static KernelVersion kernelVersion(JsonNode node, String path) {
+    private static KernelVersion kernelVersion(Map<String, Object> node, String path) {
         try {
-            return KernelVersion.parse(node.path("minKernel").asString(""));
+            return KernelVersion.parse(string(node.get("minKernel")));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(path + ".minKernel: " + e.getMessage(), e);
         }
     }
 
-    private static List<String> names(JsonNode names, String path) {
-        List<String> list = new ArrayList<>();
-        for (JsonNode n : names) {
-            list.add(n.asString(""));
+    private static List<String> names(Object names, String path) {
+        List<String> result = new ArrayList<>();
+        for (Object n : list(names)) {
+            result.add(string(n));
         }
-        if (list.isEmpty()) {
+        if (result.isEmpty()) {
             throw new IllegalArgumentException(path + ".names is empty");
         }
-        return list;
+        return result;
     }
 
-    private static SeccompAction action(JsonNode node, String field, String errnoField, String path) {
-        JsonNode errno = node.path(errnoField);
+    private static SeccompAction action(Map<String, Object> node, String field, String errnoField, String path) {
+        Object errno = node.get(errnoField);
         try {
-            return SeccompAction.of(node.path(field).asString(""), errno.isIntegralNumber() ? errno.asInt() : null);
+            return SeccompAction.of(string(node.get(field)), errno instanceof BigInteger n ? n.intValue() : null);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(path + field + ": " + e.getMessage(), e);
         }
     }
 
     /** An unsigned 64-bit JSON number as Java's long (two's complement above 2^63); absent is 0. */
-    private static long u64(JsonNode n, String path) {
-        if (n.isMissingNode() || n.isNull()) {
+    private static long u64(Object n, String path) {
+        if (n == null) {
             return 0;
         }
-        if (!n.isIntegralNumber() || n.bigIntegerValue().signum() < 0 || n.bigIntegerValue().bitLength() > 64) {
-            throw new IllegalArgumentException(path + ": " + n + " is not an unsigned 64-bit integer");
+        if (!(n instanceof BigInteger big) || big.signum() < 0 || big.bitLength() > 64) {
+            throw new IllegalArgumentException(path + ": " + (n instanceof String text ? "\"" + text + "\"" : n)
+                    + " is not an unsigned 64-bit integer");
         }
-        return n.bigIntegerValue().longValue();
+        return big.longValue();
     }
 
-    private static List<ArgCondition> conditions(JsonNode args, String path) {
-        List<ArgCondition> list = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            JsonNode arg = args.get(i);
+    private static List<ArgCondition> conditions(Object args, String path) {
+        List<ArgCondition> result = new ArrayList<>();
+        List<Object> all = list(args);
+        for (int i = 0; i < all.size(); i++) {
+            Map<String, Object> arg = object(all.get(i));
             String at = path + ".args[" + i + "]";
             try {
-                list.add(new ArgCondition(arg.path("index").asInt(-1), ArgCondition.Op.of(arg.path("op").asString("")),
-                        u64(arg.path("value"), at + ".value"), u64(arg.path("valueTwo"), at + ".valueTwo")));
+                result.add(new ArgCondition(arg.get("index") instanceof BigInteger index ? index.intValue() : -1,
+                        ArgCondition.Op.of(string(arg.get("op"))), u64(arg.get("value"), at + ".value"),
+                        u64(arg.get("valueTwo"), at + ".valueTwo")));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(at + ": " + e.getMessage(), e);
             }
         }
-        return list;
+        return result;
     }
 }
