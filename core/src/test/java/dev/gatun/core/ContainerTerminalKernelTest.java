@@ -47,22 +47,13 @@ class ContainerTerminalKernelTest {
 
     @Test
     void theCommandSeesATerminalOfTheConsoleSize() throws Exception {
-        HostSnapshot before = HostSnapshot.take();
-        String id = Leftovers.id("tty");
-        try (Container c = Container.builder().id(id).terminal(true).consoleSize(40, 123)
+        ContainerProcess[] ran = new ContainerProcess[1];
+        List<String> lines = linesOnItsTerminal("tty", true, Container.builder().terminal(true).consoleSize(40, 123)
                 .command("/bin/sh", "-c", "[ -t 0 ] && echo stdin-is-a-tty; [ -t 2 ] && echo stderr-is-a-tty; "
-                        + "stty size; echo to-stderr >&2; : </dev/tty && echo has-a-controlling-terminal")
-                .build()) {
-            ContainerProcess p = c.run();
-            List<String> lines = lines(readAll(p));
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).isZero();
-            assertThat(lines).contains("stdin-is-a-tty", "stderr-is-a-tty", "40 123", "to-stderr",
-                    "has-a-controlling-terminal");
-            assertThat(p.getErrorStream().read()).as("stderr is merged into the terminal").isEqualTo(-1);
-        }
-        Leftovers.assertNoneOf(id);
-        HostSnapshot.take().assertNoLeaksSince(before);
+                        + "stty size; echo to-stderr >&2; : </dev/tty && echo has-a-controlling-terminal"), ran);
+        assertThat(lines).contains("stdin-is-a-tty", "stderr-is-a-tty", "40 123", "to-stderr",
+                "has-a-controlling-terminal");
+        assertThat(ran[0].getErrorStream().read()).as("stderr is merged into the terminal").isEqualTo(-1);
     }
 
     @Test
@@ -113,20 +104,11 @@ class ContainerTerminalKernelTest {
     @Test
     void aContainerInItsOwnUserNamespaceTakesTheTerminalToo(@TempDir Path tmp) throws Exception {
         Path rootfs = userNamespaceRootfs(tmp);
-        HostSnapshot before = HostSnapshot.take();
-        String id = Leftovers.id("ttyuserns");
-        try (Container c = Container.builder().id(id).rootfs(rootfs).terminal(true).consoleSize(33, 99)
-                .namespaces(everyNamespaceWithItsOwnUsers())
+        List<String> lines = linesOnItsTerminal("ttyuserns", false, Container.builder().rootfs(rootfs).terminal(true)
+                .consoleSize(33, 99).namespaces(everyNamespaceWithItsOwnUsers())
                 .command("/bin/sh", "-c", "[ -t 0 ] && echo stdin-is-a-tty; stty size; "
-                        + ": </dev/tty && echo has-a-controlling-terminal")
-                .build()) {
-            ContainerProcess p = c.run();
-            List<String> lines = lines(readAll(p));
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(lines).contains("stdin-is-a-tty", "33 99", "has-a-controlling-terminal");
-        }
-        Leftovers.assertNoneOf(id);
-        HostSnapshot.take().assertNoLeaksSince(before);
+                        + ": </dev/tty && echo has-a-controlling-terminal"), null);
+        assertThat(lines).contains("stdin-is-a-tty", "33 99", "has-a-controlling-terminal");
     }
 
     @Test
@@ -182,83 +164,45 @@ class ContainerTerminalKernelTest {
 
     @Test
     void theTerminalIsAPtyOfTheContainersOwnDevptsAndItsConsole() throws Exception {
-        HostSnapshot before = HostSnapshot.take();
-        String id = Leftovers.id("ttyname");
-        try (Container c = Container.builder().id(id).terminal(true).consoleSize(25, 81)
+        List<String> lines = linesOnItsTerminal("ttyname", true, Container.builder().terminal(true).consoleSize(25, 81)
                 .command("/bin/sh", "-c", "tty && echo tty-exit-0; [ -c /dev/console ] && echo console-is-a-char-device; "
                         + "[ \"$(stat -L -c %t:%T /dev/console)\" = \"$(stat -L -c %t:%T /proc/self/fd/0)\" ] "
-                        + "&& echo console-is-stdin; echo through-the-con''sole >/dev/console; stty size </dev/console")
-                .build()) {
-            ContainerProcess p = c.run();
-            List<String> lines = lines(readAll(p));
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).isZero();
-            assertThat(lines).containsSubsequence("/dev/pts/0", "tty-exit-0")
-                    .contains("console-is-a-char-device", "console-is-stdin", "through-the-console", "25 81");
-        }
-        Leftovers.assertNoneOf(id);
-        HostSnapshot.take().assertNoLeaksSince(before);
+                        + "&& echo console-is-stdin; echo through-the-con''sole >/dev/console; stty size </dev/console"),
+                null);
+        assertThat(lines).containsSubsequence("/dev/pts/0", "tty-exit-0")
+                .contains("console-is-a-char-device", "console-is-stdin", "through-the-console", "25 81");
     }
 
     @Test
     void aUserWhoIsNotRootOwnsItsTerminalAndCanOpenItByName() throws Exception {
-        HostSnapshot before = HostSnapshot.take();
-        String id = Leftovers.id("ttyuser");
-        try (Container c = Container.builder().id(id).terminal(true).user(1000, 1000)
+        List<String> lines = linesOnItsTerminal("ttyuser", true, Container.builder().terminal(true).user(1000, 1000)
                 .command("/bin/sh", "-c", "id -u; tty && echo tty-exit-0; stat -c owner-%u /dev/pts/0; "
-                        + "echo by-na''me >/dev/pts/0")
-                .build()) {
-            ContainerProcess p = c.run();
-            List<String> lines = lines(readAll(p));
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).isZero();
-            assertThat(lines).containsSubsequence("1000", "/dev/pts/0", "tty-exit-0")
-                    .contains("owner-1000", "by-name");
-        }
-        Leftovers.assertNoneOf(id);
-        HostSnapshot.take().assertNoLeaksSince(before);
+                        + "echo by-na''me >/dev/pts/0"), null);
+        assertThat(lines).containsSubsequence("1000", "/dev/pts/0", "tty-exit-0").contains("owner-1000", "by-name");
     }
 
     @Test
     void inAUserNamespaceTheTerminalIsTheContainersOwnToo(@TempDir Path tmp) throws Exception {
         Path rootfs = userNamespaceRootfs(tmp);
-        HostSnapshot before = HostSnapshot.take();
-        String id = Leftovers.id("ttynameuserns");
-        try (Container c = Container.builder().id(id).rootfs(rootfs).terminal(true)
+        List<String> lines = linesOnItsTerminal("ttynameuserns", true, Container.builder().rootfs(rootfs).terminal(true)
                 .namespaces(everyNamespaceWithItsOwnUsers())
                 .command("/bin/sh", "-c", "tty && echo tty-exit-0; [ -c /dev/console ] && echo console-is-a-char-device; "
-                        + "echo through-the-con''sole >/dev/console")
-                .build()) {
-            ContainerProcess p = c.run();
-            List<String> lines = lines(readAll(p));
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).isZero();
-            assertThat(lines).containsSubsequence("/dev/pts/0", "tty-exit-0")
-                    .contains("console-is-a-char-device", "through-the-console");
-        }
-        Leftovers.assertNoneOf(id);
-        HostSnapshot.take().assertNoLeaksSince(before);
+                        + "echo through-the-con''sole >/dev/console"), null);
+        assertThat(lines).containsSubsequence("/dev/pts/0", "tty-exit-0")
+                .contains("console-is-a-char-device", "through-the-console");
     }
 
     @Test
     void withoutADevptsOfItsOwnTheContainerGetsAHostPtyWithoutAName() throws Exception {
-        HostSnapshot before = HostSnapshot.take();
-        String id = Leftovers.id("ttyhost");
         // a /dev of the spec's own and no /dev/pts: the documented fallback to a host pty
-        try (Container c = Container.builder().id(id).terminal(true).consoleSize(30, 90)
+        ContainerBuilder builder = Container.builder().terminal(true).consoleSize(30, 90)
                 .mount(new Mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k"),
                         null, null))
                 .command("/bin/sh", "-c", "[ -t 0 ] && echo stdin-is-a-tty; stty size; tty >/dev/null || echo tty-has-no-name; "
-                        + "[ -e /dev/console ] || echo no-console")
-                .build()) {
-            assertThat(c.plan()).doesNotContain("/dev/pts/ptmx");
-            ContainerProcess p = c.run();
-            List<String> lines = lines(readAll(p));
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(lines).contains("stdin-is-a-tty", "30 90", "tty-has-no-name", "no-console");
-        }
-        Leftovers.assertNoneOf(id);
-        HostSnapshot.take().assertNoLeaksSince(before);
+                        + "[ -e /dev/console ] || echo no-console");
+        assertThat(builder.id(Leftovers.id("ttyhostplan")).build().plan()).doesNotContain("/dev/pts/ptmx");
+        List<String> lines = linesOnItsTerminal("ttyhost", false, builder, null);
+        assertThat(lines).contains("stdin-is-a-tty", "30 90", "tty-has-no-name", "no-console");
     }
 
     @Test
@@ -291,6 +235,33 @@ class ContainerTerminalKernelTest {
             assertThat(List.of(pivot, ptmx, peer, size, console, ctty, capset)).doesNotContain(-1).isSorted();
             assertThat(plan).filteredOn(l -> l.contains("dup3($pty, ")).hasSize(3);
         }
+    }
+
+    /**
+     * Runs the container {@code builder} makes (with a fresh id from {@code name}) until it exits,
+     * and returns what its terminal showed, line by line; checks that it exited 0 when asked, and
+     * that nothing of it (no cgroup, state, mount, fd or child) remains afterwards. The process
+     * lands in {@code ran[0]} when {@code ran} is given.
+     */
+    private static List<String> linesOnItsTerminal(String name, boolean exitsZero, ContainerBuilder builder,
+            ContainerProcess[] ran) throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id(name);
+        List<String> lines;
+        try (Container c = builder.id(id).build()) {
+            ContainerProcess p = c.run();
+            if (ran != null) {
+                ran[0] = p;
+            }
+            lines = lines(readAll(p));
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            if (exitsZero) {
+                assertThat(p.exitValue()).as(String.join("\n", lines)).isZero();
+            }
+        }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+        return lines;
     }
 
     /** A busybox rootfs the user namespace's root (host uid 100000) can reach. */
