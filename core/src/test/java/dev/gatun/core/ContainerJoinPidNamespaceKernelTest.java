@@ -79,15 +79,21 @@ class ContainerJoinPidNamespaceKernelTest {
         assertThat(Leftovers.ofThisRun()).isEmpty();
     }
 
+    /** Runs {@code first}, whose command prints "ready" before anything else; returns its output after that line. */
+    private static BufferedReader runUntilReady(Container first) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(first.run().getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("ready");
+        return out;
+    }
+
     @Test
     void aContainerJoinsTheSidecarPidNamespaceOfAnother() throws Exception {
         String firstId = Leftovers.id("pidhost");
         String secondId = Leftovers.id("pidjoin");
         try (Container first = Container.builder().id(firstId)
                 .stopTimeout(QUICK_STOP).command("/bin/sh", "-c", "echo ready; exec sleep 30").build()) {
-            ContainerProcess host = first.run();
-            BufferedReader out = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
-            assertThat(out.readLine()).isEqualTo("ready");
+            runUntilReady(first);
+            ContainerProcess host = first.process();
             try (Container second = Container.builder().id(secondId)
                     .namespaces(Namespaces.builder().join(NamespaceType.PID, host.pid())
                             .create(NamespaceType.MOUNT, NamespaceType.UTS, NamespaceType.IPC, NamespaceType.NETWORK).build())
@@ -126,9 +132,8 @@ class ContainerJoinPidNamespaceKernelTest {
         try (Container first = Container.builder().id(firstId).stopTimeout(QUICK_STOP)
                 .command("/bin/sh", "-c", "echo ready; read pid; tr '\\0' ' ' </proc/$pid/cmdline; echo; exec sleep 30")
                 .build()) {
-            ContainerProcess host = first.run();
-            BufferedReader out = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
-            assertThat(out.readLine()).isEqualTo("ready");
+            BufferedReader out = runUntilReady(first);
+            ContainerProcess host = first.process();
             try (Container second = Container.builder().id(secondId).stopTimeout(QUICK_STOP)
                     .namespaces(Namespaces.builder().join(NamespaceType.PID, host.pid()).create(NamespaceType.MOUNT, NamespaceType.UTS).build())
                     .command("/bin/sh", "-c", "echo $$; exec sleep 29").build()) {
@@ -164,9 +169,8 @@ class ContainerJoinPidNamespaceKernelTest {
         String secondId = Leftovers.id("pidmember");
         try (Container first = Container.builder().id(firstId).stopTimeout(QUICK_STOP)
                 .command("/bin/sh", "-c", "echo ready; exec sleep 30").build()) {
-            ContainerProcess host = first.run();
-            assertThat(new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8))
-                    .readLine()).isEqualTo("ready");
+            runUntilReady(first);
+            ContainerProcess host = first.process();
             try (Container second = Container.builder().id(secondId).stopTimeout(QUICK_STOP)
                     .namespaces(Namespaces.builder().join(NamespaceType.PID, host.pid()).create(NamespaceType.MOUNT, NamespaceType.UTS).build())
                     .command("/bin/sh", "-c", "echo ready; exec sleep 30").build()) {
@@ -198,9 +202,8 @@ class ContainerJoinPidNamespaceKernelTest {
         String secondId = Leftovers.id("pidjoinu");
         try (Container first = Container.builder().id(firstId).stopTimeout(QUICK_STOP)
                 .command("/bin/sh", "-c", "echo ready; exec sleep 30").build()) {
-            ContainerProcess host = first.run();
-            assertThat(new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8))
-                    .readLine()).isEqualTo("ready");
+            runUntilReady(first);
+            ContainerProcess host = first.process();
             ContainerBuilder builder = Container.builder().id(secondId).rootfs(rootfs).stopTimeout(QUICK_STOP)
                     .namespaces(Namespaces.builder().join(NamespaceType.PID, host.pid())
                             .create(NamespaceType.USER, NamespaceType.MOUNT, NamespaceType.UTS, NamespaceType.IPC,
@@ -247,9 +250,8 @@ class ContainerJoinPidNamespaceKernelTest {
         String thirdId = Leftovers.id("pidafter");
         try (Container first = Container.builder().id(firstId).stopTimeout(QUICK_STOP)
                 .command("/bin/sh", "-c", "echo ready; exec sleep 30").build()) {
-            ContainerProcess host = first.run();
-            assertThat(new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8))
-                    .readLine()).isEqualTo("ready");
+            runUntilReady(first);
+            ContainerProcess host = first.process();
             try (Container second = Container.builder().id(secondId).stopTimeout(QUICK_STOP)
                     .namespaces(Namespaces.builder().join(NamespaceType.PID, host.pid()).create(NamespaceType.MOUNT, NamespaceType.UTS).build())
                     .command("/bin/sleep", "30").build()) {
