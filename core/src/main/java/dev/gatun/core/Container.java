@@ -22,6 +22,7 @@ import dev.gatun.oci.State;
 import dev.gatun.oci.ValidationError;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -243,9 +244,9 @@ public final class Container implements AutoCloseable {
                 c = Cgroups.create(layout, CgroupsPath.parse(path), id,
                         ResourceMapping.withContainerDevices(ResourceMapping.toCgroups(spec.linux().resources()),
                                 spec.linux().devices()), launch.onUnsupported());
-            } catch (java.nio.file.AccessDeniedException e) {
+            } catch (AccessDeniedException e) {
                 // the usual reason: a JVM that does not run as root, on a host that delegated it no cgroup
-                java.nio.file.AccessDeniedException clear = new java.nio.file.AccessDeniedException(e.getFile(), null,
+                AccessDeniedException clear = new AccessDeniedException(e.getFile(), null,
                         "cannot create the container's cgroup (" + (e.getReason() == null ? "permission denied"
                                 : e.getReason()) + "): it needs root, or a cgroup delegated to this user "
                                 + "($.linux.cgroupsPath inside it)");

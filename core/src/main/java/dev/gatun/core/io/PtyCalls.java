@@ -41,7 +41,7 @@ public final class PtyCalls {
     static void unlock(int master) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment zero = arena.allocate(JAVA_INT);
-            ioctl(master, TIOCSPTLCK, zero, "TIOCSPTLCK, &0");
+            LibC.ioctl(master, TIOCSPTLCK, zero, "TIOCSPTLCK, &0");
         }
     }
 
@@ -49,7 +49,7 @@ public final class PtyCalls {
     static int slaveNumber(int master) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment n = arena.allocate(JAVA_INT);
-            ioctl(master, TIOCGPTN, n, "TIOCGPTN, &n");
+            LibC.ioctl(master, TIOCGPTN, n, "TIOCGPTN, &n");
             return n.get(JAVA_INT, 0);
         }
     }
@@ -60,16 +60,12 @@ public final class PtyCalls {
             MemorySegment ws = arena.allocate(8, 2); // struct winsize {ws_row, ws_col, ws_xpixel, ws_ypixel}
             ws.set(JAVA_SHORT, 0, (short) rows);
             ws.set(JAVA_SHORT, 2, (short) cols);
-            ioctl(fd, TIOCSWINSZ, ws, "TIOCSWINSZ, &{" + rows + ", " + cols + "}");
+            LibC.ioctl(fd, TIOCSWINSZ, ws, "TIOCSWINSZ, &{" + rows + ", " + cols + "}");
         }
     }
 
     /** {@code fcntl(fd, F_DUPFD_CLOEXEC, 0)}: a second fd for the same open file. */
     static int dupCloexec(int fd) throws IOException {
         return LibC.fcntl(fd, F_DUPFD_CLOEXEC, 0, "F_DUPFD_CLOEXEC, 0");
-    }
-
-    private static void ioctl(int fd, long request, MemorySegment arg, String rendered) throws IOException {
-        LibC.ioctl(fd, request, arg, rendered);
     }
 }

@@ -52,11 +52,11 @@ public final class Loopback {
      *     namespace
      */
     public static void up() throws IOException {
-        int fd = NamespaceLibC.socket(NamespaceLibC.AF_INET, NamespaceLibC.SOCK_DGRAM | NamespaceLibC.SOCK_CLOEXEC, 0);
+        int fd = LibC.socket(NamespaceLibC.AF_INET, NamespaceLibC.SOCK_DGRAM | NamespaceLibC.SOCK_CLOEXEC, 0);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ifreq = arena.allocate(IFREQ_SIZE, 8);
             ifreq.copyFrom(MemorySegment.ofArray(ifreqUp()));
-            NamespaceLibC.ioctl(fd, NamespaceLibC.SIOCSIFFLAGS, ifreq, "SIOCSIFFLAGS, &{\"lo\", IFF_UP|IFF_RUNNING}");
+            LibC.ioctl(fd, NamespaceLibC.SIOCSIFFLAGS, ifreq, "SIOCSIFFLAGS, &{\"lo\", IFF_UP|IFF_RUNNING}");
         } finally {
             LibC.close(fd);
         }
@@ -67,11 +67,11 @@ public final class Loopback {
      * ({@code SIOCGIFFLAGS}).
      */
     public static boolean isUp() throws IOException {
-        int fd = NamespaceLibC.socket(NamespaceLibC.AF_INET, NamespaceLibC.SOCK_DGRAM | NamespaceLibC.SOCK_CLOEXEC, 0);
+        int fd = LibC.socket(NamespaceLibC.AF_INET, NamespaceLibC.SOCK_DGRAM | NamespaceLibC.SOCK_CLOEXEC, 0);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ifreq = arena.allocate(IFREQ_SIZE, 8);
             ifreq.copyFrom(MemorySegment.ofArray(ifreqUp()));
-            NamespaceLibC.ioctl(fd, NamespaceLibC.SIOCGIFFLAGS, ifreq, "SIOCGIFFLAGS, &{\"lo\"}");
+            LibC.ioctl(fd, NamespaceLibC.SIOCGIFFLAGS, ifreq, "SIOCGIFFLAGS, &{\"lo\"}");
             return (ifreq.get(JAVA_SHORT, IFR_FLAGS) & IFF_UP) != 0;
         } finally {
             LibC.close(fd);

@@ -4,11 +4,10 @@ import dev.gatun.core.ErrnoException;
 import dev.gatun.core.linux.Flags;
 import dev.gatun.core.linux.LibC;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 
 /**
- * This package's system calls and constants: {@code setns} (its error names what was joined),
- * {@code socket} and {@code ioctl}, made through {@link LibC}. Thread-safe.
+ * This package's constants for {@code socket} and {@code ioctl} (made with {@link LibC}), and
+ * {@code setns} whose error names what was joined. Thread-safe.
  */
 final class NamespaceLibC {
 
@@ -32,15 +31,5 @@ final class NamespaceLibC {
         } catch (ErrnoException e) {
             throw new ErrnoException(e.errno(), "setns", fd + " (" + what + "), " + Flags.CLONE.render(nstype));
         }
-    }
-
-    /** {@code socket(domain, type, protocol)}; returns the fd. */
-    static int socket(int domain, int type, int protocol) throws IOException {
-        return LibC.socket(domain, type, protocol);
-    }
-
-    /** {@code ioctl(fd, request, arg)}, retried on EINTR; returns the call's result. */
-    static int ioctl(int fd, long request, MemorySegment arg, String rendered) throws IOException {
-        return LibC.ioctl(fd, request, arg, rendered);
     }
 }

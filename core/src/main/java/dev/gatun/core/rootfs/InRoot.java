@@ -41,6 +41,10 @@ import java.util.Optional;
 final class InRoot implements AutoCloseable {
 
     private static final int O_NOFOLLOW = 0400000;
+    /** {@code RESOLVE_NO_MAGICLINKS}: refuse /proc/[pid]/fd-style links. */
+    private static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    /** {@code RESOLVE_IN_ROOT}: resolve as if dirfd were the root: "..", absolute symlinks stay inside. */
+    private static final long RESOLVE_IN_ROOT = 0x10;
     private static final int O_EXCL = 0200;
 
     private final int rootFd;
@@ -102,8 +106,8 @@ final class InRoot implements AutoCloseable {
                 String next = container + "/" + name;
                 int fd;
                 try {
-                    fd = RootfsCalls.openat2(rootFd, next.substring(1), LibC.O_PATH | LibC.O_CLOEXEC,
-                            RootfsCalls.RESOLVE_IN_ROOT | RootfsCalls.RESOLVE_NO_MAGICLINKS);
+                    fd = LibC.openat2(rootFd, next.substring(1), LibC.O_PATH | LibC.O_CLOEXEC,
+                            RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
                 } catch (ErrnoException e) {
                     if (e.errno() == Errno.ENOTDIR) {
                         throw new Unresolvable(container + " is not a directory");
@@ -146,7 +150,7 @@ final class InRoot implements AutoCloseable {
             if (file) {
                 LibC.close(LibC.openat(dirFd, name, LibC.O_WRONLY | LibC.O_CREAT | O_EXCL | O_NOFOLLOW | LibC.O_CLOEXEC, 0644));
             } else {
-                RootfsCalls.mkdirat(dirFd, name, 0755);
+                LibC.mkdirat(dirFd, name, 0755);
             }
         } catch (IOException e) {
             int errno = ErrnoException.errnoOf(e).orElse(0);
@@ -157,7 +161,7 @@ final class InRoot implements AutoCloseable {
             throw e;
         }
         created.add(hostPath(dirFd).resolve(name));
-        return RootfsCalls.openat2(dirFd, name, LibC.O_PATH | LibC.O_CLOEXEC | O_NOFOLLOW, 0);
+        return LibC.openat2(dirFd, name, LibC.O_PATH | LibC.O_CLOEXEC | O_NOFOLLOW, 0);
     }
 
     /** Rejects {@code name} in {@code dirFd} when it is a symlink whose target climbs above {@code /}. */
