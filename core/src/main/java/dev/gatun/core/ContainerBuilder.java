@@ -56,9 +56,14 @@ import java.util.function.Consumer;
  *   <tr><td>{@link #user(long, long, long...) user}</td><td>uid 0, gid 0, no extra groups</td></tr>
  *   <tr><td>{@link #hostname(String) hostname}</td><td>the first 12 characters of the id</td></tr>
  *   <tr><td>{@link #namespaces(Namespaces) namespaces}</td><td>new pid, mount, uts, ipc, network and cgroup namespaces</td></tr>
- *   <tr><td>{@link #resources(Resources) resources}</td><td>none (only the cgroup)</td></tr>
+ *   <tr><td>{@link #resources(Resources) resources}</td><td>a pids limit of {@value #DEFAULT_PIDS_LIMIT}
+ *       (podman's default), nothing else; {@code pidsLimit(-1)} lifts it</td></tr>
+ *   <tr><td>{@link #oomScoreAdj(int) OOM score adjustment}</td><td>{@value #DEFAULT_OOM_SCORE_ADJ}: under a
+ *       memory ceiling it shares with the JVM, the kernel's OOM killer picks the container first</td></tr>
  *   <tr><td>{@link #capabilities(String...) capabilities}</td><td>Docker's 14</td></tr>
- *   <tr><td>{@link #seccomp(boolean) seccomp}</td><td>on: the containers-common default profile</td></tr>
+ *   <tr><td>{@link #seccomp(SeccompProfile) seccomp}</td><td>{@link SeccompProfile#SANDBOX}: podman's
+ *       containers-common profile made as strict as Docker's (no user namespaces, mounts or keyrings
+ *       without {@code CAP_SYS_ADMIN})</td></tr>
  *   <tr><td>{@link #noNewPrivileges(boolean) no_new_privs}</td><td>true</td></tr>
  *   <tr><td>masked and read-only paths</td><td>the OCI/Docker defaults ({@code /proc/kcore} …)</td></tr>
  *   <tr><td>{@link #redirectInput(Redirect) stdio}</td><td>pipes, as {@link ProcessBuilder}</td></tr>
@@ -78,6 +83,20 @@ public final class ContainerBuilder {
     public static final List<String> DEFAULT_HOST_PATHS = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32",
             "/lib64", "/libx32", "/etc/alternatives", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
             "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/hosts");
+
+    /**
+     * The pids limit of a container whose {@link #resources(Resources) resources} set none
+     * (podman's default): a fork bomb then stops at the container's own ceiling instead of taking
+     * the pids (threads) the JVM needs.
+     */
+    public static final long DEFAULT_PIDS_LIMIT = 2048;
+
+    /**
+     * The OOM score adjustment of a container that sets none: the highest, so that when the
+     * container and the JVM share a memory ceiling (the JVM's cgroup, the whole machine) the
+     * kernel's OOM killer ends the container's processes, not the JVM.
+     */
+    public static final int DEFAULT_OOM_SCORE_ADJ = 1000;
 
     private String id;
     private Path rootfs;
@@ -101,7 +120,7 @@ public final class ContainerBuilder {
     private Integer oomScoreAdj;
     private Hooks hooks;
     private Set<String> capabilities = dockerCapabilities();
-    private boolean seccomp = true;
+    private SeccompProfile seccomp = SeccompProfile.SANDBOX;
     private boolean noNewPrivileges = true;
     private String cgroupsPath;
     private Redirect stdin = Redirect.PIPE;
@@ -321,9 +340,15 @@ public final class ContainerBuilder {
         return this;
     }
 
-    /** Whether to apply the default seccomp profile. */
+    /** Whether to apply the default seccomp profile ({@link SeccompProfile#SANDBOX}) or none. */
     public ContainerBuilder seccomp(boolean enabled) {
-        this.seccomp = enabled;
+        this.seccomp = enabled ? SeccompProfile.SANDBOX : SeccompProfile.NONE;
+        return this;
+    }
+
+    /** The seccomp filter: the sandbox's default, podman's containers-common profile, or none. */
+    public ContainerBuilder seccomp(SeccompProfile profile) {
+        this.seccomp = Objects.requireNonNull(profile, "profile");
         return this;
     }
 
@@ -485,13 +510,13 @@ public final class ContainerBuilder {
                 .capabilities(new ProcessSpec.Capabilities(capList, capList, null, capList, null))
                 .rlimits(rlimits.isEmpty() ? null : rlimits)
                 .noNewPrivileges(noNewPrivileges)
-                .oomScoreAdj(oomScoreAdj)
+                .oomScoreAdj(oomScoreAdj != null ? oomScoreAdj : DEFAULT_OOM_SCORE_ADJ)
                 .build();
 
         Linux.Builder linux = Linux.builder()
                 .namespaces(OciNamespace.listOf(namespaces).stream()
                         .map(n -> new Linux.Namespace(n.type(), n.path())).toList())
-                .resources(ResourceMapping.toOci(resources))
+                .resources(ResourceMapping.toOci(withDefaultLimits(resources)))
                 .maskedPaths(SecurityDefaults.MASKED_PATHS)
                 .readonlyPaths(SecurityDefaults.READONLY_PATHS)
                 .sysctl(sysctl.isEmpty() ? null : Map.copyOf(sysctl));
@@ -502,11 +527,13 @@ public final class ContainerBuilder {
         if (cgroupsPath != null) {
             linux.cgroupsPath(cgroupsPath);
         }
-        if (seccomp) {
+        if (seccomp != SeccompProfile.NONE) {
             Set<Capability> bounding = new TreeSet<>();
             capabilities.forEach(c -> bounding.add(Capability.of(c)));
-            linux.seccomp(SeccompMapping.toOci(SecurityDefaults.seccomp(Arch.current(), bounding,
-                    KernelVersion.parse(Gatun.kernelRelease()))));
+            KernelVersion kernel = KernelVersion.parse(Gatun.kernelRelease());
+            linux.seccomp(SeccompMapping.toOci(seccomp == SeccompProfile.SANDBOX
+                    ? SecurityDefaults.seccomp(Arch.current(), bounding, kernel)
+                    : SecurityDefaults.containersCommonSeccomp(Arch.current(), bounding, kernel)));
         }
         return Spec.builder()
                 .ociVersion(SpecVersion.CURRENT)
@@ -519,6 +546,11 @@ public final class ContainerBuilder {
                 .annotations(annotations.isEmpty() ? null : Map.copyOf(annotations))
                 .linux(linux.build())
                 .build();
+    }
+
+    /** {@code limits}, with the {@linkplain #DEFAULT_PIDS_LIMIT default pids limit} when they set none. */
+    private static Resources withDefaultLimits(Resources limits) {
+        return limits.pids().limit() != null ? limits : limits.rebuild().pidsLimit(DEFAULT_PIDS_LIMIT).build();
     }
 
     /** /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue and /sys, as {@code runc spec} writes them. */

@@ -163,6 +163,59 @@ class ContainerJoinPidNamespaceKernelTest {
         Leftovers.assertNoneOf(secondId);
     }
 
+    /**
+     * CVE-2019-5736 class: until it execs, a joining init is the JVM's memory and shows the JVM's
+     * binary. A root process of the joined namespace (Docker's capabilities, no CAP_SYS_PTRACE)
+     * tries to open the waiting init's /proc/<pid>/mem and /proc/<pid>/exe: both are refused,
+     * because the JVM's memory was made non-dumpable before the clone; the JVM is dumpable again
+     * once the init has exec'd.
+     */
+    @Test
+    void cve2019_5736_aProcessOfTheJoinedNamespaceCannotOpenTheWaitingInitsMemoryOrExe() throws Exception {
+        Kernel.require(dev.gatun.core.linux.LibC.prctl(3 /* PR_GET_DUMPABLE */, 0) == 1, "this JVM was started non-dumpable");
+        String firstId = Leftovers.id("pidattacker");
+        String secondId = Leftovers.id("pidvictim");
+        String attack = "echo ready; read pid; "
+                + "(exec 3</proc/$pid/mem) 2>/dev/null && echo mem-opened || echo mem-refused; "
+                + "(exec 4</proc/$pid/exe) 2>/dev/null && echo exe-opened || echo exe-refused; "
+                + "readlink /proc/$pid/exe 2>/dev/null || echo exe-unreadable; exec sleep 30";
+        try (Container first = Container.builder().id(firstId).stopTimeout(QUICK_STOP)
+                .command("/bin/sh", "-c", attack).build()) {
+            BufferedReader out = runUntilReady(first);
+            ContainerProcess host = first.process();
+            try (Container second = Container.builder().id(secondId).stopTimeout(QUICK_STOP)
+                    .namespaces(Namespaces.builder().join(NamespaceType.PID, host.pid()).create(NamespaceType.MOUNT, NamespaceType.UTS).build())
+                    .command("/bin/sh", "-c", "exec sleep 29").build()) {
+                second.create();
+                long created = second.state().pid();
+                String nspid = Files.readAllLines(Path.of("/proc/" + created + "/status")).stream()
+                        .filter(l -> l.startsWith("NSpid:")).findFirst().orElseThrow();
+                String inner = nspid.substring(nspid.lastIndexOf('\t') + 1).strip();
+                OutputStream in = host.getOutputStream();
+                in.write((inner + "\n").getBytes(StandardCharsets.UTF_8));
+                in.flush();
+                assertThat(out.readLine()).isEqualTo("mem-refused");
+                assertThat(out.readLine()).isEqualTo("exe-refused");
+                assertThat(out.readLine()).isEqualTo("exe-unreadable");
+                assertThat(dev.gatun.core.linux.LibC.prctl(3, 0)).as("non-dumpable while the init waits").isZero();
+                second.start();
+                assertThat(waitUntilDumpable()).as("dumpable again once the init has exec'd").isTrue();
+            }
+        }
+        Leftovers.assertNoneOf(firstId);
+        Leftovers.assertNoneOf(secondId);
+    }
+
+    private static boolean waitUntilDumpable() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            if (dev.gatun.core.linux.LibC.prctl(3, 0) == 1) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
     @Test
     void whenTheFirstContainersInitDiesTheKernelKillsTheJoinedInit() throws Exception {
         String firstId = Leftovers.id("pidinit");

@@ -51,12 +51,13 @@ import java.util.Set;
  * the order of everything a container's init does between {@code clone} and {@code execve}.
  *
  * <pre>
+ *  oom          oom_score_adj, through the host's /proc
  *  namespaces   setns / unshare, [pause: parent writes uid/gid maps, places v1 cgroups]
  *  cgroups      v1: write "0" to each cgroup.procs (no user namespace); unshare(CLONE_NEWCGROUP)
  *  session      setsid, [host terminal: ioctl(slave, TIOCSCTTY, 0)]
  *  rootfs       mounts, /proc, /dev, pivot_root
  *  terminal     [container terminal: pty from /dev/pts/ptmx, /dev/console, TIOCSCTTY]
- *  identity     lo up, hostname, domainname, sysctl, oom_score_adj
+ *  identity     lo up, hostname, domainname, sysctl
  *  rootfs       masked paths, read-only paths, read-only root
  *  security     rlimits, bounding set, keepcaps | setgroups, setresgid, setresuid | pdeathsig,
  *               capset, ambient, no_new_privs, seccomp
@@ -102,6 +103,7 @@ public final class ContainerPlanner {
         boolean newCgroupNs = namespaces.created().contains(NamespaceType.CGROUP);
 
         refuseProcOfAnUnownedPidNamespace(spec, namespaces);
+        Sysctls.check(Absent.map(linux.sysctl()), namespaces);
         NamespaceSetup ns = NamespaceSetup.prepare(namespaces);
         // the seccomp filter's memory, read by the child until exec; an automatic arena, because a
         // shared one's close costs a handshake with every JVM thread, on the hot path of each container
@@ -133,6 +135,12 @@ public final class ContainerPlanner {
                     options = options.namespaces(options.namespaces() & ~CLONE_NEWCGROUP);
                     deferCgroupNs = true;
                 }
+            }
+            if (process.oomScoreAdj() != null) {
+                // first, through the host's /proc and with the JVM's credentials: after a uid change
+                // (or in a new user namespace) the memory the child shares with the JVM turns
+                // non-dumpable, its /proc/self files then belong to the host's root, and the write fails
+                b.writeFile("/proc/self/oom_score_adj", Integer.toString(process.oomScoreAdj()));
             }
             ns.appendChildSteps(b);
             if (newUserNs && mapsId(linux.uidMappings(), 0) && mapsId(linux.gidMappings(), 0)) {
@@ -191,9 +199,6 @@ public final class ContainerPlanner {
             }
             for (Map.Entry<String, String> sysctl : Absent.map(linux.sysctl()).entrySet()) {
                 b.writeFile("/proc/sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue());
-            }
-            if (process.oomScoreAdj() != null) {
-                b.writeFile("/proc/self/oom_score_adj", Integer.toString(process.oomScoreAdj()));
             }
             rootfs.appendAfterPivot(b);
 

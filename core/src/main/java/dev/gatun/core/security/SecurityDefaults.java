@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * The sandbox's security defaults (DESIGN.md, "Security defaults for the sandbox API"): Docker's
- * 14 capabilities, the containers-common seccomp profile, {@code no_new_privs}, and the masked
+ * 14 capabilities, the containers-common seccomp profile made as strict as Docker's, {@code no_new_privs}, and the masked
  * and read-only paths. The OCI path ({@code cli}, bundles) does not use these: it applies exactly
  * what config.json says.
  *
@@ -68,10 +68,20 @@ public final class SecurityDefaults {
     }
 
     /**
-     * The containers-common default profile as it applies to a process on {@code nativeArch} with
-     * bounding set {@code bounding} on {@code kernel}.
+     * The sandbox's default seccomp policy ({@link SandboxSeccomp}: containers-common made as
+     * strict as Docker's) as it applies to a process on {@code nativeArch} with bounding set
+     * {@code bounding} on {@code kernel}.
      */
     public static SeccompPolicy seccomp(Arch nativeArch, Set<Capability> bounding, KernelVersion kernel) {
+        return SandboxSeccomp.policy(nativeArch, bounding, kernel);
+    }
+
+    /**
+     * podman's and CRI-O's default profile, containers-common, as it applies to such a process: the
+     * named preset for callers that need what it allows beyond the sandbox's default (new user
+     * namespaces, keyrings).
+     */
+    public static SeccompPolicy containersCommonSeccomp(Arch nativeArch, Set<Capability> bounding, KernelVersion kernel) {
         return ContainersSeccompProfile.bundled().policy(nativeArch, bounding, kernel);
     }
 

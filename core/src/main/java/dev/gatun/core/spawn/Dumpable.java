@@ -40,6 +40,27 @@ final class Dumpable {
         sharing++;
     }
 
+    /**
+     * A child is about to be cloned with the JVM's memory into a PID namespace where other,
+     * untrusted processes live (a joined PID namespace, or one the program forks into). Until it
+     * execs, that child <em>is</em> the JVM's memory and shows the JVM's binary as
+     * {@code /proc/<pid>/exe}: a process of that namespace could open {@code /proc/<pid>/mem} and
+     * write the JVM's memory, or reopen the exe and overwrite the JVM's binary (the CVE-2019-5736
+     * class). The memory is made non-dumpable <em>before</em> the clone, so there is no moment in
+     * which the child is visible and open to ptrace access: the kernel then refuses those opens to
+     * anyone without {@code CAP_SYS_PTRACE} over the JVM's user namespace. Restored, as after a
+     * uid change, when the last sharing child has exec'd or died.
+     */
+    synchronized void childSharesWithStrangers() {
+        sharing++;
+        try {
+            LibC.prctl(PR_SET_DUMPABLE, 0);
+        } catch (IOException e) {
+            sharing--;
+            throw new UncheckedIOException("prctl(PR_SET_DUMPABLE, 0)", e);
+        }
+    }
+
     /** A child that shared the memory has exec'd or died; call once per {@link #childShares()}. */
     synchronized void childReleased() {
         if (--sharing > 0 || original != 1) {

@@ -134,7 +134,7 @@ public final class Spawner {
     private SpawnedProcess spawnVfork(Program program, SpawnOptions options) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             Launch launch;
-            dumpable.childShares();
+            shareMemory(program, options);
             try {
                 launch = launch(program, options, arena, Map.of(), -1, CLONE_VM | CLONE_VFORK);
             } finally {
@@ -164,10 +164,19 @@ public final class Spawner {
         }
     }
 
+    /** Counts a child about to share the JVM's memory; one that enters a foreign PID namespace makes it non-dumpable first. */
+    private void shareMemory(Program program, SpawnOptions options) {
+        if (options.pidNamespaceFd().isPresent() || program.forks()) {
+            dumpable.childSharesWithStrangers();
+        } else {
+            dumpable.childShares();
+        }
+    }
+
     private Handshake startHandshake(Program program, SpawnOptions options) throws IOException {
         FdSet fds = new FdSet();
         // the owner stands for the memory the child will share: closed on every path, exactly once
-        dumpable.childShares();
+        shareMemory(program, options);
         ArenaOwner owner = new ArenaOwner(Arena.ofShared(), dumpable::childReleased);
         SpawnedProcess child = null;
         try {
