@@ -25,8 +25,9 @@ public interface Cgroup {
     /**
      * The directories of this cgroup: v2 maps {@code ""} to its one directory (open it for
      * {@code CLONE_INTO_CGROUP}); v1 maps each controller name ("memory", "pids", ...) to its
-     * directory, whose {@code cgroup.procs} a child writes "0" into before it unshares its cgroup
-     * namespace. Iteration order is stable.
+     * directory, and on a hybrid host {@code "unified"} to its leaf in the controller-less unified
+     * hierarchy; a child writes "0" into each one's {@code cgroup.procs} before it unshares its
+     * cgroup namespace. Iteration order is stable.
      */
     Map<String, Path> directories();
 

@@ -12,9 +12,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A cgroup in every mounted v1 controller hierarchy (named hierarchies such as name=systemd are
  * left alone), each directory beneath the caller's own cgroup in that hierarchy unless the path is
- * absolute.
+ * absolute; on a hybrid host also one in the controller-less unified hierarchy, under the key
+ * {@value #UNIFIED}.
+ *
+ * <p>Why the unified leaf: a process that is placed in every v1 hierarchy but not in the unified
+ * one stays in the caller's unified cgroup (often the root, {@code 0::/}), and a cgroup namespace
+ * made there has that cgroup as its root: whoever in the container gets to mount cgroup2 (from a
+ * nested user namespace, say) then writes into the host's unified tree, and the container's own
+ * subdirectories there would block nothing of ours but be left behind.
  */
 final class V1Cgroup implements Cgroup {
+
+    /** The {@link #directories()} key of a hybrid host's unified-hierarchy leaf. */
+    static final String UNIFIED = "unified";
 
     private final CgroupFs fs;
     private final OnUnsupported policy;
@@ -44,6 +54,11 @@ final class V1Cgroup implements Cgroup {
             Path leaf = e.getValue().resolve(cgroupPath.substring(1));
             dirs.put(controller, leaf);
             leafOfMount.put(e.getValue(), leaf);
+        }
+        if (layout.mode() == CgroupLayout.Mode.HYBRID && layout.unifiedMount().isPresent()) {
+            Path leaf = layout.unifiedMount().get().resolve(path.resolve(layout.unifiedPath(), containerId).substring(1));
+            dirs.put(UNIFIED, leaf);
+            leafOfMount.put(layout.unifiedMount().get(), leaf);
         }
         List<List<Path>> created = new ArrayList<>();
         try {

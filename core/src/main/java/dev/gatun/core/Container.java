@@ -23,6 +23,7 @@ import dev.gatun.oci.ValidationError;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -306,6 +307,7 @@ public final class Container implements AutoCloseable {
             try {
                 handshake.release();
                 spawned = handshake.awaitExec();
+                applyOomScoreAdj(spawned);
             } catch (IOException | RuntimeException e) {
                 status = ContainerStatus.STOPPED;
                 throw e;
@@ -324,6 +326,36 @@ public final class Container implements AutoCloseable {
         }
         HookRunner.run("poststart", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().poststart()), state(), bundle);
         return process;
+    }
+
+    /**
+     * Writes {@code process.oomScoreAdj} for the init, now that it has exec'd into a memory of its
+     * own. Not before: until exec the init shares the JVM's memory, and the kernel copies an
+     * {@code oom_score_adj} write to every process sharing the writer's memory, so the JVM would
+     * get the container's score. Processes the container forks in the moment between its exec and
+     * this write keep the JVM's score. A write the kernel refuses stops the container.
+     */
+    private void applyOomScoreAdj(SpawnedProcess init) throws IOException {
+        Integer adj = spec.process().oomScoreAdj();
+        if (adj == null) {
+            return;
+        }
+        Path file = Path.of("/proc", Long.toString(init.pid()), "oom_score_adj");
+        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            // opened while the pidfd says the init lives: the file is the init's, not a reused pid's
+            if (!init.signal(0)) {
+                return;
+            }
+            out.write(java.nio.ByteBuffer.wrap(adj.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        } catch (java.nio.file.NoSuchFileException e) {
+            // exited already, and reaped: nothing left to adjust
+        } catch (IOException e) {
+            if (init.isAlive()) {
+                init.kill();
+                throw new IOException("process.oomScoreAdj: cannot write " + adj + " to " + file + ": " + e, e);
+            }
+        }
     }
 
     /** {@link #create()} then {@link #start()}; on failure everything is removed again. */

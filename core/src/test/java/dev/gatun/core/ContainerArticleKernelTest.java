@@ -70,7 +70,12 @@ class ContainerArticleKernelTest {
             ContainerProcess p = c.run();
             String lastChildInside = Ran.readLine(Ran.lines(p));
             List<ProcessHandle> children = awaitChildren(p.toHandle(), 2);
-            assertThat(children).allMatch(h -> h.info().command().map(cmd -> cmd.endsWith("sleep")).orElse(false));
+            // a child the shell has forked may not have exec'd sleep yet
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!children.stream().allMatch(ContainerArticleKernelTest::isSleep) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(children).allMatch(ContainerArticleKernelTest::isSleep);
             List<String> nspids = new ArrayList<>();
             for (ProcessHandle child : children) {
                 String line = Files.readAllLines(Path.of("/proc/" + child.pid() + "/status")).stream()
@@ -257,6 +262,10 @@ class ContainerArticleKernelTest {
             assertThat(c.droppedLimits()).singleElement().asString().contains("hugetlb");
         }
         Leftovers.assertNoneOf(dropped);
+    }
+
+    private static boolean isSleep(ProcessHandle h) {
+        return h.info().command().map(cmd -> cmd.endsWith("sleep")).orElse(false);
     }
 
     private static String read(Path file) throws Exception {

@@ -51,7 +51,6 @@ import java.util.Set;
  * the order of everything a container's init does between {@code clone} and {@code execve}.
  *
  * <pre>
- *  oom          oom_score_adj, through the host's /proc
  *  namespaces   setns / unshare, [pause: parent writes uid/gid maps, places v1 cgroups]
  *  cgroups      v1: write "0" to each cgroup.procs (no user namespace); unshare(CLONE_NEWCGROUP)
  *  session      setsid, [host terminal: ioctl(slave, TIOCSCTTY, 0)]
@@ -65,6 +64,11 @@ import java.util.Set;
  *  pause        "created": notify parent, wait for start
  *  exec         unblock signals, execve
  * </pre>
+ *
+ * <p>Not here: {@code process.oomScoreAdj}, which the JVM writes once the init has exec'd
+ * ({@link dev.gatun.core.Container#start()}). The kernel copies a write to
+ * {@code oom_score_adj} to every process that shares the writer's memory, unless the writer is a
+ * vfork child: a waiting init writing it would set the JVM's own score too.
  *
  * <p>It reads only the spec (and the host facts it must: the cgroup, the architecture, the
  * kernel's last capability). Bad input is an {@link dev.gatun.oci.InvalidSpecException} naming
@@ -135,12 +139,6 @@ public final class ContainerPlanner {
                     options = options.namespaces(options.namespaces() & ~CLONE_NEWCGROUP);
                     deferCgroupNs = true;
                 }
-            }
-            if (process.oomScoreAdj() != null) {
-                // first, through the host's /proc and with the JVM's credentials: after a uid change
-                // (or in a new user namespace) the memory the child shares with the JVM turns
-                // non-dumpable, its /proc/self files then belong to the host's root, and the write fails
-                b.writeFile("/proc/self/oom_score_adj", Integer.toString(process.oomScoreAdj()));
             }
             ns.appendChildSteps(b);
             if (newUserNs && mapsId(linux.uidMappings(), 0) && mapsId(linux.gidMappings(), 0)) {
