@@ -360,6 +360,36 @@ class ContainerEscapeKernelTest {
         }
     }
 
+    @Test
+    void tiocsti_aTerminalTheContainerInheritsCannotBeFedInput() throws Exception {
+        // a container handed the user's terminal (say stdin inherited from an interactive JVM)
+        // pushes "rm -rf ~\n" into its input queue with TIOCSTI: the shell reads it once the
+        // container exits. The init's setsid makes the terminal no longer its controlling one,
+        // and TIOCSTI on another terminal needs CAP_SYS_ADMIN.
+        Kernel.require(!Files.exists(Path.of("/proc/sys/dev/tty/legacy_tiocsti"))
+                || Files.readString(Path.of("/proc/sys/dev/tty/legacy_tiocsti")).strip().equals("1"),
+                "TIOCSTI enabled (dev.tty.legacy_tiocsti=1); with 0 the kernel refuses it to everyone");
+        try (dev.gatun.core.io.Stdio tty = dev.gatun.core.io.Stdio.openTerminal(24, 80)) {
+            java.io.File slave = new java.io.File("/proc/self/fd/" + tty.childFd(0));
+            // the terminal is a host session's controlling terminal, as a user's shell's is
+            Process session = new ProcessBuilder("setsid", "-c", "sleep", "60").redirectInput(slave).start();
+            try {
+                Thread.sleep(200);
+                assertThat(session.isAlive()).isTrue();
+                // TIOCSTI (0x5412) directly, then after trying to take the terminal over (TIOCSCTTY, 0x540E)
+                Ran r = Ran.of(Container.builder().id(Leftovers.id("tiocsti"))
+                        .redirectInput(java.lang.ProcessBuilder.Redirect.from(slave))
+                        .command("perl", "-e", "my $c = qq{x}; print ioctl(STDIN, 0x5412, $c) ? 0 : $!+0, qq{\\n}; "
+                                + "print ioctl(STDIN, 0x540E, 0) ? 0 : $!+0, qq{\\n}; "
+                                + "print ioctl(STDIN, 0x5412, $c) ? 0 : $!+0, qq{\\n}"));
+                assertThat(r.out().lines().toList()).as("%s", r).containsExactly("1", "1", "1");
+            } finally {
+                session.destroyForcibly();
+                session.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     // ---- privileges -----------------------------------------------------------------------------
 
     @Test
