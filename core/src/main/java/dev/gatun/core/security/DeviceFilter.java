@@ -24,7 +24,8 @@ import java.util.List;
  * as soon as it decides, so the first match found is the last in the list. Registers: r2 the
  * device type, r3 the requested access bits not decided yet, r4 the major, r5 the minor, r0
  * scratch and the verdict. An allow rule clears the bits it decides and returns 1 once none is
- * left; a deny rule returns 0 if it decides any requested bit.
+ * left; a deny rule returns 0 if it decides any requested bit. An "a *:* rwm" rule decides
+ * everything, so the program ends there (the verifier refuses unreachable instructions).
  *
  * <p>Immutable and thread-safe. Loading and attaching is {@link DeviceCgroup}'s.
  *
