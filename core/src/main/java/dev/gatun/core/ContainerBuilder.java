@@ -57,6 +57,13 @@ import java.util.function.Consumer;
  *   <tr><td>{@link #hostname(String) hostname}</td><td>the first 12 characters of the id</td></tr>
  *   <tr><td>{@link #namespaces(Namespaces) namespaces}</td><td>new pid, mount, uts, ipc, network and cgroup namespaces</td></tr>
  *   <tr><td>{@link #resources(Resources) resources}</td><td>none (only the cgroup)</td></tr>
+ *   <tr><td>device rules ({@code linux.resources.devices})</td><td>runc's and Docker's
+ *       ({@link SecurityDefaults#DEVICE_RULES}): deny all; allow {@code mknod} of any device
+ *       ({@code c *:* m}, {@code b *:* m}); allow {@code rwm} of null 1:3, random 1:8, full 1:7,
+ *       tty 5:0, zero 1:5, urandom 1:9, the ptys 136:*, ptmx 5:2 and tun 10:200. The device rules
+ *       of {@link #resources(Resources)} follow them, and the last rule that matches wins, so
+ *       {@code device(new DeviceRule(true, "b", 7L, null, "rw"))} opens the loop devices. Enforced
+ *       by the v1 devices controller, or on cgroup v2 by an eBPF program</td></tr>
  *   <tr><td>{@link #capabilities(String...) capabilities}</td><td>Docker's 14</td></tr>
  *   <tr><td>{@link #seccomp(boolean) seccomp}</td><td>on: the containers-common default profile</td></tr>
  *   <tr><td>{@link #noNewPrivileges(boolean) no_new_privs}</td><td>true</td></tr>
@@ -491,7 +498,7 @@ public final class ContainerBuilder {
         Linux.Builder linux = Linux.builder()
                 .namespaces(OciNamespace.listOf(namespaces).stream()
                         .map(n -> new Linux.Namespace(n.type(), n.path())).toList())
-                .resources(ResourceMapping.toOci(resources))
+                .resources(ResourceMapping.toOci(withDefaultDeviceRules(resources)))
                 .maskedPaths(SecurityDefaults.MASKED_PATHS)
                 .readonlyPaths(SecurityDefaults.READONLY_PATHS)
                 .sysctl(sysctl.isEmpty() ? null : Map.copyOf(sysctl));
@@ -519,6 +526,18 @@ public final class ContainerBuilder {
                 .annotations(annotations.isEmpty() ? null : Map.copyOf(annotations))
                 .linux(linux.build())
                 .build();
+    }
+
+    /**
+     * {@code r} with {@link SecurityDefaults#DEVICE_RULES} before its own device rules: without
+     * them the container could {@code mknod} and open any host device (CAP_MKNOD is among Docker's
+     * capabilities), a disk or a loop device included.
+     */
+    private static Resources withDefaultDeviceRules(Resources r) {
+        List<Resources.DeviceRule> rules = new ArrayList<>(SecurityDefaults.DEVICE_RULES);
+        rules.addAll(r.devices());
+        return new Resources(r.memory(), r.cpu(), r.pids(), r.blockIo(), r.hugepageLimits(), r.rdma(), r.network(),
+                rules, r.unified());
     }
 
     /** /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue and /sys, as {@code runc spec} writes them. */
