@@ -58,7 +58,9 @@ class ContainerDevicesKernelTest {
     @Test
     void aDeviceRuleOfTheBuilderFollowsTheDefaultsAndWins() throws Exception {
         Ran r = run(Container.builder().resources(b -> b.device(new DeviceRule(true, "b", 7L, null, "rw"))), LOOP);
-        assertThat(r.out()).as("%s", r).contains("mknod-exit-0", "open-exit-0").doesNotContain("Operation not permitted");
+        // the rules let the open through; a kernel without the loop driver then answers ENXIO
+        assertThat(r.out()).as("%s", r).contains("mknod-exit-0").doesNotContain("Operation not permitted");
+        assertThat(r.out()).as("%s", r).containsAnyOf("open-exit-0", "No such device or address");
     }
 
     @Test
