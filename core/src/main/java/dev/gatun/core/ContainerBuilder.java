@@ -62,8 +62,9 @@ import java.util.function.Consumer;
  *       ({@code c *:* m}, {@code b *:* m}); allow {@code rwm} of null 1:3, random 1:8, full 1:7,
  *       tty 5:0, zero 1:5, urandom 1:9, the ptys 136:*, ptmx 5:2 and tun 10:200. The device rules
  *       of {@link #resources(Resources)} follow them, and the last rule that matches wins, so
- *       {@code device(new DeviceRule(true, "b", 7L, null, "rw"))} opens the loop devices. Enforced
- *       by the v1 devices controller, or on cgroup v2 by an eBPF program</td></tr>
+ *       {@code resources(r -> r.device(new DeviceRule(true, "b", 7L, null, "rw")))} opens the
+ *       loop devices. Enforced by the v1 devices controller, or on cgroup v2 by an eBPF program
+ *       attached to the container's cgroup</td></tr>
  *   <tr><td>{@link #capabilities(String...) capabilities}</td><td>Docker's 14</td></tr>
  *   <tr><td>{@link #seccomp(boolean) seccomp}</td><td>on: the containers-common default profile</td></tr>
  *   <tr><td>{@link #noNewPrivileges(boolean) no_new_privs}</td><td>true</td></tr>

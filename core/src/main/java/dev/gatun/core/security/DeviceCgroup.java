@@ -34,7 +34,7 @@ import java.util.List;
  * Stateless and thread-safe.
  *
  * @see <a href="https://man7.org/linux/man-pages/man2/bpf.2.html">bpf(2)</a>
- * @see <a href="https://docs.kernel.org/bpf/prog_cgroup_sysctl.html">cgroup BPF programs</a>
+ * @see <a href="https://docs.kernel.org/admin-guide/cgroup-v2.html#device-controller">cgroup v2, Device controller</a>
  */
 public final class DeviceCgroup {
 
