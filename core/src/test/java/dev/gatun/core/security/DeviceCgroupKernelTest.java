@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatun.cgroups.Resources.DeviceRule;
+import dev.gatun.core.linux.LibC;
 import dev.gatun.testing.HostSnapshot;
 import dev.gatun.testing.Kernel;
 import dev.gatun.testing.KernelTest;
@@ -11,7 +12,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -92,6 +95,23 @@ class DeviceCgroupKernelTest {
         assertThat(second).isNotEqualTo(first);
         assertThat(DeviceCgroup.attached(cgroup)).containsExactly(second);
         assertThat(inCgroup("head -c 1 /dev/zero | wc -c; echo zero-exit-$?")).contains("1", "zero-exit-0");
+    }
+
+    @Test
+    void theVerifierAcceptsTheProgramsOfRandomRuleLists() throws Exception {
+        Random random = new Random(4242);
+        String[] types = {null, "a", "b", "c"};
+        String[] accesses = {null, "r", "w", "m", "rw", "rwm"};
+        Long[] numbers = {null, 1L, 136L, 4095L};
+        for (int round = 0; round < 200; round++) {
+            List<DeviceRule> rules = new ArrayList<>();
+            for (int i = random.nextInt(12); i > 0; i--) {
+                rules.add(new DeviceRule(random.nextBoolean(), types[random.nextInt(types.length)],
+                        numbers[random.nextInt(numbers.length)], numbers[random.nextInt(numbers.length)],
+                        accesses[random.nextInt(accesses.length)]));
+            }
+            LibC.close(DeviceCgroup.load(cgroup, DeviceFilter.compile(rules)));
+        }
     }
 
     @Test
