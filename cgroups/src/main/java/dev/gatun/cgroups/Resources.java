@@ -448,7 +448,7 @@ public record Resources(
             return this;
         }
 
-        /** Adds an OCI {@code devices[]} rule (v1 only; see the class javadoc). */
+        /** Adds an OCI {@code devices[]} rule (written on v1; on v2 core's eBPF program enforces it). */
         public Builder device(DeviceRule rule) {
             devices.add(Objects.requireNonNull(rule, "devices[]"));
             return this;

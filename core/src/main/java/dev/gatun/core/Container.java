@@ -3,14 +3,17 @@ package dev.gatun.core;
 import dev.gatun.cgroups.Cgroup;
 import dev.gatun.cgroups.CgroupLayout;
 import dev.gatun.cgroups.CgroupStats;
+import dev.gatun.cgroups.CgroupVersion;
 import dev.gatun.cgroups.Cgroups;
 import dev.gatun.cgroups.CgroupsPath;
 import dev.gatun.cgroups.OnUnsupported;
+import dev.gatun.cgroups.Resources;
 import dev.gatun.core.io.Stdio;
 import dev.gatun.core.plan.Absent;
 import dev.gatun.core.plan.ContainerPlan;
 import dev.gatun.core.plan.ContainerPlanner;
 import dev.gatun.core.plan.ResourceMapping;
+import dev.gatun.core.security.DeviceCgroup;
 import dev.gatun.core.spawn.Handshake;
 import dev.gatun.core.spawn.SpawnedProcess;
 import dev.gatun.core.spawn.Spawner;
@@ -240,11 +243,11 @@ public final class Container implements AutoCloseable {
         if (spec.linux() != null) {
             CgroupLayout layout = CgroupLayout.detect();
             String path = spec.linux().cgroupsPath();
+            Resources resources = ResourceMapping.withContainerDevices(
+                    ResourceMapping.toCgroups(spec.linux().resources()), spec.linux().devices());
             Cgroup c;
             try {
-                c = Cgroups.create(layout, CgroupsPath.parse(path), id,
-                        ResourceMapping.withContainerDevices(ResourceMapping.toCgroups(spec.linux().resources()),
-                                spec.linux().devices()), launch.onUnsupported());
+                c = Cgroups.create(layout, CgroupsPath.parse(path), id, resources, launch.onUnsupported());
             } catch (AccessDeniedException e) {
                 // the usual reason: a JVM that does not run as root, on a host that delegated it no cgroup
                 AccessDeniedException clear = new AccessDeniedException(e.getFile(), null,
@@ -259,6 +262,11 @@ public final class Container implements AutoCloseable {
                 c.killAll();
                 c.delete();
             });
+            if (c.version() == CgroupVersion.V2 && !resources.devices().isEmpty()) {
+                // v2 has no devices files: the rules are an eBPF program, in force before the
+                // child is cloned into the cgroup
+                DeviceCgroup.attach(c.directories().get(""), resources.devices());
+            }
             if (!c.droppedLimits().isEmpty()) {
                 LOG.warn("container {}: limits this host cannot enforce were dropped: {}", id, c.droppedLimits());
             }

@@ -60,6 +60,14 @@ import java.util.function.Consumer;
  *       (podman's default), nothing else; {@code pidsLimit(-1)} lifts it</td></tr>
  *   <tr><td>{@link #oomScoreAdj(int) OOM score adjustment}</td><td>{@value #DEFAULT_OOM_SCORE_ADJ}: under a
  *       memory ceiling it shares with the JVM, the kernel's OOM killer picks the container first</td></tr>
+ *   <tr><td>device rules ({@code linux.resources.devices})</td><td>runc's and Docker's
+ *       ({@link SecurityDefaults#DEVICE_RULES}): deny all; allow {@code mknod} of any device
+ *       ({@code c *:* m}, {@code b *:* m}); allow {@code rwm} of null 1:3, random 1:8, full 1:7,
+ *       tty 5:0, zero 1:5, urandom 1:9, the ptys 136:*, ptmx 5:2 and tun 10:200. The device rules
+ *       of {@link #resources(Resources)} follow them, and the last rule that matches wins, so
+ *       {@code resources(r -> r.device(new DeviceRule(true, "b", 7L, null, "rw")))} opens the
+ *       loop devices. Enforced by the v1 devices controller, or on cgroup v2 by an eBPF program
+ *       attached to the container's cgroup</td></tr>
  *   <tr><td>{@link #capabilities(String...) capabilities}</td><td>Docker's 14</td></tr>
  *   <tr><td>{@link #seccomp(SeccompProfile) seccomp}</td><td>{@link SeccompProfile#SANDBOX}: podman's
  *       containers-common profile made as strict as Docker's (no user namespaces, mounts or keyrings
@@ -516,7 +524,7 @@ public final class ContainerBuilder {
         Linux.Builder linux = Linux.builder()
                 .namespaces(OciNamespace.listOf(namespaces).stream()
                         .map(n -> new Linux.Namespace(n.type(), n.path())).toList())
-                .resources(ResourceMapping.toOci(withDefaultLimits(resources)))
+                .resources(ResourceMapping.toOci(withDefaultDeviceRules(withDefaultLimits(resources))))
                 .maskedPaths(SecurityDefaults.MASKED_PATHS)
                 .readonlyPaths(SecurityDefaults.READONLY_PATHS)
                 .sysctl(sysctl.isEmpty() ? null : Map.copyOf(sysctl));
@@ -551,6 +559,18 @@ public final class ContainerBuilder {
     /** {@code limits}, with the {@linkplain #DEFAULT_PIDS_LIMIT default pids limit} when they set none. */
     private static Resources withDefaultLimits(Resources limits) {
         return limits.pids().limit() != null ? limits : limits.rebuild().pidsLimit(DEFAULT_PIDS_LIMIT).build();
+    }
+
+    /**
+     * {@code r} with {@link SecurityDefaults#DEVICE_RULES} before its own device rules: without
+     * them the container could {@code mknod} and open any host device (CAP_MKNOD is among Docker's
+     * capabilities), a disk or a loop device included.
+     */
+    private static Resources withDefaultDeviceRules(Resources r) {
+        List<Resources.DeviceRule> rules = new ArrayList<>(SecurityDefaults.DEVICE_RULES);
+        rules.addAll(r.devices());
+        return new Resources(r.memory(), r.cpu(), r.pids(), r.blockIo(), r.hugepageLimits(), r.rdma(), r.network(),
+                rules, r.unified());
     }
 
     /** /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue and /sys, as {@code runc spec} writes them. */

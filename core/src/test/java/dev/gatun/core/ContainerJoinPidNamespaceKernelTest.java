@@ -130,7 +130,10 @@ class ContainerJoinPidNamespaceKernelTest {
         String firstId = Leftovers.id("pidseen");
         String secondId = Leftovers.id("pidseer");
         try (Container first = Container.builder().id(firstId).stopTimeout(QUICK_STOP)
-                .command("/bin/sh", "-c", "echo ready; read pid; tr '\\0' ' ' </proc/$pid/cmdline; echo; exec sleep 30")
+                .command("/bin/sh", "-c", "echo ready; read pid; "
+                        // the second's shell may not have exec'd sleep yet
+                        + "for i in $(seq 100); do grep -q sleep /proc/$pid/cmdline && break; sleep 0.05; done; "
+                        + "tr '\\0' ' ' </proc/$pid/cmdline; echo; exec sleep 30")
                 .build()) {
             BufferedReader out = runUntilReady(first);
             ContainerProcess host = first.process();

@@ -118,6 +118,7 @@ public final class LibC {
     private static final long NR_FCNTL = SYSCALLS.number("fcntl");
     private static final long NR_MKDIRAT = SYSCALLS.number("mkdirat");
     private static final long NR_OPENAT2 = SYSCALLS.number("openat2");
+    private static final long NR_BPF = SYSCALLS.number("bpf");
     /** {@code struct statfs}: eleven longs (the fsid counts as one) then four spare; the same on x86-64 and aarch64. */
     private static final long STATFS_SIZE = 120;
     private static final long STATFS_F_FLAGS = 80;
@@ -362,6 +363,27 @@ public final class LibC {
             throw e;
         } catch (IOException e) {
             throw new AssertionError("openat2 failed with another exception", e);
+        }
+    }
+
+    /**
+     * {@code bpf(cmd, attr, attr.byteSize())}, retried on EINTR; returns the call's result (a new
+     * fd for the loads and the get-fd commands, 0 otherwise). {@code attr} is the command's part
+     * of {@code union bpf_attr}, zero beyond what the caller set (the kernel refuses non-zero
+     * bytes it does not know). {@code rendered} is how the command and attr read in an error
+     * ({@code "BPF_PROG_ATTACH, {target_fd=7, ...}"}). The error is the plain
+     * {@link ErrnoException}: callers word what could not be done.
+     *
+     * @see <a href="https://man7.org/linux/man-pages/man2/bpf.2.html">bpf(2)</a>
+     */
+    public static long bpf(int cmd, MemorySegment attr, String rendered) throws ErrnoException {
+        try {
+            return retrying(e -> sys(e, NR_BPF, cmd, attr.address(), attr.byteSize()),
+                    errno -> new ErrnoException(errno, "bpf", rendered));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new AssertionError("bpf failed with another exception", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.gatun.core.security;
 
+import dev.gatun.cgroups.Resources.DeviceRule;
 import dev.gatun.core.KernelVersion;
 import dev.gatun.core.linux.Arch;
 import java.util.List;
@@ -7,8 +8,9 @@ import java.util.Set;
 
 /**
  * The sandbox's security defaults (DESIGN.md, "Security defaults for the sandbox API"): Docker's
- * 14 capabilities, the containers-common seccomp profile made as strict as Docker's, {@code no_new_privs}, and the masked
- * and read-only paths. The OCI path ({@code cli}, bundles) does not use these: it applies exactly
+ * 14 capabilities, the containers-common seccomp profile made as strict as Docker's,
+ * {@code no_new_privs}, the masked and read-only paths, and the device rules. The OCI path
+ * ({@code cli}, bundles) does not use these: it applies exactly
  * what config.json says.
  *
  * <p>Constants and pure functions; thread-safe.
@@ -59,6 +61,31 @@ public final class SecurityDefaults {
             "/proc/irq",
             "/proc/sys",
             "/proc/sysrq-trigger");
+
+    /**
+     * The device rules of runc and Docker (runc's {@code specconv.AllowedDevices} after a
+     * deny-all): nothing, then {@code mknod} of any character or block device (creating a node is
+     * harmless while opening it is refused: Docker keeps CAP_MKNOD), then read, write and mknod
+     * of the standard character devices: null 1:3, random 1:8, full 1:7, tty 5:0, zero 1:5,
+     * urandom 1:9, the pty slaves 136:*, ptmx 5:2, and tun 10:200 (runc dropped it in 1.2.0 and
+     * put it back in 1.2.4, because users had come to rely on it). No console 5:1: a terminal
+     * container's {@code /dev/console} is a bind mount of its pty slave, 136:*.
+     *
+     * @see <a href="https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config-linux.md#allowed-device-list">config-linux.md, allowed device list</a>
+     */
+    public static final List<DeviceRule> DEVICE_RULES = List.of(
+            new DeviceRule(false, "a", null, null, "rwm"),
+            new DeviceRule(true, "c", null, null, "m"),
+            new DeviceRule(true, "b", null, null, "m"),
+            new DeviceRule(true, "c", 1L, 3L, "rwm"),
+            new DeviceRule(true, "c", 1L, 8L, "rwm"),
+            new DeviceRule(true, "c", 1L, 7L, "rwm"),
+            new DeviceRule(true, "c", 5L, 0L, "rwm"),
+            new DeviceRule(true, "c", 1L, 5L, "rwm"),
+            new DeviceRule(true, "c", 1L, 9L, "rwm"),
+            new DeviceRule(true, "c", 136L, null, "rwm"),
+            new DeviceRule(true, "c", 5L, 2L, "rwm"),
+            new DeviceRule(true, "c", 10L, 200L, "rwm"));
 
     private SecurityDefaults() {}
 
