@@ -82,6 +82,15 @@ class ContainerPostureKernelTest {
             assertThat(Files.readString(c.cgroup().orElseThrow().directories().get("pids").resolve("pids.max")).strip())
                     .isEqualTo(Long.toString(ContainerBuilder.DEFAULT_PIDS_LIMIT));
 
+            // devices: runc's and Docker's allow list after a deny-all (v1's devices.list; on v2 the
+            // eBPF program, which the device tests exercise)
+            Path devices = c.cgroup().orElseThrow().directories().get("devices");
+            if (devices != null) {
+                assertThat(Files.readAllLines(devices.resolve("devices.list"))).containsExactlyInAnyOrder(
+                        "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:8 rwm", "c 1:7 rwm", "c 5:0 rwm", "c 1:5 rwm",
+                        "c 1:9 rwm", "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm");
+            }
+
             // rlimits: the JVM's, inherited (the builder sets none by default)
             assertThat(sections.get(3)).isEqualTo(Files.readAllLines(Path.of("/proc/self/limits")));
             assertThat(sections.get(4)).containsExactly(Integer.toString(ContainerBuilder.DEFAULT_OOM_SCORE_ADJ));
