@@ -29,10 +29,30 @@ final class RootfsPlanner implements AutoCloseable {
 
     private static final long DEV_FLAGS = MountOptions.MS_NOSUID | MountOptions.MS_STRICTATIME;
     private static final long PTS_FLAGS = MountOptions.MS_NOSUID | MountOptions.MS_NOEXEC;
+    private static final long OPEN_TREE_CLONE = 1;
+    private static final long OPEN_TREE_CLOEXEC = 02000000;
+    private static final long MOVE_MOUNT_F_EMPTY_PATH = 0x4;
     private static final long SHM_FLAGS = MountOptions.MS_NOSUID | MountOptions.MS_NODEV | MountOptions.MS_NOEXEC;
 
-    /** What sits at a destination once the child has mounted it: a file system it made, or a bind. */
-    private record Placed(String destination, String target, long flags, Path bindSource) {
+    /**
+     * The only destinations allowed below {@code /proc}: files that lxcfs emulates, bound over the
+     * kernel's (runc's {@code checkProcMount} list without {@code /proc/sys}: the runtime writes
+     * sysctls there, and a bind below {@code /proc/sys} would take those writes).
+     */
+    static final List<String> PROC_FILES = List.of("/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",
+            "/proc/stat", "/proc/swaps", "/proc/uptime", "/proc/loadavg", "/proc/slabinfo");
+
+    /** File systems the child makes fresh and empty: the only ones it may create mount points in. */
+    private static final List<String> FRESH = List.of("tmpfs", "ramfs");
+
+    /** Kinds of mount that must never be made through a symlink (CVE-2019-19921, CVE-2023-27561). */
+    private static final List<String> NO_SYMLINK = List.of("proc", "sysfs", "cgroup", "cgroup2");
+
+    /**
+     * What sits at a destination once the child has mounted it: a file system it made (its
+     * {@code type}), or a bind ({@code type} "bind", with its source).
+     */
+    private record Placed(String destination, String target, long flags, Path bindSource, String type) {
         boolean isBind() {
             return bindSource != null;
         }
@@ -48,6 +68,7 @@ final class RootfsPlanner implements AutoCloseable {
     private final Program.Builder before = Program.builder();
     private final Program.Builder after = Program.builder();
     private final List<Path> created = new ArrayList<>();
+    private boolean hostNullChecked;
 
     RootfsPlanner(Spec spec, Path bundle, RootfsOptions options, InRoot root) {
         this.spec = spec;
@@ -125,19 +146,19 @@ final class RootfsPlanner implements AutoCloseable {
             return;
         }
         before.mount("tmpfs", dev, "tmpfs", DEV_FLAGS, "mode=755,size=65536k");
-        placed.add(new Placed("/dev", dev, DEV_FLAGS, null));
+        placed.add(new Placed("/dev", dev, DEV_FLAGS, null, "tmpfs"));
         Devices.append(before, dev, nodes, options.newUserNamespace());
         if (mounts.stream().noneMatch(m -> "/dev/pts".equals(clean(m.destination())))) {
             boolean gid = !options.newUserNamespace() || options.ttyGroupMapped();
             before.mkdirIfMissing(LibC.AT_FDCWD, dev + "/pts", 0755)
                     .mount("devpts", dev + "/pts", "devpts", PTS_FLAGS,
                             "newinstance,ptmxmode=0666,mode=0620" + (gid ? ",gid=5" : ""));
-            placed.add(new Placed("/dev/pts", dev + "/pts", PTS_FLAGS, null));
+            placed.add(new Placed("/dev/pts", dev + "/pts", PTS_FLAGS, null, "devpts"));
         }
         if (mounts.stream().noneMatch(m -> "/dev/shm".equals(clean(m.destination())))) {
             before.mkdirIfMissing(LibC.AT_FDCWD, dev + "/shm", 01777)
                     .mount("shm", dev + "/shm", "tmpfs", SHM_FLAGS, "mode=1777,size=65536k");
-            placed.add(new Placed("/dev/shm", dev + "/shm", SHM_FLAGS, null));
+            placed.add(new Placed("/dev/shm", dev + "/shm", SHM_FLAGS, null, "tmpfs"));
         }
     }
 
@@ -158,7 +179,7 @@ final class RootfsPlanner implements AutoCloseable {
             return;
         }
         MountOptions o = RootfsPlan.optionsOf(m);
-        if (!supported(at, m, o)) {
+        if (!supported(at, m, o) || !allowedInProc(at, m, clean, o)) {
             return;
         }
         String type = m.type();
@@ -173,16 +194,42 @@ final class RootfsPlanner implements AutoCloseable {
                 errors.add(at + ".type: is required for a mount that is not a bind mount");
                 return;
             }
-            String target = target(at + ".destination", clean, InRoot.Create.DIRECTORY);
+            String target = target(at + ".destination", clean, InRoot.Create.DIRECTORY, NO_SYMLINK.contains(type));
             if (target == null) {
                 return;
             }
             Mounts.fileSystem(before, m.source() == null || m.source().isEmpty() ? type : m.source(), target, type, o);
-            placed.add(new Placed(clean, target, o.flags(), null));
+            placed.add(new Placed(clean, target, o.flags(), null, type));
             if (clean.equals("/dev")) {
                 Devices.append(before, target, nodes, options.newUserNamespace());
             }
         }
+    }
+
+    /**
+     * Whether the destination is allowed with respect to {@code /proc}; adds an error otherwise.
+     * As runc's {@code checkProcMount}: {@code /proc} itself only as a proc file system, below it
+     * only binds on {@link #PROC_FILES}. The runtime writes {@code /proc/sys/...} and {@code
+     * /proc/self/oom_score_adj} after the mounts, and a mount over them would take those writes
+     * (CVE-2025-52881); below {@code /proc} the child's paths also meet magic links such as
+     * {@code /proc/self/root}, the host's root until {@code pivot_root}.
+     */
+    private boolean allowedInProc(String at, Mount m, String dest, MountOptions o) {
+        if (dest.equals("/proc")) {
+            if (o.isBind() || !"proc".equals(m.type())) {
+                errors.add(at + ".destination: \"/proc\" must be a mount of type proc, not "
+                        + (o.isBind() ? "a bind" : "\"" + m.type() + "\"") + " (the runtime writes /proc/sys and "
+                        + "/proc/self files through it)");
+                return false;
+            }
+            return true;
+        }
+        if (!dest.startsWith("/proc/") || o.isBind() && PROC_FILES.contains(dest)) {
+            return true;
+        }
+        errors.add(at + ".destination: \"" + dest + "\" is inside /proc; only bind mounts on " + String.join(", ", PROC_FILES)
+                + " are allowed there (as lxcfs makes)");
+        return false;
     }
 
     /** Whether the mount uses only what is supported; adds an error otherwise. */
@@ -216,12 +263,12 @@ final class RootfsPlanner implements AutoCloseable {
         }
         Path real = source.toRealPath();
         Mounts.bind(before, real.toString(), target, o, MountTable.lockedFlags(real));
-        placed.add(new Placed(dest, target, o.flags(), real));
+        placed.add(new Placed(dest, target, o.flags(), real, "bind"));
     }
 
     /** A recursive bind of a host directory, read-only when the mount is (sysfs without a netns, cgroup v1). */
     private void hostBind(String at, String hostDir, String dest, MountOptions o) throws IOException {
-        String target = target(at + ".destination", dest, InRoot.Create.DIRECTORY);
+        String target = target(at + ".destination", dest, InRoot.Create.DIRECTORY, true);
         if (target == null) {
             return;
         }
@@ -237,15 +284,15 @@ final class RootfsPlanner implements AutoCloseable {
         Mounts.after(before, target, o);
         // placed as a file system, not as a bind: mount points below it are made by the child and
         // fail there, rather than be created by the parent in the host's /sys
-        placed.add(new Placed(dest, target, o.flags() | MountTable.lockedFlags(Path.of(hostDir)), null));
+        placed.add(new Placed(dest, target, o.flags() | MountTable.lockedFlags(Path.of(hostDir)), null, "sysfs"));
     }
 
     private void cgroupMount(String at, String dest, MountOptions o) throws IOException {
         if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
-            String target = target(at + ".destination", dest, InRoot.Create.DIRECTORY);
+            String target = target(at + ".destination", dest, InRoot.Create.DIRECTORY, true);
             if (target != null) {
                 Mounts.fileSystem(before, "cgroup2", target, "cgroup2", o);
-                placed.add(new Placed(dest, target, o.flags(), null));
+                placed.add(new Placed(dest, target, o.flags(), null, "cgroup2"));
             }
         } else {
             hostBind(at, "/sys/fs/cgroup", dest, o);
@@ -257,10 +304,23 @@ final class RootfsPlanner implements AutoCloseable {
      * made (by the parent now, or by a child step); null after adding an error.
      */
     private String target(String at, String dest, InRoot.Create create) throws IOException {
+        return target(at, dest, create, false);
+    }
+
+    /**
+     * {@link #target(String, String, InRoot.Create)}; with {@code noSymlink}, a destination whose
+     * path in the rootfs goes through a symlink is an error (a proc, sysfs or cgroup mount: CVE-2019-19921).
+     */
+    private String target(String at, String dest, InRoot.Create create, boolean noSymlink) throws IOException {
         Placed outer = enclosing(dest);
         try {
             if (outer == null) {
-                return root.resolve(dest, create).orElseThrow().toString();
+                Path host = root.resolve(dest, create).orElseThrow();
+                if (noSymlink && !host.equals(root.root().resolve(dest.substring(1)))) {
+                    throw new InRoot.Unresolvable("goes through a symlink (it resolves to /" + root.root().relativize(host)
+                            + "); this kind of mount is never made through one");
+                }
+                return host.toString();
             }
             String rest = dest.equals(outer.destination()) ? "" : dest.substring(outer.destination().length() + 1);
             if (rest.isEmpty()) {
@@ -269,12 +329,34 @@ final class RootfsPlanner implements AutoCloseable {
             if (outer.isBind()) {
                 return inBindSource(outer, rest, create);
             }
+            if (!FRESH.contains(outer.type())) {
+                return inPseudoFileSystem(outer, dest, rest);
+            }
+            if (outer.destination().equals("/dev") && Devices.LINKS.containsKey("/dev/" + InRoot.names(rest).getFirst())) {
+                throw new InRoot.Unresolvable("goes through /dev/" + InRoot.names(rest).getFirst()
+                        + ", a symlink the runtime makes to " + Devices.LINKS.get("/dev/" + InRoot.names(rest).getFirst()));
+            }
             childMakes(outer.target(), rest, create);
             return outer.target() + "/" + rest;
         } catch (InRoot.Unresolvable e) {
             errors.add(at + ": \"" + dest + "\": " + e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * The target of {@code dest} below a file system that is not fresh (proc, sysfs, cgroup, devpts,
+     * overlay ...): the child creates nothing there, its paths could meet links the parent cannot
+     * check; only the mount points such file systems always have are accepted.
+     */
+    private String inPseudoFileSystem(Placed outer, String dest, String rest) throws InRoot.Unresolvable {
+        boolean procFile = outer.type().equals("proc") && PROC_FILES.contains("/proc/" + rest);
+        boolean cgroupDir = outer.type().equals("sysfs") && rest.equals("fs/cgroup");
+        if (procFile || cgroupDir) {
+            return outer.target() + "/" + rest;
+        }
+        throw new InRoot.Unresolvable("is below " + outer.destination() + ", a " + outer.type() + " mount, where Gatun "
+                + "makes no mount point (only in the rootfs, bind mounts, tmpfs and ramfs)");
     }
 
     private String inBindSource(Placed outer, String rest, InRoot.Create create) throws IOException, InRoot.Unresolvable {
@@ -335,11 +417,43 @@ final class RootfsPlanner implements AutoCloseable {
                         Arg.flags(Mounts.MS_RDONLY, Flags.MOUNT), text(null))
                         .allowing(Errno.ENOENT));
             } else {
-                after.step(Step.of("mount", text("/dev/null"), text(path), text(null),
-                        Arg.flags(Mounts.MS_BIND, Flags.MOUNT), text(null))
-                        .allowing(Errno.ENOENT));
+                maskWithNull(i, path);
             }
         }
+    }
+
+    /**
+     * Masks the file {@code path} with the host's {@code /dev/null}, never the container's: a
+     * rootfs (or a bind-mounted {@code /dev}) can make its {@code /dev/null} a symlink to any file,
+     * and a bind of it would then put that file at the masked path instead of hiding it
+     * (CVE-2025-31133). The parent checks that the host's is the 1:3 character device; the child
+     * clones it with {@code open_tree} while the host's root is still its root (the detached
+     * mount survives {@code pivot_root}) and moves the clone onto the path afterwards. A path
+     * missing in the container is not an error, as the spec says.
+     */
+    private void maskWithNull(int i, String path) throws IOException {
+        checkHostNull();
+        Slot fd = Slot.named("null_" + i);
+        before.step(Step.of("open_tree", Arg.dirfd(LibC.AT_FDCWD), text("/dev/null"),
+                new Arg.Value(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC, "OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC")).storingIn(fd));
+        after.step(Step.of("move_mount", Arg.valueOf(fd), text(""), Arg.dirfd(LibC.AT_FDCWD), text(path),
+                new Arg.Value(MOVE_MOUNT_F_EMPTY_PATH, "MOVE_MOUNT_F_EMPTY_PATH")).allowing(Errno.ENOENT));
+        after.close(fd);
+    }
+
+    /** Fails unless the host's {@code /dev/null} is the character device 1:3 (read without following a link). */
+    private void checkHostNull() throws IOException {
+        if (hostNullChecked) {
+            return;
+        }
+        Path devNull = Path.of("/dev/null");
+        int mode = (Integer) Files.getAttribute(devNull, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        long rdev = (Long) Files.getAttribute(devNull, "unix:rdev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if ((mode & 0170000) != 0020000 || rdev != ((1L << 8) | 3)) {
+            throw new IOException("the host's /dev/null is not the character device 1:3 (mode 0"
+                    + Integer.toOctalString(mode) + ", rdev 0x" + Long.toHexString(rdev) + "): masked paths need it");
+        }
+        hostNullChecked = true;
     }
 
     private void readonlyPaths() throws IOException {
