@@ -227,6 +227,35 @@ class ContainerFeaturesKernelTest {
         assertThat(Files.exists(rootfs.resolve("dev/pts"))).isFalse();
     }
 
+    /**
+     * Item 6: a cgroup mount showed the host's whole v1 hierarchy (its sibling cgroups, the
+     * root's release_agent and notify_on_release, writable without ro). Now each hierarchy shows
+     * only the container's own cgroup, read-only without a user namespace even when not asked.
+     */
+    @Test
+    void aCgroupMountShowsOnlyTheContainersOwnCgroupReadOnly() throws Exception {
+        String script = String.join("\n",
+                "echo hierarchies=$(ls /sys/fs/cgroup | tr '\\n' ' ')",
+                "echo subdirs=$(find /sys/fs/cgroup -mindepth 2 -type d | wc -l)",
+                "echo rootfiles=$(ls /sys/fs/cgroup/*/release_agent 2>/dev/null | wc -l)",
+                "echo own=$(grep -c '^1$' /sys/fs/cgroup/pids/cgroup.procs)",
+                "echo procs=$(echo 1 2>&1 > /sys/fs/cgroup/devices/cgroup.procs | grep -c 'Read-only')",
+                "echo notify=$(echo 1 2>&1 > /sys/fs/cgroup/memory/notify_on_release | grep -c 'Read-only')",
+                "echo mkdir=$(mkdir /sys/fs/cgroup/memory/x 2>&1 | grep -c 'Read-only')");
+        Ran r = run(Container.builder().mount(new Mount("/sys/fs/cgroup", "cgroup", "cgroup",
+                List.of("nosuid", "noexec", "nodev", "relatime"), null, null)), script);
+        Map<String, String> v = new java.util.HashMap<>();
+        r.out().lines().filter(l -> l.contains("=")).forEach(l -> v.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+        if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
+            assertThat(v).as(r.toString()).containsEntry("subdirs", "0").containsEntry("mkdir", "1");
+            return;
+        }
+        assertThat(v.get("hierarchies")).as(r.toString()).contains("memory", "pids", "devices");
+        assertThat(v).as(r.toString()).containsEntry("subdirs", "0").containsEntry("rootfiles", "0")
+                .containsEntry("own", "1").containsEntry("procs", "1").containsEntry("notify", "1")
+                .containsEntry("mkdir", "1");
+    }
+
     @Test
     void aUserNamespaceMapsRootInsideToAnUnprivilegedRangeOfTheHost() throws Exception {
         Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static (apt-get install busybox-static)");

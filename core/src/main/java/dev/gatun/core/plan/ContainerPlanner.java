@@ -118,7 +118,8 @@ public final class ContainerPlanner {
                         + "has no create/start pause)");
             }
             rootfs = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()
-                    .newUserNamespace(newUserNs).newNetNamespace(newNetNs).ttyGroupMapped(!newUserNs || mapsGid(linux, 5)));
+                    .newUserNamespace(newUserNs).newNetNamespace(newNetNs).ttyGroupMapped(!newUserNs || mapsGid(linux, 5))
+                    .cgroup(cgroup == null ? Map.of() : cgroup.directories(), newCgroupNs));
             Program.Builder b = Program.builder();
             SpawnOptions options = ns.spawnOptions(SpawnOptions.defaults());
 

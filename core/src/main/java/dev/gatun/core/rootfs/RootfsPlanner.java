@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -287,15 +288,57 @@ final class RootfsPlanner implements AutoCloseable {
         placed.add(new Placed(dest, target, o.flags() | MountTable.lockedFlags(Path.of(hostDir)), null, "sysfs"));
     }
 
+    /**
+     * A {@code cgroup} mount shows the container its own cgroup and nothing else of the host's
+     * hierarchy: on a pure v2 host in its own cgroup namespace a {@code cgroup2} mount (whose root
+     * is the namespace's, the container's cgroup); otherwise, as runc does on v1, a tmpfs with one
+     * bind per hierarchy of the container's own directory ({@code memory/} is the container's
+     * {@code /sys/fs/cgroup/memory/<path>}), and on v2 without a cgroup namespace a bind of its
+     * directory. Without a cgroup the tmpfs stays empty. Read-only unless the mount is not
+     * {@code ro} and writing is safe: the container has its own cgroup namespace and its own user
+     * namespace (a real root could otherwise raise its own limits, or lift the devices rules).
+     */
     private void cgroupMount(String at, String dest, MountOptions o) throws IOException {
-        if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
-            String target = target(at + ".destination", dest, InRoot.Create.DIRECTORY, true);
-            if (target != null) {
-                Mounts.fileSystem(before, "cgroup2", target, "cgroup2", o);
-                placed.add(new Placed(dest, target, o.flags(), null, "cgroup2"));
-            }
-        } else {
-            hostBind(at, "/sys/fs/cgroup", dest, o);
+        String target = target(at + ".destination", dest, InRoot.Create.DIRECTORY, true);
+        if (target == null) {
+            return;
+        }
+        boolean writable = !o.isReadOnly() && options.newCgroupNamespace() && options.newUserNamespace();
+        long kept = o.flags() & (MountOptions.MS_NOSUID | MountOptions.MS_NODEV | MountOptions.MS_NOEXEC);
+        Map<String, Path> dirs = options.cgroupDirectories();
+        placed.add(new Placed(dest, target, o.flags(), null, "cgroup"));
+        if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) && options.newCgroupNamespace()) {
+            before.mount("cgroup2", target, "cgroup2", kept | (writable ? 0 : Mounts.MS_RDONLY), null);
+            return;
+        }
+        if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) && dirs.containsKey("")) {
+            bindCgroupDirectory(dirs.get(""), target, writable);
+            return;
+        }
+        before.mount("tmpfs", target, "tmpfs", kept, "mode=755");
+        Map<String, Path> hierarchies = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> dir : dirs.entrySet()) {
+            Path d = dir.getValue();
+            Path base = Path.of("/sys/fs/cgroup");
+            hierarchies.putIfAbsent(d.startsWith(base) && !d.equals(base) ? base.relativize(d).getName(0).toString()
+                    : dir.getKey(), d);
+        }
+        for (Map.Entry<String, Path> h : hierarchies.entrySet()) {
+            String at2 = target + "/" + h.getKey();
+            before.mkdirIfMissing(LibC.AT_FDCWD, at2, 0755);
+            bindCgroupDirectory(h.getValue(), at2, writable);
+        }
+        if (o.isReadOnly()) {
+            before.mount(null, target, null, Mounts.MS_BIND | Mounts.MS_REMOUNT | Mounts.MS_RDONLY | kept, null);
+        }
+    }
+
+    /** A recursive bind of the container's own cgroup directory {@code dir}, remounted read-only unless writable. */
+    private void bindCgroupDirectory(Path dir, String target, boolean writable) throws IOException {
+        before.mount(dir.toString(), target, null, Mounts.MS_BIND | Mounts.MS_REC, null);
+        if (!writable) {
+            before.mount(dir.toString(), target, null, Mounts.MS_BIND | Mounts.MS_REMOUNT | Mounts.MS_RDONLY
+                    | MountTable.lockedFlags(dir), null);
         }
     }
 
