@@ -147,19 +147,19 @@ final class RootfsPlanner implements AutoCloseable {
             return;
         }
         before.mount("tmpfs", dev, "tmpfs", DEV_FLAGS, "mode=755,size=65536k");
-        placed.add(new Placed("/dev", dev, DEV_FLAGS, null, "tmpfs"));
+        place(new Placed("/dev", dev, DEV_FLAGS, null, "tmpfs"));
         Devices.append(before, dev, nodes, options.newUserNamespace());
         if (mounts.stream().noneMatch(m -> "/dev/pts".equals(clean(m.destination())))) {
             boolean gid = !options.newUserNamespace() || options.ttyGroupMapped();
             before.mkdirIfMissing(LibC.AT_FDCWD, dev + "/pts", 0755)
                     .mount("devpts", dev + "/pts", "devpts", PTS_FLAGS,
                             "newinstance,ptmxmode=0666,mode=0620" + (gid ? ",gid=5" : ""));
-            placed.add(new Placed("/dev/pts", dev + "/pts", PTS_FLAGS, null, "devpts"));
+            place(new Placed("/dev/pts", dev + "/pts", PTS_FLAGS, null, "devpts"));
         }
         if (mounts.stream().noneMatch(m -> "/dev/shm".equals(clean(m.destination())))) {
             before.mkdirIfMissing(LibC.AT_FDCWD, dev + "/shm", 01777)
                     .mount("shm", dev + "/shm", "tmpfs", SHM_FLAGS, "mode=1777,size=65536k");
-            placed.add(new Placed("/dev/shm", dev + "/shm", SHM_FLAGS, null, "tmpfs"));
+            place(new Placed("/dev/shm", dev + "/shm", SHM_FLAGS, null, "tmpfs"));
         }
     }
 
@@ -200,7 +200,7 @@ final class RootfsPlanner implements AutoCloseable {
                 return;
             }
             Mounts.fileSystem(before, m.source() == null || m.source().isEmpty() ? type : m.source(), target, type, o);
-            placed.add(new Placed(clean, target, o.flags(), null, type));
+            place(new Placed(clean, target, o.flags(), null, type));
             if (clean.equals("/dev")) {
                 Devices.append(before, target, nodes, options.newUserNamespace());
             }
@@ -264,7 +264,7 @@ final class RootfsPlanner implements AutoCloseable {
         }
         Path real = source.toRealPath();
         Mounts.bind(before, real.toString(), target, o, MountTable.lockedFlags(real));
-        placed.add(new Placed(dest, target, o.flags(), real, "bind"));
+        place(new Placed(dest, target, o.flags(), real, "bind"));
     }
 
     /** A recursive bind of a host directory, read-only when the mount is (sysfs without a netns, cgroup v1). */
@@ -285,7 +285,7 @@ final class RootfsPlanner implements AutoCloseable {
         Mounts.after(before, target, o);
         // placed as a file system, not as a bind: mount points below it are made by the child and
         // fail there, rather than be created by the parent in the host's /sys
-        placed.add(new Placed(dest, target, o.flags() | MountTable.lockedFlags(Path.of(hostDir)), null, "sysfs"));
+        place(new Placed(dest, target, o.flags() | MountTable.lockedFlags(Path.of(hostDir)), null, "sysfs"));
     }
 
     /**
@@ -306,7 +306,7 @@ final class RootfsPlanner implements AutoCloseable {
         boolean writable = !o.isReadOnly() && options.newCgroupNamespace() && options.newUserNamespace();
         long kept = o.flags() & (MountOptions.MS_NOSUID | MountOptions.MS_NODEV | MountOptions.MS_NOEXEC);
         Map<String, Path> dirs = options.cgroupDirectories();
-        placed.add(new Placed(dest, target, o.flags(), null, "cgroup"));
+        place(new Placed(dest, target, o.flags(), null, "cgroup"));
         if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) && options.newCgroupNamespace()) {
             before.mount("cgroup2", target, "cgroup2", kept | (writable ? 0 : Mounts.MS_RDONLY), null);
             return;
@@ -430,6 +430,12 @@ final class RootfsPlanner implements AutoCloseable {
                 before.mkdirIfMissing(LibC.AT_FDCWD, path, 0755);
             }
         }
+    }
+
+    /** Records {@code p}; the mounts it hides (at or below its destination) are forgotten. */
+    private void place(Placed p) {
+        placed.removeIf(q -> Path.of(q.destination()).startsWith(Path.of(p.destination())));
+        placed.add(p);
     }
 
     /** The latest placed mount whose destination is {@code dest} or a parent of it; null when none. */
