@@ -284,6 +284,27 @@ class ContainerFeaturesKernelTest {
         Leftovers.assertNoneOf(id);
     }
 
+    /**
+     * The sysctl writes go through the host's /proc, also from a user namespace: the namespaces of
+     * the writer, not the proc mount, choose what they change. (oom_score_adj in a user namespace
+     * fails with EACCES, through either proc: the child shares the JVM's memory, which setresuid
+     * made non-dumpable, so its /proc files belong to the host's root; a known gap.)
+     */
+    @Test
+    void inAUserNamespaceASysctlIsTheContainers() throws Exception {
+        Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static (apt-get install busybox-static)");
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path rootfs = BusyboxRootfs.create(tmp.resolve("userns-sysctl"));
+        IdMappings range = new IdMappings(List.of(new IdMapping(0, 100_000, 65_536)),
+                List.of(new IdMapping(0, 100_000, 65_536)), SetGroups.ALLOW);
+        Ran r = run(Container.builder().rootfs(rootfs).sysctl("net.ipv4.ip_forward", "1")
+                .namespaces(Namespaces.builder().create(NamespaceType.USER, NamespaceType.PID, NamespaceType.MOUNT,
+                        NamespaceType.UTS, NamespaceType.IPC, NamespaceType.NETWORK, NamespaceType.CGROUP)
+                        .idMappings(range).build()),
+                "cat /proc/sys/net/ipv4/ip_forward");
+        assertThat(r.out().lines().toList()).as(r.toString()).containsExactly("1");
+    }
+
     private static Ran run(ContainerBuilder b, String script) throws Exception {
         String id = Leftovers.id("feat");
         Ran r = Ran.of(b.id(id).command("/bin/sh", "-c", script));
