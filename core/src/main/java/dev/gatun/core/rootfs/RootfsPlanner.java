@@ -267,7 +267,7 @@ final class RootfsPlanner implements AutoCloseable {
         place(new Placed(dest, target, o.flags(), real, "bind"));
     }
 
-    /** A recursive bind of a host directory, read-only when the mount is (sysfs without a netns, cgroup v1). */
+    /** A recursive bind of a host directory, read-only when the mount is (sysfs without a netns). */
     private void hostBind(String at, String hostDir, String dest, MountOptions o) throws IOException {
         String target = target(at + ".destination", dest, InRoot.Create.DIRECTORY, true);
         if (target == null) {
