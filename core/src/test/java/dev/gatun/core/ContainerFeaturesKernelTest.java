@@ -256,6 +256,32 @@ class ContainerFeaturesKernelTest {
                 .containsEntry("mkdir", "1");
     }
 
+    /**
+     * In its own user and cgroup namespaces a container may have its cgroup writable when the
+     * mount is not ro (runc's rule): still only its own cgroup, now read-write.
+     */
+    @Test
+    void inItsOwnUserAndCgroupNamespacesACgroupMountWithoutRoIsWritableAndStillOnlyItsOwn() throws Exception {
+        Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static (apt-get install busybox-static)");
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path rootfs = BusyboxRootfs.create(tmp.resolve("userns-cgroup"));
+        IdMappings range = new IdMappings(List.of(new IdMapping(0, 100_000, 65_536)),
+                List.of(new IdMapping(0, 100_000, 65_536)), SetGroups.ALLOW);
+        Ran r = run(Container.builder().rootfs(rootfs)
+                .mount(new Mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev"), null, null))
+                .namespaces(Namespaces.builder().create(NamespaceType.USER, NamespaceType.PID, NamespaceType.MOUNT,
+                        NamespaceType.UTS, NamespaceType.IPC, NamespaceType.NETWORK, NamespaceType.CGROUP)
+                        .idMappings(range).build()),
+                String.join("\n",
+                        "echo subdirs=$(find /sys/fs/cgroup -mindepth 2 -type d | wc -l)",
+                        "echo rootfiles=$(ls /sys/fs/cgroup/*/release_agent 2>/dev/null | wc -l)",
+                        "echo rw=$(awk '$5 == \"/sys/fs/cgroup/memory\" {print substr($6, 1, 2)}' /proc/self/mountinfo)"));
+        assertThat(r.out().lines().toList()).as(r.toString()).contains("subdirs=0", "rootfiles=0");
+        if (!Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
+            assertThat(r.out().lines().toList()).as(r.toString()).contains("rw=rw");
+        }
+    }
+
     @Test
     void aUserNamespaceMapsRootInsideToAnUnprivilegedRangeOfTheHost() throws Exception {
         Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static (apt-get install busybox-static)");
