@@ -175,6 +175,54 @@ class RootfsPlanTest {
     }
 
     @Test
+    void destinationsThatCouldReachTheHostThroughProcSysfsOrDevLinksAreAllRefusedAndLeaveNothing() throws Exception {
+        Files.writeString(bundle.resolve("cpuinfo"), "x\n");
+        Spec spec = spec(List.of(
+                mount("/proc", "proc", "proc"),
+                mount("/proc/self/root/tmp/x", "tmpfs", "tmpfs"),
+                mount("/proc/cpuinfo", "cpuinfo", "bind"),
+                mount("/proc/meminfo", "tmpfs", "tmpfs"),
+                mount("/sys", "sysfs", "sysfs"),
+                mount("/sys/kernel/x", "tmpfs", "tmpfs"),
+                mount("/sys/fs/cgroup", "cgroup", "cgroup"),
+                mount("/sys/fs/cgroup/memory/x", "tmpfs", "tmpfs"),
+                mount("/dev/fd/x", "tmpfs", "tmpfs"),
+                mount("/dev/pts/x", "tmpfs", "tmpfs"),
+                mount("/dev/shm/x", "tmpfs", "tmpfs")), null);
+        assertThatThrownBy(() -> RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()))
+                .isInstanceOf(InvalidSpecException.class)
+                .satisfies(e -> assertThat(((InvalidSpecException) e).errors()).extracting(Object::toString).containsExactly(
+                        "$.mounts[1].destination: \"/proc/self/root/tmp/x\" is inside /proc; only bind mounts on "
+                                + String.join(", ", RootfsPlanner.PROC_FILES) + " are allowed there (as lxcfs makes)",
+                        "$.mounts[3].destination: \"/proc/meminfo\" is inside /proc; only bind mounts on "
+                                + String.join(", ", RootfsPlanner.PROC_FILES) + " are allowed there (as lxcfs makes)",
+                        "$.mounts[5].destination: \"/sys/kernel/x\": is below /sys, a sysfs mount, where Gatun makes no "
+                                + "mount point (only in the rootfs, bind mounts, tmpfs and ramfs)",
+                        "$.mounts[7].destination: \"/sys/fs/cgroup/memory/x\": is below /sys/fs/cgroup, a cgroup mount, "
+                                + "where Gatun makes no mount point (only in the rootfs, bind mounts, tmpfs and ramfs)",
+                        "$.mounts[8].destination: \"/dev/fd/x\": goes through /dev/fd, a symlink the runtime makes to "
+                                + "/proc/self/fd",
+                        "$.mounts[9].destination: \"/dev/pts/x\": is below /dev/pts, a devpts mount, where Gatun makes "
+                                + "no mount point (only in the rootfs, bind mounts, tmpfs and ramfs)"));
+        try (Stream<Path> files = Files.walk(rootfs)) {
+            assertThat(files.map(p -> rootfs.relativize(p).toString())).containsExactlyInAnyOrder(
+                    "", "proc", "dev", "tmp", "etc", "run", "etc/passwd");
+        }
+    }
+
+    @Test
+    void aMaskedFileGetsACloneOfTheHostsDevNullTakenBeforePivotRoot() throws Exception {
+        List<String> calls = calls(render(spec(List.of(), Linux.builder().maskedPaths(List.of("/proc/kcore")).build()),
+                RootfsOptions.defaults()));
+        assertThat(calls).containsSubsequence(
+                "$null_0 = open_tree(AT_FDCWD, \"/dev/null\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC)",
+                "pivot_root(\".\", \".\")",
+                "move_mount($null_0, \"\", AT_FDCWD, \"/proc/kcore\", MOVE_MOUNT_F_EMPTY_PATH) allowing ENOENT",
+                "close($null_0)");
+        assertThat(calls).noneMatch(c -> c.startsWith("mount(\"/dev/null\""));
+    }
+
+    @Test
     void aSymlinkLoopIsAnErrorNotAnOsFailure() throws Exception {
         Files.createSymbolicLink(rootfs.resolve("loop"), Path.of("/loop"));
         assertThatThrownBy(() -> RootfsPlan.prepare(spec(List.of(mount("/loop/x", "tmpfs", "tmpfs")), null), bundle,
