@@ -355,17 +355,22 @@ final class RootfsPlanner implements AutoCloseable {
      * path in the rootfs goes through a symlink is an error (a proc, sysfs or cgroup mount: CVE-2019-19921).
      */
     private String target(String at, String dest, InRoot.Create create, boolean noSymlink) throws IOException {
-        Placed outer = enclosing(dest);
         try {
-            if (outer == null) {
-                Path host = root.resolve(dest, create).orElseThrow();
-                if (noSymlink && !host.equals(root.root().resolve(dest.substring(1)))) {
-                    throw new InRoot.Unresolvable("goes through a symlink (it resolves to /" + root.root().relativize(host)
+            String path = followLinks(dest);
+            if (!path.equals(dest)) {
+                if (noSymlink) {
+                    throw new InRoot.Unresolvable("goes through a symlink (it resolves to " + path
                             + "); this kind of mount is never made through one");
                 }
-                return host.toString();
+                if (path.equals("/") || path.equals("/proc") || path.startsWith("/proc/")) {
+                    throw new InRoot.Unresolvable("resolves to \"" + path + "\" through a symlink, where no mount may go");
+                }
             }
-            String rest = dest.equals(outer.destination()) ? "" : dest.substring(outer.destination().length() + 1);
+            Placed outer = enclosing(path);
+            if (outer == null) {
+                return root.resolve(path, create).orElseThrow().toString();
+            }
+            String rest = path.equals(outer.destination()) ? "" : path.substring(outer.destination().length() + 1);
             if (rest.isEmpty()) {
                 return outer.target();
             }
@@ -373,11 +378,12 @@ final class RootfsPlanner implements AutoCloseable {
                 return inBindSource(outer, rest, create);
             }
             if (!FRESH.contains(outer.type())) {
-                return inPseudoFileSystem(outer, dest, rest);
+                return inPseudoFileSystem(outer, rest);
             }
-            if (outer.destination().equals("/dev") && Devices.LINKS.containsKey("/dev/" + InRoot.names(rest).getFirst())) {
-                throw new InRoot.Unresolvable("goes through /dev/" + InRoot.names(rest).getFirst()
-                        + ", a symlink the runtime makes to " + Devices.LINKS.get("/dev/" + InRoot.names(rest).getFirst()));
+            String first = InRoot.names(rest).getFirst();
+            if (outer.destination().equals("/dev") && Devices.LINKS.containsKey("/dev/" + first)) {
+                throw new InRoot.Unresolvable("goes through /dev/" + first + ", a symlink the runtime makes to "
+                        + Devices.LINKS.get("/dev/" + first));
             }
             childMakes(outer.target(), rest, create);
             return outer.target() + "/" + rest;
@@ -388,11 +394,36 @@ final class RootfsPlanner implements AutoCloseable {
     }
 
     /**
+     * The container path {@code dest} names once the symlinks in the rootfs are read (inside it),
+     * up to the first placed mount or the first missing component: the child's mount target is a
+     * path string, read again in the child's mount table, where a mount placed at a link's target
+     * (a proc at /proc, for /myproc -> /proc) would otherwise be crossed without the rules below.
+     */
+    private String followLinks(String dest) throws InRoot.Unresolvable, IOException {
+        List<String> names = InRoot.names(dest);
+        String resolved = "";
+        for (int i = 0; i < names.size(); i++) {
+            String path = resolved;
+            if (!path.isEmpty() && placed.stream().anyMatch(p -> p.destination().equals(path))) {
+                return path + "/" + String.join("/", names.subList(i, names.size()));
+            }
+            String next = path + "/" + names.get(i);
+            Optional<Path> host = root.resolve(next, InRoot.Create.NOTHING);
+            if (host.isEmpty()) {
+                return next + (i + 1 < names.size() ? "/" + String.join("/", names.subList(i + 1, names.size())) : "");
+            }
+            String relative = root.root().relativize(host.get()).toString();
+            resolved = relative.isEmpty() ? "" : "/" + relative;
+        }
+        return resolved.isEmpty() ? "/" : resolved;
+    }
+
+    /**
      * The target of {@code dest} below a file system that is not fresh (proc, sysfs, cgroup, devpts,
      * overlay ...): the child creates nothing there, its paths could meet links the parent cannot
      * check; only the mount points such file systems always have are accepted.
      */
-    private String inPseudoFileSystem(Placed outer, String dest, String rest) throws InRoot.Unresolvable {
+    private String inPseudoFileSystem(Placed outer, String rest) throws InRoot.Unresolvable {
         boolean procFile = outer.type().equals("proc") && PROC_FILES.contains("/proc/" + rest);
         boolean cgroupDir = outer.type().equals("sysfs") && rest.equals("fs/cgroup");
         if (procFile || cgroupDir) {

@@ -104,6 +104,25 @@ class RootfsEscapeKernelTest {
         HostSnapshot.take().assertNoLeaksSince(before);
     }
 
+    /**
+     * Item 5 through a link: /myproc -> /proc in the rootfs. The parent resolved the destination
+     * in the rootfs's (still empty) /proc directory, but the child's path string then walked the
+     * proc it had mounted there, through /proc/self/root to the host's root: a tmpfs over a host
+     * directory in the child's mount table, before pivot_root.
+     */
+    @Test
+    void aDestinationThatASymlinkLeadsIntoProcIsRefused() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        Files.createSymbolicLink(bundle.resolve("rootfs/myproc"), Path.of("/proc"));
+        Spec spec = spec(List.of(new Mount("/myproc/self/root" + hostDir, "tmpfs", "tmpfs", List.of(), null, null)),
+                List.of());
+        assertThatThrownBy(() -> RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("$.mounts[1].destination: \"/myproc/self/root" + hostDir + "\": resolves to \"/proc/self/root");
+        assertThat(bundle.resolve("rootfs/proc")).isEmptyDirectory();
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
     /** Item 5, generalised: a proc file system mounted elsewhere is no way round the /proc rule. */
     @Test
     void aDestinationBelowAProcMountedElsewhereIsRefused() throws Exception {
