@@ -66,6 +66,8 @@ final class RootfsPlanner implements AutoCloseable {
     private final Map<Path, InRoot> bindRoots = new HashMap<>();
     private final List<String> errors = new ArrayList<>();
     private final List<Placed> placed = new ArrayList<>();
+    /** The masks' clones of the host's /dev/null: before any mount of the spec. */
+    private final Program.Builder nulls = Program.builder();
     private final Program.Builder before = Program.builder();
     private final Program.Builder after = Program.builder();
     private final List<Path> created = new ArrayList<>();
@@ -113,7 +115,13 @@ final class RootfsPlanner implements AutoCloseable {
         if (!errors.isEmpty()) {
             throw new InvalidSpecException("config.json", errors.stream().map(RootfsPlanner::error).toList());
         }
-        return new RootfsPlan(root.root(), before.build().steps(), pivot(rootPath), after.build().steps(), createdSoFar());
+        // the clones right after the rootfs's own bind: before any mount of the spec, and after
+        // the mount that becomes the container's "/" (mountinfo lists mounts as they were made)
+        List<Step> steps = before.build().steps();
+        List<Step> beforePivot = new ArrayList<>(steps.subList(0, 2));
+        beforePivot.addAll(nulls.build().steps());
+        beforePivot.addAll(steps.subList(2, steps.size()));
+        return new RootfsPlan(root.root(), beforePivot, pivot(rootPath), after.build().steps(), createdSoFar());
     }
 
     private List<Step> pivot(String rootPath) {
@@ -507,14 +515,15 @@ final class RootfsPlanner implements AutoCloseable {
      * rootfs (or a bind-mounted {@code /dev}) can make its {@code /dev/null} a symlink to any file,
      * and a bind of it would then put that file at the masked path instead of hiding it
      * (CVE-2025-31133). The parent checks that the host's is the 1:3 character device; the child
-     * clones it with {@code open_tree} while the host's root is still its root (the detached
-     * mount survives {@code pivot_root}) and moves the clone onto the path afterwards. A path
+     * clones it with {@code open_tree} right after the rootfs's own bind, while the host's root is
+     * still its root and before any mount of the spec (the detached mount survives {@code pivot_root}), and
+     * moves the clone onto the path afterwards. A path
      * missing in the container is not an error, as the spec says.
      */
     private void maskWithNull(int i, String path) throws IOException {
         checkHostNull();
         Slot fd = Slot.named("null_" + i);
-        before.step(Step.of("open_tree", Arg.dirfd(LibC.AT_FDCWD), text("/dev/null"),
+        nulls.step(Step.of("open_tree", Arg.dirfd(LibC.AT_FDCWD), text("/dev/null"),
                 new Arg.Value(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC, "OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC")).storingIn(fd));
         after.step(Step.of("move_mount", Arg.valueOf(fd), text(""), Arg.dirfd(LibC.AT_FDCWD), text(path),
                 new Arg.Value(MOVE_MOUNT_F_EMPTY_PATH, "MOVE_MOUNT_F_EMPTY_PATH")).allowing(Errno.ENOENT));

@@ -63,9 +63,10 @@ class RootfsPlanTest {
                 .build();
         List<String> calls = calls(render(spec, RootfsOptions.defaults()));
         String d = data.toRealPath().toString();
-        assertThat(calls.subList(0, 4)).containsExactly(
+        assertThat(calls.subList(0, 5)).containsExactly(
                 "mount(NULL, \"/\", NULL, MS_REC|MS_SLAVE, NULL)",
                 "mount(\"" + r + "\", \"" + r + "\", NULL, MS_BIND|MS_REC, NULL)",
+                "$null_1 = open_tree(AT_FDCWD, \"/dev/null\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC)",
                 "mount(\"tmpfs\", \"" + r + "/dev\", \"tmpfs\", MS_NOSUID|MS_STRICTATIME, \"mode=755,size=65536k\")",
                 "$old_umask = umask(0)");
         assertThat(calls).containsSubsequence(
@@ -77,7 +78,6 @@ class RootfsPlanTest {
                 "mount(\"proc\", \"" + r + "/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)",
                 "mount(\"" + d + "\", \"" + r + "/data\", NULL, MS_BIND|MS_REC, NULL)",
                 "mount(NULL, \"" + r + "/data\", NULL, MS_REC|MS_PRIVATE, NULL)",
-                "$null_1 = open_tree(AT_FDCWD, \"/dev/null\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC)",
                 "chdir(\"" + r + "\")",
                 "pivot_root(\".\", \".\")",
                 "umount2(\".\", MNT_DETACH)",
@@ -214,6 +214,8 @@ class RootfsPlanTest {
     void aMaskedFileGetsACloneOfTheHostsDevNullTakenBeforePivotRoot() throws Exception {
         List<String> calls = calls(render(spec(List.of(), Linux.builder().maskedPaths(List.of("/proc/kcore")).build()),
                 RootfsOptions.defaults()));
+        assertThat(calls.get(2)).as("after the rootfs bind, before any mount of the spec").isEqualTo(
+                "$null_0 = open_tree(AT_FDCWD, \"/dev/null\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC)");
         assertThat(calls).containsSubsequence(
                 "$null_0 = open_tree(AT_FDCWD, \"/dev/null\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC)",
                 "pivot_root(\".\", \".\")",
