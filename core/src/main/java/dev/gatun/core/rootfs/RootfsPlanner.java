@@ -218,17 +218,18 @@ final class RootfsPlanner implements AutoCloseable {
     /**
      * Whether the destination is allowed with respect to {@code /proc}; adds an error otherwise.
      * As runc's {@code checkProcMount}: {@code /proc} itself only as a proc file system, below it
-     * only binds on {@link #PROC_FILES}. The runtime writes {@code /proc/sys/...} and {@code
-     * /proc/self/oom_score_adj} after the mounts, and a mount over them would take those writes
-     * (CVE-2025-52881); below {@code /proc} the child's paths also meet magic links such as
-     * {@code /proc/self/root}, the host's root until {@code pivot_root}.
+     * only binds on {@link #PROC_FILES}. Below {@code /proc} the child's paths meet magic links
+     * such as {@code /proc/self/root}, the host's root until {@code pivot_root}; a mount over a
+     * procfs file would take the writes meant for the kernel (CVE-2025-52881: the runtime's own
+     * go through the host's {@code /proc} since, the container's tools' do not) and could undo
+     * the masked and read-only paths.
      */
     private boolean allowedInProc(String at, Mount m, String dest, MountOptions o) {
         if (dest.equals("/proc")) {
             if (o.isBind() || !"proc".equals(m.type())) {
                 errors.add(at + ".destination: \"/proc\" must be a mount of type proc, not "
-                        + (o.isBind() ? "a bind" : "\"" + m.type() + "\"") + " (the runtime writes /proc/sys and "
-                        + "/proc/self files through it)");
+                        + (o.isBind() ? "a bind" : "\"" + m.type() + "\"") + " (what is written to /proc/sys and "
+                        + "/proc/self must reach the kernel, and the masked paths must hide the kernel's files)");
                 return false;
             }
             return true;
