@@ -123,6 +123,55 @@ class ContainerBadInputKernelTest {
         assertThat(t).isInstanceOf(UnsupportedLimitException.class).hasMessageContaining("unified.memory.no_such_file");
     }
 
+    /** Item 5: a destination through /proc/self/root was created on the host before pivot_root. */
+    @Test
+    void aMountDestinationThroughProcSelfRootIsRefusedAndCreatesNothingOnTheHost() throws Exception {
+        Path planted = tmp.resolve("planted");
+        String id = Leftovers.id("procroot");
+        Throwable t = failsCleanly(Container.builder().id(id).rootfs(rootfs).tmpfs("/proc/self/root" + planted, "1m")
+                .command("/bin/true").build());
+        assertThat(t).isInstanceOf(InvalidSpecException.class).hasMessageContaining("$.mounts[")
+                .hasMessageContaining("].destination: \"/proc/self/root" + planted + "\" is inside /proc");
+        assertThat(planted).doesNotExist();
+    }
+
+    /** CVE-2019-19921 / CVE-2023-27561: a rootfs whose /proc is a symlink. */
+    @Test
+    void cve2019_19921_aRootfsWhoseProcIsASymlinkIsRefused() throws Exception {
+        Files.delete(rootfs.resolve("proc"));
+        Path elsewhere = Files.createDirectories(rootfs.resolve("elsewhere"));
+        Files.createSymbolicLink(rootfs.resolve("proc"), Path.of("elsewhere"));
+        String id = Leftovers.id("proclink");
+        Throwable t = failsCleanly(Container.builder().id(id).rootfs(rootfs).command("/bin/true").build());
+        assertThat(t).isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("$.mounts[0].destination: \"/proc\": goes through a symlink");
+        assertThat(elsewhere).isEmptyDirectory();
+    }
+
+    /**
+     * CVE-2025-52881: with no proc at /proc, the rootfs's own /proc/sys/... and /proc/self/...
+     * took the runtime's sysctl and oom_score_adj writes (which then never reached the kernel);
+     * they now go through the host's /proc, to the kernel, in the container's namespaces.
+     */
+    @Test
+    void cve2025_52881_sysctlAndOomScoreWritesReachTheKernelNotTheRootfs() throws Exception {
+        Path forward = Files.createDirectories(rootfs.resolve("proc/sys/net/ipv4")).resolve("ip_forward");
+        Path oom = Files.createDirectories(rootfs.resolve("proc/self")).resolve("oom_score_adj");
+        Files.writeString(forward, "decoy\n");
+        Files.writeString(oom, "decoy\n");
+        Spec spec = Container.builder().rootfs(rootfs).sysctl("net.ipv4.ip_forward", "1").oomScoreAdj(500)
+                .command("/bin/true").toSpec();
+        List<Mount> noProc = spec.mounts().stream().filter(m -> !"/proc".equals(m.destination())).toList();
+        String id = Leftovers.id("procwrite");
+        try (Container c = Container.fromSpec(spec.toBuilder().mounts(noProc).build(), tmp, id)) {
+            ContainerProcess p = c.run();
+            p.waitFor();
+        }
+        Leftovers.assertNoneOf(id);
+        assertThat(forward).hasContent("decoy\n");
+        assertThat(oom).hasContent("decoy\n");
+    }
+
     /** Runs create (then start), expects a failure, and checks that nothing of the container remains. */
     private static Throwable failsCleanly(Container c) throws Exception {
         HostSnapshot before = HostSnapshot.take();

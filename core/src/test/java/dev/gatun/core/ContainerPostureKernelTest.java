@@ -149,7 +149,7 @@ class ContainerPostureKernelTest {
             if (Files.isDirectory(host)) {
                 m.put(p, "ro"); // an empty read-only tmpfs
             } else if (Files.exists(host)) {
-                m.put(p, flags("rw,nosuid")); // the container's /dev/null, with /dev's flags
+                m.put(p, hostDevNullFlags()); // a clone of the host's /dev/null mount (CVE-2025-31133)
             }
         }
         for (String p : SecurityDefaults.READONLY_PATHS) {
@@ -158,6 +158,15 @@ class ContainerPostureKernelTest {
             }
         }
         return m;
+    }
+
+    /** The per-mount flags of the host's mount that holds /dev/null (its /dev). */
+    private static String hostDevNullFlags() {
+        try {
+            return mounts(Files.readAllLines(Path.of("/proc/self/mountinfo"))).get("/dev");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String flags(String csv) {

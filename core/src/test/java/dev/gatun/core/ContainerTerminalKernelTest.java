@@ -213,9 +213,33 @@ class ContainerTerminalKernelTest {
         try (Container c = Container.builder().id(id).terminal(true).tmpfs("/dev/console", "1m")
                 .command("/bin/true").build()) {
             assertThatThrownBy(c::create).isInstanceOf(java.io.IOException.class)
-                    .hasMessageContaining("move_mount(").hasMessageContaining("\"/dev/console\"");
+                    .hasMessageContaining("move_mount(").hasMessageContaining("$console_target");
             assertThat(c.status()).isEqualTo(ContainerStatus.NEW);
         }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    /** CVE-2025-52565: a /dev/console that is a symlink must not take the console's mount elsewhere. */
+    @Test
+    void cve2025_52565_aConsoleThatIsASymlinkIsRefusedNotFollowed(@TempDir Path tmp) throws Exception {
+        Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static is not installed");
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("ttylink");
+        Path rootfs = BusyboxRootfs.create(tmp.resolve("consolelink"));
+        // the /dev an image might bring, bound over the default one
+        Path dev = Files.createDirectories(tmp.resolve("imagedev"));
+        Files.createSymbolicLink(dev.resolve("console"), Path.of("/proc/sys/kernel/hostname"));
+        try (Container c = Container.builder().id(id).rootfs(rootfs).terminal(true)
+                .mount(new Mount("/dev", dev.toString(), "bind", List.of("rbind"), null, null))
+                .mount(new Mount("/dev/pts", "devpts", "devpts", List.of("nosuid", "noexec", "newinstance",
+                        "ptmxmode=0666", "mode=0620"), null, null))
+                .command("/bin/true").build()) {
+            assertThatThrownBy(c::create).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("openat2(AT_FDCWD, \"/dev/console\"").hasMessageContaining("ELOOP");
+            assertThat(c.status()).isEqualTo(ContainerStatus.NEW);
+        }
+        assertThat(Files.isSymbolicLink(dev.resolve("console"))).isTrue();
         Leftovers.assertNoneOf(id);
         HostSnapshot.take().assertNoLeaksSince(before);
     }
@@ -229,7 +253,7 @@ class ContainerTerminalKernelTest {
             int ptmx = indexOf(plan, "$pty_master = openat(AT_FDCWD, \"/dev/pts/ptmx\"");
             int peer = indexOf(plan, "$pty = ioctl($pty_master, TIOCGPTPEER");
             int size = indexOf(plan, "ioctl($pty, TIOCSWINSZ, &{24, 80})");
-            int console = indexOf(plan, "\"/dev/console\", MOVE_MOUNT_F_EMPTY_PATH)");
+            int console = indexOf(plan, "$console_target, \"\", MOVE_MOUNT_F_EMPTY_PATH|MOVE_MOUNT_T_EMPTY_PATH)");
             int ctty = indexOf(plan, "ioctl($pty, TIOCSCTTY, 0)");
             int capset = indexOf(plan, "capset(");
             assertThat(List.of(pivot, ptmx, peer, size, console, ctty, capset)).doesNotContain(-1).isSorted();

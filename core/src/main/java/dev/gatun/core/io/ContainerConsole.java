@@ -21,9 +21,10 @@ import java.nio.ByteOrder;
  *  ioctl($pty, TIOCSWINSZ, &amp;{rows, cols})                 when a console size is given
  *  fchown($pty, uid, -1)                                  when the process's user is not root
  *  mknodat(AT_FDCWD, "/dev/console", S_IFREG|0666, 0) allowing EEXIST
+ *  $console_target = openat2(AT_FDCWD, "/dev/console", &amp;{O_PATH|O_CLOEXEC, 0, RESOLVE_NO_SYMLINKS}, 24)
  *  $console = open_tree($pty, "", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|AT_EMPTY_PATH)
- *  move_mount($console, "", AT_FDCWD, "/dev/console", MOVE_MOUNT_F_EMPTY_PATH)
- *  close($console)
+ *  move_mount($console, "", $console_target, "", MOVE_MOUNT_F_EMPTY_PATH|MOVE_MOUNT_T_EMPTY_PATH)
+ *  close($console), close($console_target)
  *  ioctl($pty, TIOCSCTTY, 0)                              after setsid: the controlling terminal
  * </pre>
  *
@@ -34,7 +35,10 @@ import java.nio.ByteOrder;
  * belongs to the process's user, as runc gives its stdio to that user, so that it can open its
  * terminal by name too ({@code mode=0620}: root's otherwise). The slave is
  * bind-mounted over an empty {@code /dev/console} with {@code open_tree}/{@code move_mount} (Linux
- * 5.2) from the fd itself, so that neither its number nor {@code /proc} is needed. The caller then
+ * 5.2) from the fd itself, so that neither its number nor {@code /proc} is needed, onto an O_PATH
+ * fd of {@code /dev/console} opened with {@code RESOLVE_NO_SYMLINKS}: a {@code /dev/console}
+ * that is a symlink (a rootfs's own {@code /dev}, bind-mounted) fails with ELOOP instead of
+ * taking the mount somewhere else, such as over a {@code /proc} file (CVE-2025-52565). The caller then
  * puts {@link #slave()} on 0, 1 and 2 ({@code dup3}), and the parent takes {@link #master()} with
  * {@link dev.gatun.core.spawn.Handshake#takeFd} while the child waits at the "created" pause. Both
  * fds are O_CLOEXEC: the command execs with only the 0, 1, 2 copies of the slave. The parent's
@@ -61,6 +65,8 @@ public record ContainerConsole(Slot master, Slot slave) {
     private static final long OPEN_TREE_CLOEXEC = 02000000;
     private static final long AT_EMPTY_PATH = 0x1000;
     private static final long MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+    private static final long MOVE_MOUNT_T_EMPTY_PATH = 0x40;
+    private static final long RESOLVE_NO_SYMLINKS = 0x04;
 
     /**
      * Appends the steps above.
@@ -77,6 +83,7 @@ public record ContainerConsole(Slot master, Slot slave) {
         Slot master = Slot.named("pty_master");
         Slot slave = Slot.named("pty");
         Slot console = Slot.named("console");
+        Slot target = Slot.named("console_target");
         b.openat(master, LibC.AT_FDCWD, "/dev/pts/ptmx", PTY_OPEN, 0);
         b.syscall("ioctl", Arg.valueOf(master), new Arg.Value(PtyCalls.TIOCSPTLCK, "TIOCSPTLCK"),
                 new Arg.Bytes(new byte[4], "&0"));
@@ -94,12 +101,18 @@ public record ContainerConsole(Slot master, Slot slave) {
         }
         b.step(Step.of("mknodat", Arg.dirfd(LibC.AT_FDCWD), new Arg.Text("/dev/console"),
                 new Arg.Value(S_IFREG | 0666, "S_IFREG|0666"), Arg.of(0)).allowing(Errno.EEXIST));
+        // struct open_how {u64 flags, u64 mode, u64 resolve}
+        byte[] how = ByteBuffer.allocate(24).order(ByteOrder.nativeOrder())
+                .putLong(LibC.O_PATH | LibC.O_CLOEXEC).putLong(0).putLong(RESOLVE_NO_SYMLINKS).array();
+        b.step(Step.of("openat2", Arg.dirfd(LibC.AT_FDCWD), new Arg.Text("/dev/console"),
+                new Arg.Bytes(how, "&{O_PATH|O_CLOEXEC, 0, RESOLVE_NO_SYMLINKS}"), Arg.of(24)).storingIn(target));
         b.step(Step.of("open_tree", Arg.valueOf(slave), new Arg.Text(""),
                 new Arg.Value(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH,
                         "OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC|AT_EMPTY_PATH")).storingIn(console));
-        b.syscall("move_mount", Arg.valueOf(console), new Arg.Text(""), Arg.dirfd(LibC.AT_FDCWD),
-                new Arg.Text("/dev/console"), new Arg.Value(MOVE_MOUNT_F_EMPTY_PATH, "MOVE_MOUNT_F_EMPTY_PATH"));
+        b.syscall("move_mount", Arg.valueOf(console), new Arg.Text(""), Arg.valueOf(target), new Arg.Text(""),
+                new Arg.Value(MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH, "MOVE_MOUNT_F_EMPTY_PATH|MOVE_MOUNT_T_EMPTY_PATH"));
         b.close(console);
+        b.close(target);
         b.syscall("ioctl", Arg.valueOf(slave), new Arg.Value(PtyCalls.TIOCSCTTY, "TIOCSCTTY"), Arg.of(0));
         return new ContainerConsole(master, slave);
     }

@@ -54,9 +54,9 @@ import java.util.Set;
  *  namespaces   setns / unshare, [pause: parent writes uid/gid maps, places v1 cgroups]
  *  cgroups      v1: write "0" to each cgroup.procs (no user namespace); unshare(CLONE_NEWCGROUP)
  *  session      setsid, [host terminal: ioctl(slave, TIOCSCTTY, 0)]
+ *  identity     lo up, hostname, domainname, sysctl (through the host's /proc)
  *  rootfs       mounts, /proc, /dev, pivot_root
  *  terminal     [container terminal: pty from /dev/pts/ptmx, /dev/console, TIOCSCTTY]
- *  identity     lo up, hostname, domainname, sysctl
  *  rootfs       masked paths, read-only paths, read-only root
  *  security     rlimits, bounding set, keepcaps | setgroups, setresgid, setresuid | pdeathsig,
  *               capset, ambient, no_new_privs, seccomp
@@ -124,7 +124,8 @@ public final class ContainerPlanner {
                         + "has no create/start pause)");
             }
             rootfs = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()
-                    .newUserNamespace(newUserNs).newNetNamespace(newNetNs).ttyGroupMapped(!newUserNs || mapsGid(linux, 5)));
+                    .newUserNamespace(newUserNs).newNetNamespace(newNetNs).ttyGroupMapped(!newUserNs || mapsGid(linux, 5))
+                    .cgroup(cgroup == null ? Map.of() : cgroup.directories(), newCgroupNs));
             Program.Builder b = Program.builder();
             SpawnOptions options = ns.spawnOptions(SpawnOptions.defaults());
 
@@ -173,18 +174,11 @@ public final class ContainerPlanner {
                 b.syscall("ioctl", Arg.of(stdio.childFd(0)), new Arg.Value(PtyCalls.TIOCSCTTY, "TIOCSCTTY"), Arg.of(0));
             }
 
-            rootfs.appendBeforePivot(b);
-            rootfs.appendPivot(b);
-            ContainerConsole console = null;
-            if (stdio.isTerminalFromContainer()) {
-                // in the container's own devpts, now that /dev/pts is its own and before the
-                // capability drop; the slave goes on 0, 1 and 2 with the other dup3s
-                ProcessSpec.ConsoleSize size = process.consoleSize();
-                console = ContainerConsole.append(b,
-                        size == null ? 0 : windowSide("$.process.consoleSize.height", size.height()),
-                        size == null ? 0 : windowSide("$.process.consoleSize.width", size.width()),
-                        process.user() != null && process.user().uid() != null ? process.user().uid() : 0);
-            }
+            // before the container's mounts: the sysctl writes go through the
+            // host's /proc, which the spec cannot change, never through a /proc the container's
+            // rootfs or mounts provide, where a bind or a symlink could take them (CVE-2025-52881).
+            // What a /proc/sys file changes is chosen by the writer's namespaces, not by the proc
+            // mount, so the effect is the container's
             if (newNetNs) {
                 Loopback.appendUp(b);
             }
@@ -197,6 +191,18 @@ public final class ContainerPlanner {
             }
             for (Map.Entry<String, String> sysctl : Absent.map(linux.sysctl()).entrySet()) {
                 b.writeFile("/proc/sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue());
+            }
+            rootfs.appendBeforePivot(b);
+            rootfs.appendPivot(b);
+            ContainerConsole console = null;
+            if (stdio.isTerminalFromContainer()) {
+                // in the container's own devpts, now that /dev/pts is its own and before the
+                // capability drop; the slave goes on 0, 1 and 2 with the other dup3s
+                ProcessSpec.ConsoleSize size = process.consoleSize();
+                console = ContainerConsole.append(b,
+                        size == null ? 0 : windowSide("$.process.consoleSize.height", size.height()),
+                        size == null ? 0 : windowSide("$.process.consoleSize.width", size.width()),
+                        process.user() != null && process.user().uid() != null ? process.user().uid() : 0);
             }
             rootfs.appendAfterPivot(b);
 

@@ -1,5 +1,10 @@
 package dev.gatun.core.rootfs;
 
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * What the rootfs planner needs to know about the rest of the container: facts that change
  * which calls work in the child, not what the container gets.
@@ -7,7 +12,8 @@ package dev.gatun.core.rootfs;
  * <p>There is no option for the mount namespace: a plan's steps must only ever run in a child
  * cloned with {@code CLONE_NEWNS} (in the host's namespace they would change the host's mounts).
  *
- * <p>Defaults ({@link #defaults()}): no new user namespace, a new network namespace, pivot_root.
+ * <p>Defaults ({@link #defaults()}): no new user namespace, a new network namespace, pivot_root,
+ * no cgroup (a {@code cgroup} mount shows an empty directory), no new cgroup namespace.
  * Immutable and thread-safe; the {@code with}-style methods return changed copies.
  *
  * @param newUserNamespace whether the child runs in a new user namespace: {@code mknod} is
@@ -25,32 +31,48 @@ package dev.gatun.core.rootfs;
  *     rootfs}, where {@code pivot_root} fails with EINVAL). The fallback leaves the old root
  *     reachable to a process that can escape a chroot (with CAP_SYS_CHROOT), as runc's
  *     {@code --no-pivot} does.
+ * @param cgroupDirectories the container's own cgroup directories on the host, as {@code
+ *     Cgroup.directories()} gives them (v2: one, keyed {@code ""}; v1: one per controller); a
+ *     {@code cgroup} mount shows these and nothing else of the host's hierarchy. Empty: none
+ * @param newCgroupNamespace whether the child is in its own cgroup namespace when it mounts (on
+ *     v2 a {@code cgroup2} mount then shows its own cgroup as the root)
  * @see <a href="https://man7.org/linux/man-pages/man2/pivot_root.2.html">pivot_root(2)</a>
  */
-public record RootfsOptions(boolean newUserNamespace, boolean newNetNamespace, boolean ttyGroupMapped, boolean pivot) {
+public record RootfsOptions(boolean newUserNamespace, boolean newNetNamespace, boolean ttyGroupMapped, boolean pivot,
+        Map<String, Path> cgroupDirectories, boolean newCgroupNamespace) {
 
-    /** No new user namespace, a new network namespace, gid 5 present, pivot_root. */
+    public RootfsOptions {
+        cgroupDirectories = Collections.unmodifiableMap(new LinkedHashMap<>(cgroupDirectories));
+    }
+
+    /** No new user namespace, a new network namespace, gid 5 present, pivot_root, no cgroup. */
     public static RootfsOptions defaults() {
-        return new RootfsOptions(false, true, true, true);
+        return new RootfsOptions(false, true, true, true, Map.of(), false);
     }
 
     /** These options with {@link #newUserNamespace()} set; {@code ttyGroupMapped} is kept. */
     public RootfsOptions newUserNamespace(boolean value) {
-        return new RootfsOptions(value, newNetNamespace, ttyGroupMapped, pivot);
+        return new RootfsOptions(value, newNetNamespace, ttyGroupMapped, pivot, cgroupDirectories, newCgroupNamespace);
     }
 
     /** These options with {@link #newNetNamespace()} set. */
     public RootfsOptions newNetNamespace(boolean value) {
-        return new RootfsOptions(newUserNamespace, value, ttyGroupMapped, pivot);
+        return new RootfsOptions(newUserNamespace, value, ttyGroupMapped, pivot, cgroupDirectories, newCgroupNamespace);
     }
 
     /** These options with {@link #ttyGroupMapped()} set. */
     public RootfsOptions ttyGroupMapped(boolean value) {
-        return new RootfsOptions(newUserNamespace, newNetNamespace, value, pivot);
+        return new RootfsOptions(newUserNamespace, newNetNamespace, value, pivot, cgroupDirectories, newCgroupNamespace);
     }
 
     /** These options with {@link #pivot()} set. */
     public RootfsOptions pivot(boolean value) {
-        return new RootfsOptions(newUserNamespace, newNetNamespace, ttyGroupMapped, value);
+        return new RootfsOptions(newUserNamespace, newNetNamespace, ttyGroupMapped, value, cgroupDirectories,
+                newCgroupNamespace);
+    }
+
+    /** These options with the container's cgroup directories and whether it has its own cgroup namespace. */
+    public RootfsOptions cgroup(Map<String, Path> directories, boolean newNamespace) {
+        return new RootfsOptions(newUserNamespace, newNetNamespace, ttyGroupMapped, pivot, directories, newNamespace);
     }
 }

@@ -47,9 +47,11 @@ import java.util.Objects;
  *   <li>{@code pivot_root(".", ".")}, {@code umount2(".", MNT_DETACH)}, {@code chdir("/")}: the
  *       old root is gone from the container's mount table (or the documented chroot fallback,
  *       {@link RootfsOptions#pivot()});
- *   <li>{@code maskedPaths}: {@code /dev/null} bound on a file, an empty read-only tmpfs on a
- *       directory; {@code readonlyPaths}: bound on themselves and remounted read-only; both
- *       tolerate ENOENT, as the spec says a missing path is not an error;
+ *   <li>{@code maskedPaths}: the host's {@code /dev/null} on a file (a clone made with {@code
+ *       open_tree} before {@code pivot_root}, checked by the parent to be 1:3: never the
+ *       container's, which an image can make a symlink, CVE-2025-31133), an empty read-only
+ *       tmpfs on a directory; {@code readonlyPaths}: bound on themselves and remounted
+ *       read-only; both tolerate ENOENT, as the spec says a missing path is not an error;
  *   <li>{@code root.readonly}: {@code /} remounted {@code MS_BIND|MS_REMOUNT|MS_RDONLY} with the
  *       flags the host mount already had; then {@code rootfsPropagation} on {@code /}.
  * </ol>
@@ -64,7 +66,17 @@ import java.util.Objects;
  * file system holds no links); below a bind mount of a directory, the parent resolves it inside
  * the bind's source (with the same rule, the source as the root) and creates a missing mount
  * point there: the only case where the parent creates something outside the rootfs, as runc
- * does, listed in {@link #createdPaths()} and removed by {@link #cleanup()}.
+ * does, listed in {@link #createdPaths()} and removed by {@link #cleanup()}. Below any other
+ * file system (proc, sysfs, cgroup, devpts, mqueue, overlay ...) no mount point is made: its
+ * paths could meet links the parent cannot check, such as {@code /proc/self/root}, the host's
+ * root until {@code pivot_root}; only {@code /sys/fs/cgroup} below a sysfs and the lxcfs files
+ * below a proc are accepted, as they exist there.
+ *
+ * <p>{@code /proc}, as runc's {@code checkProcMount}: {@code /proc} itself only as a proc mount,
+ * below it only bind mounts on {@code /proc/cpuinfo}, {@code diskstats}, {@code meminfo},
+ * {@code stat}, {@code swaps}, {@code uptime}, {@code loadavg}, {@code slabinfo} (lxcfs); nothing
+ * may cover the files the runtime writes (CVE-2025-52881). A proc, sysfs or cgroup mount whose
+ * destination goes through a symlink is refused (CVE-2019-19921, CVE-2023-27561).
  *
  * <p>The steps must run in a child cloned with {@code CLONE_NEWNS}; in a new user namespace, after
  * the parent wrote the uid/gid maps.
@@ -72,9 +84,11 @@ import java.util.Objects;
  * <p>Mount types: any file system type with its flags and data (proc, tmpfs, devpts, mqueue,
  * overlay with {@code lowerdir=...} in its options, ...); {@code bind}/{@code rbind}; {@code
  * sysfs} without a new network namespace becomes a read-only recursive bind of the host's
- * {@code /sys}; {@code cgroup}: a {@code cgroup2} mount when the host is pure cgroup v2, otherwise
- * (v1, hybrid) a recursive bind of the host's {@code /sys/fs/cgroup}, made read-only recursively
- * when the mount is {@code ro} — the container then sees the host's hierarchy, not its own.
+ * {@code /sys}; {@code cgroup}: only the container's own cgroup ({@link RootfsOptions#cgroupDirectories()}):
+ * on a pure v2 host in a cgroup namespace a {@code cgroup2} mount, on v2 without one a bind of
+ * its directory, on v1 and hybrid hosts (as runc) a tmpfs with one bind per hierarchy of its
+ * own directory; read-only unless the mount is not {@code ro} and the container has its own
+ * cgroup and user namespaces. Never the host's hierarchy.
  *
  * <p>Not supported yet, rejected with an error naming the option: idmapped mounts ({@code
  * idmap}, {@code ridmap}, {@code uidMappings}), the {@code tmpcopyup} extension, devices outside

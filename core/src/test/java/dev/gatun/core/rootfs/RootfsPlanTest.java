@@ -63,9 +63,10 @@ class RootfsPlanTest {
                 .build();
         List<String> calls = calls(render(spec, RootfsOptions.defaults()));
         String d = data.toRealPath().toString();
-        assertThat(calls.subList(0, 4)).containsExactly(
+        assertThat(calls.subList(0, 5)).containsExactly(
                 "mount(NULL, \"/\", NULL, MS_REC|MS_SLAVE, NULL)",
                 "mount(\"" + r + "\", \"" + r + "\", NULL, MS_BIND|MS_REC, NULL)",
+                "$null_1 = open_tree(AT_FDCWD, \"/dev/null\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC)",
                 "mount(\"tmpfs\", \"" + r + "/dev\", \"tmpfs\", MS_NOSUID|MS_STRICTATIME, \"mode=755,size=65536k\")",
                 "$old_umask = umask(0)");
         assertThat(calls).containsSubsequence(
@@ -81,7 +82,8 @@ class RootfsPlanTest {
                 "pivot_root(\".\", \".\")",
                 "umount2(\".\", MNT_DETACH)",
                 "chdir(\"/\")",
-                "mount(\"/dev/null\", \"/proc/timer_list\", NULL, MS_BIND, NULL) allowing ENOENT",
+                "move_mount($null_1, \"\", AT_FDCWD, \"/proc/timer_list\", MOVE_MOUNT_F_EMPTY_PATH) allowing ENOENT",
+                "close($null_1)",
                 "mount(\"/proc/sys\", \"/proc/sys\", NULL, MS_BIND|MS_REC, NULL) allowing ENOENT",
                 "mount(\"/proc/sys\", \"/proc/sys\", NULL, MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_REMOUNT|MS_BIND, NULL) allowing ENOENT",
                 "mount(NULL, \"/\", NULL, MS_REC|MS_SHARED, NULL)");
@@ -170,6 +172,69 @@ class RootfsPlanTest {
             assertThat(files.map(p -> rootfs.relativize(p).toString())).containsExactlyInAnyOrder(
                     "", "proc", "dev", "tmp", "etc", "run", "etc/passwd", "dangling");
         }
+    }
+
+    @Test
+    void destinationsThatCouldReachTheHostThroughProcSysfsOrDevLinksAreAllRefusedAndLeaveNothing() throws Exception {
+        Files.writeString(bundle.resolve("cpuinfo"), "x\n");
+        Spec spec = spec(List.of(
+                mount("/proc", "proc", "proc"),
+                mount("/proc/self/root/tmp/x", "tmpfs", "tmpfs"),
+                mount("/proc/cpuinfo", "cpuinfo", "bind"),
+                mount("/proc/meminfo", "tmpfs", "tmpfs"),
+                mount("/sys", "sysfs", "sysfs"),
+                mount("/sys/kernel/x", "tmpfs", "tmpfs"),
+                mount("/sys/fs/cgroup", "cgroup", "cgroup"),
+                mount("/sys/fs/cgroup/memory/x", "tmpfs", "tmpfs"),
+                mount("/dev/fd/x", "tmpfs", "tmpfs"),
+                mount("/dev/pts/x", "tmpfs", "tmpfs"),
+                mount("/dev/shm/x", "tmpfs", "tmpfs")), null);
+        assertThatThrownBy(() -> RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()))
+                .isInstanceOf(InvalidSpecException.class)
+                .satisfies(e -> assertThat(((InvalidSpecException) e).errors()).extracting(Object::toString).containsExactly(
+                        "$.mounts[1].destination: \"/proc/self/root/tmp/x\" is inside /proc; only bind mounts on "
+                                + String.join(", ", RootfsPlanner.PROC_FILES) + " are allowed there (as lxcfs makes)",
+                        "$.mounts[3].destination: \"/proc/meminfo\" is inside /proc; only bind mounts on "
+                                + String.join(", ", RootfsPlanner.PROC_FILES) + " are allowed there (as lxcfs makes)",
+                        "$.mounts[5].destination: \"/sys/kernel/x\": is below /sys, a sysfs mount, where Gatun makes no "
+                                + "mount point (only in the rootfs, bind mounts, tmpfs and ramfs)",
+                        "$.mounts[7].destination: \"/sys/fs/cgroup/memory/x\": is below /sys/fs/cgroup, a cgroup mount, "
+                                + "where Gatun makes no mount point (only in the rootfs, bind mounts, tmpfs and ramfs)",
+                        "$.mounts[8].destination: \"/dev/fd/x\": goes through /dev/fd, a symlink the runtime makes to "
+                                + "/proc/self/fd",
+                        "$.mounts[9].destination: \"/dev/pts/x\": is below /dev/pts, a devpts mount, where Gatun makes "
+                                + "no mount point (only in the rootfs, bind mounts, tmpfs and ramfs)"));
+        try (Stream<Path> files = Files.walk(rootfs)) {
+            assertThat(files.map(p -> rootfs.relativize(p).toString())).containsExactlyInAnyOrder(
+                    "", "proc", "dev", "tmp", "etc", "run", "etc/passwd");
+        }
+    }
+
+    @Test
+    void procIsAProcMountOrABindOfTheHostsProcNothingElse() throws Exception {
+        // a bind of a proc root is what a new user namespace in a joined PID namespace must use
+        assertThat(calls(render(spec(List.of(mount("/proc", "/proc", "bind", "rbind")), null), RootfsOptions.defaults())))
+                .anyMatch(c -> c.startsWith("mount(\"/proc\""));
+        for (String source : List.of("/proc/self/root", "/proc/1", "/tmp", "/proc/self")) {
+            Spec spec = spec(List.of(mount("/proc", source, "bind", "rbind")), null);
+            assertThatThrownBy(() -> RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()))
+                    .as(source).isInstanceOf(InvalidSpecException.class)
+                    .hasMessageContaining("$.mounts[0].destination: \"/proc\" must be a mount of type proc, not a bind");
+        }
+    }
+
+    @Test
+    void aMaskedFileGetsACloneOfTheHostsDevNullTakenBeforePivotRoot() throws Exception {
+        List<String> calls = calls(render(spec(List.of(), Linux.builder().maskedPaths(List.of("/proc/kcore")).build()),
+                RootfsOptions.defaults()));
+        assertThat(calls.get(2)).as("after the rootfs bind, before any mount of the spec").isEqualTo(
+                "$null_0 = open_tree(AT_FDCWD, \"/dev/null\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC)");
+        assertThat(calls).containsSubsequence(
+                "$null_0 = open_tree(AT_FDCWD, \"/dev/null\", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC)",
+                "pivot_root(\".\", \".\")",
+                "move_mount($null_0, \"\", AT_FDCWD, \"/proc/kcore\", MOVE_MOUNT_F_EMPTY_PATH) allowing ENOENT",
+                "close($null_0)");
+        assertThat(calls).noneMatch(c -> c.startsWith("mount(\"/dev/null\""));
     }
 
     @Test
