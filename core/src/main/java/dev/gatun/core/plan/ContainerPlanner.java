@@ -51,6 +51,7 @@ import java.util.Set;
  * the order of everything a container's init does between {@code clone} and {@code execve}.
  *
  * <pre>
+ *  fds          [spawner] stdio on 0-2, pipes on 3-5, namespace fds from 6; every other fd closed
  *  namespaces   setns / unshare, [pause: parent writes uid/gid maps, places v1 cgroups]
  *  cgroups      v1: write "0" to each cgroup.procs (no user namespace); unshare(CLONE_NEWCGROUP)
  *  session      setsid, [host terminal: ioctl(slave, TIOCSCTTY, 0)]
@@ -60,7 +61,7 @@ import java.util.Set;
  *  rootfs       masked paths, read-only paths, read-only root
  *  security     rlimits, bounding set, keepcaps | setgroups, setresgid, setresuid | pdeathsig,
  *               capset, ambient, no_new_privs, seccomp
- *  process      umask, stdio dup3, close_range(3.., CLOEXEC), chdir
+ *  process      umask, [container terminal: dup3 on 0-2], close_range(3.., CLOEXEC), chdir
  *  pause        "created": notify parent, wait for start
  *  exec         unblock signals, execve
  * </pre>
@@ -119,7 +120,14 @@ public final class ContainerPlanner {
             }
             rootfs = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()
                     .newUserNamespace(newUserNs).newNetNamespace(newNetNs).ttyGroupMapped(!newUserNs || mapsGid(linux, 5)));
-            Program.Builder b = Program.builder();
+            // the child holds only the fds listed here from its first steps on (Program.ownFdTable):
+            // no fd of the JVM reaches the container, through /proc/self/fd or otherwise
+            Program.Builder b = Program.builder().ownFdTable();
+            if (!stdio.isTerminalFromContainer()) {
+                for (int stream = 0; stream < 3; stream++) {
+                    b.stdio(stream, stdio.childFd(stream));
+                }
+            }
             SpawnOptions options = ns.spawnOptions(SpawnOptions.defaults());
 
             // cgroups: on v2 the clone itself places the child; on v1 the child writes its own
@@ -164,7 +172,7 @@ public final class ContainerPlanner {
             if (stdio.isTerminal() && !stdio.isTerminalFromContainer()) {
                 // the new session's leader takes the pty slave as its controlling terminal, before
                 // seccomp and the capability drop; the slave goes on 0, 1 and 2 with the other dup3s
-                b.syscall("ioctl", Arg.of(stdio.childFd(0)), new Arg.Value(PtyCalls.TIOCSCTTY, "TIOCSCTTY"), Arg.of(0));
+                b.syscall("ioctl", Arg.of(0), new Arg.Value(PtyCalls.TIOCSCTTY, "TIOCSCTTY"), Arg.of(0));
             }
 
             rootfs.appendBeforePivot(b);
@@ -202,11 +210,9 @@ public final class ContainerPlanner {
             if (process.user() != null && process.user().umask() != null) {
                 b.syscall("umask", Arg.mode((int) (long) process.user().umask()));
             }
-            for (int stream = 0; stream < 3; stream++) {
-                if (console != null) {
+            if (console != null) {
+                for (int stream = 0; stream < 3; stream++) {
                     b.dup3(console.slave(), stream, 0);
-                } else if (stdio.childFd(stream) != stream) {
-                    b.dup3(stdio.childFd(stream), stream, 0);
                 }
             }
             b.closeRangeCloexec(3);
