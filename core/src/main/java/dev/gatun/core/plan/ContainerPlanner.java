@@ -95,6 +95,8 @@ public final class ContainerPlanner {
         if (process == null || Absent.list(process.args()).isEmpty()) {
             throw Invalid.spec("$.process.args", "a container needs a command to run");
         }
+        ProcLinks.refuse(spec, "$.process.cwd", process.cwd());
+        ProcLinks.refuse(spec, "$.process.args[0]", process.args().getFirst());
         List<String> notes = new ArrayList<>();
         Linux linux = spec.linux() != null ? spec.linux() : Linux.builder().build();
         Namespaces namespaces = namespaces(linux);
@@ -220,6 +222,7 @@ public final class ContainerPlanner {
             b.notifyParent().awaitParent();
             b.unblockSignals();
             String path = CommandResolver.resolve(ContainerView.of(spec, bundle), Absent.list(process.args()).getFirst(), Absent.list(process.env()));
+            ProcLinks.refuse(spec, "$.process.args[0]", path); // found on a PATH that leads through proc
             b.execve(path, process.args(), Absent.list(process.env()));
             return new ContainerPlan(b.build(), options, ns, rootfs, parentPlaced, memory, notes, cgroupFd,
                     console == null ? null : console.master());
