@@ -124,6 +124,16 @@ class ContainerFdKernelTest {
     }
 
     @Test
+    void theDryRunShowsTheFdsTheInitKeeps() throws Exception {
+        String id = Leftovers.id("fdplan");
+        try (Container c = Container.builder().id(id).command("/bin/true").build()) {
+            assertThat(c.plan().lines().toList().get(1)).contains("keep only the fds 0 <- ")
+                    .contains("3, 4, 5").contains("close every other fd");
+        }
+        Leftovers.assertNoneOf(id);
+    }
+
+    @Test
     void aCreatedContainerKeepsNoPipeTheJvmHeldWhenItWasCreated() throws Exception {
         // the cause of the stuck stdout reader: a pipe's write end the JVM held at the clone
         int[] pipe = LibC.pipe2(LibC.O_CLOEXEC);

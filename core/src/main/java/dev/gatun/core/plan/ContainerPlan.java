@@ -70,7 +70,7 @@ public final class ContainerPlan implements AutoCloseable {
     /**
      * The dry run: first, unnumbered, what the JVM's spawner thread does (the clone, with the
      * namespaces it creates, the cgroup it clones into, a PID namespace it visits around the
-     * clone), then the child's program, one numbered line per step.
+     * clone) and the fds the child keeps, then the child's program, one numbered line per step.
      */
     public String render() {
         StringBuilder clone = new StringBuilder("     clone3(")
@@ -82,7 +82,14 @@ public final class ContainerPlan implements AutoCloseable {
         if (options.pidNamespaceFd().isPresent()) {
             clone.append(" in the joined PID namespace (the spawner thread's setns around the clone)");
         }
-        return clone.append(" on the JVM's spawner thread; the child then runs:\n").append(program.render()).toString();
+        clone.append(" on the JVM's spawner thread\n");
+        if (program.ownedFds().isPresent()) {
+            // the spawner's prologue: its numbers are known only at the spawn
+            clone.append("     the child's first steps keep only the fds ").append(program.renderOwnedFds())
+                    .append(program.ownedFds().get().isEmpty() ? "" : " (child <- JVM)")
+                    .append(" and the error, release and stage pipes on 3, 4, 5, and close every other fd\n");
+        }
+        return clone.append("     then it runs:\n").append(program.render()).toString();
     }
 
     /**

@@ -120,6 +120,15 @@ public final class Program {
         return IntStream.range(0, steps.size()).filter(i -> steps.get(i).parentExits()).reduce((a, b) -> b).orElse(-1);
     }
 
+    /**
+     * The fd table the child starts its steps with, as one line: {@code 0 <- 17, 1 <- 19, 2 <- 19,
+     * 6 <- 23} (child fd <- the JVM's), empty when the program does not own its fd table.
+     */
+    public String renderOwnedFds() {
+        return fds == null ? "" : fds.entrySet().stream().map(e -> e.getKey() + " <- " + e.getValue())
+                .collect(Collectors.joining(", "));
+    }
+
     /** One line per step, numbered from 0, as a person would write the calls. */
     public String render() {
         return IntStream.range(0, steps.size())
