@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.gatun.core.linux.LibC;
+import dev.gatun.namespaces.NamespaceSet;
+import dev.gatun.namespaces.NamespaceType;
+import dev.gatun.namespaces.Namespaces;
 import dev.gatun.oci.InvalidSpecException;
 import dev.gatun.testing.HostSnapshot;
 import dev.gatun.testing.KernelTest;
@@ -121,6 +124,30 @@ class ContainerFdKernelTest {
             LibC.close(dir);
         }
         Leftovers.assertNoneOf(id);
+    }
+
+    @Test
+    void aJoinedNamespacesFdIsTheOnlyOtherFdTheCreatedInitHolds() throws Exception {
+        String firstId = Leftovers.id("ipchost");
+        String secondId = Leftovers.id("ipcjoin");
+        try (Container first = Container.builder().id(firstId).stopTimeout(java.time.Duration.ofMillis(200))
+                .command("/bin/sleep", "30").build()) {
+            long host = first.run().pid();
+            try (Container second = Container.builder().id(secondId)
+                    .namespaces(Namespaces.builder().join(NamespaceType.IPC, host)
+                            .create(NamespaceType.MOUNT, NamespaceType.PID, NamespaceType.UTS).build())
+                    .command("/bin/true").build()) {
+                assertThat(second.plan()).contains("setns(6<");
+                second.create();
+                long pid = second.state().pid();
+                assertThat(NamespaceSet.of(pid).get(NamespaceType.IPC)).isEqualTo(NamespaceSet.of(host).get(NamespaceType.IPC));
+                assertThat(fdsOf(pid)).as(describe(pid)).containsExactly(0, 1, 2, 3, 4, 5, 6);
+                assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/6")).toString()).startsWith("ipc:[");
+                assertThat(second.start().waitFor()).isZero();
+            }
+        }
+        Leftovers.assertNoneOf(firstId);
+        Leftovers.assertNoneOf(secondId);
     }
 
     @Test
