@@ -161,6 +161,24 @@ class ContainerFdKernelTest {
     }
 
     @Test
+    void aCreatedInitWithItsOwnTerminalHoldsOnlyThePtyAndTheSpawnPipes() throws Exception {
+        // 0, 1, 2 are the slave by now (/dev/null before the init made its pty, never the JVM's stdio)
+        String id = Leftovers.id("fdstty");
+        try (Container c = Container.builder().id(id).terminal(true).command("/bin/true").build()) {
+            c.create();
+            long pid = c.state().pid();
+            String fds = describe(pid);
+            // the pty master and slave the init opened come next: 6 and 7
+            assertThat(fdsOf(pid)).as(fds).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+            for (int fd : List.of(0, 1, 2, 6, 7)) {
+                assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd)).toString()).as(fds).contains("pt");
+            }
+            assertThat(c.start().waitFor()).isZero();
+        }
+        Leftovers.assertNoneOf(id);
+    }
+
+    @Test
     void aCreatedContainerKeepsNoPipeTheJvmHeldWhenItWasCreated() throws Exception {
         // the cause of the stuck stdout reader: a pipe's write end the JVM held at the clone
         int[] pipe = LibC.pipe2(LibC.O_CLOEXEC);

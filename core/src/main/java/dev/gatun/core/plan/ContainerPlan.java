@@ -36,11 +36,13 @@ public final class ContainerPlan implements AutoCloseable {
     private final Arena memory;
     private final List<String> notes;
     private final int cgroupFd;
+    private final int devNull;
     private final Slot terminalMaster;
     private boolean closed;
 
     ContainerPlan(Program program, SpawnOptions options, NamespaceSetup namespaces, RootfsPlan rootfs,
-            Cgroup parentPlacedCgroup, Arena memory, List<String> notes, int cgroupFd, Slot terminalMaster) {
+            Cgroup parentPlacedCgroup, Arena memory, List<String> notes, int cgroupFd, int devNull,
+            Slot terminalMaster) {
         this.program = program;
         this.options = options;
         this.namespaces = namespaces;
@@ -49,6 +51,7 @@ public final class ContainerPlan implements AutoCloseable {
         this.memory = memory;
         this.notes = List.copyOf(notes);
         this.cgroupFd = cgroupFd;
+        this.devNull = devNull;
         this.terminalMaster = terminalMaster;
     }
 
@@ -125,7 +128,7 @@ public final class ContainerPlan implements AutoCloseable {
         return rootfs.cleanup();
     }
 
-    /** Releases the namespace fds, the cgroup fd and the memory the child read; call after exec or death. */
+    /** Releases the namespace fds, the cgroup fd, /dev/null and the memory the child read; call after exec or death. */
     @Override
     public synchronized void close() throws IOException {
         if (closed) {
@@ -135,6 +138,9 @@ public final class ContainerPlan implements AutoCloseable {
         namespaces.close();
         if (cgroupFd >= 0) {
             dev.gatun.core.linux.LibC.close(cgroupFd);
+        }
+        if (devNull >= 0) {
+            dev.gatun.core.linux.LibC.close(devNull);
         }
         // the memory (an automatic arena) is freed once this plan is unreachable
     }

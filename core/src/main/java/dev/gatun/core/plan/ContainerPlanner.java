@@ -51,7 +51,8 @@ import java.util.Set;
  * the order of everything a container's init does between {@code clone} and {@code execve}.
  *
  * <pre>
- *  fds          [spawner] stdio on 0-2, pipes on 3-5, namespace fds from 6; every other fd closed
+ *  fds          [spawner] stdio (/dev/null for a container terminal) on 0-2, pipes on 3-5, namespace
+ *               fds from 6; every other fd closed
  *  namespaces   setns / unshare, [pause: parent writes uid/gid maps, places v1 cgroups]
  *  cgroups      v1: write "0" to each cgroup.procs (no user namespace); unshare(CLONE_NEWCGROUP)
  *  session      setsid, [host terminal: ioctl(slave, TIOCSCTTY, 0)]
@@ -110,6 +111,7 @@ public final class ContainerPlanner {
         // shared one's close costs a handshake with every JVM thread, on the hot path of each container
         Arena memory = Arena.ofAuto();
         int cgroupFd = -1;
+        int devNull = -1;
         RootfsPlan rootfs = null;
         try {
             if (ns.requiresFork()) {
@@ -125,10 +127,14 @@ public final class ContainerPlanner {
             // the child holds only the fds listed here from its first steps on (Program.ownFdTable):
             // no fd of the JVM reaches the container, through /proc/self/fd or otherwise
             Program.Builder b = Program.builder().ownFdTable();
-            if (!stdio.isTerminalFromContainer()) {
-                for (int stream = 0; stream < 3; stream++) {
-                    b.stdio(stream, stdio.childFd(stream));
-                }
+            if (stdio.isTerminalFromContainer()) {
+                // the init makes its terminal after pivot_root; until then 0, 1 and 2 are /dev/null,
+                // not the JVM's own stdio (and never free, so no fd the init opens takes their numbers)
+                devNull = dev.gatun.core.linux.LibC.openat(dev.gatun.core.linux.LibC.AT_FDCWD, "/dev/null",
+                        dev.gatun.core.linux.LibC.O_RDWR | dev.gatun.core.linux.LibC.O_CLOEXEC, 0);
+            }
+            for (int stream = 0; stream < 3; stream++) {
+                b.stdio(stream, devNull >= 0 ? devNull : stdio.childFd(stream));
             }
             SpawnOptions options = ns.spawnOptions(SpawnOptions.defaults());
 
@@ -224,7 +230,7 @@ public final class ContainerPlanner {
             String path = CommandResolver.resolve(ContainerView.of(spec, bundle), Absent.list(process.args()).getFirst(), Absent.list(process.env()));
             ProcLinks.refuse(spec, "$.process.args[0]", path); // found on a PATH that leads through proc
             b.execve(path, process.args(), Absent.list(process.env()));
-            return new ContainerPlan(b.build(), options, ns, rootfs, parentPlaced, memory, notes, cgroupFd,
+            return new ContainerPlan(b.build(), options, ns, rootfs, parentPlaced, memory, notes, cgroupFd, devNull,
                     console == null ? null : console.master());
         } catch (IOException | RuntimeException e) {
             if (rootfs != null) {
@@ -239,6 +245,9 @@ public final class ContainerPlanner {
                 ns.close();
                 if (cgroupFd >= 0) {
                     dev.gatun.core.linux.LibC.close(cgroupFd);
+                }
+                if (devNull >= 0) {
+                    dev.gatun.core.linux.LibC.close(devNull);
                 }
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
