@@ -158,7 +158,8 @@ public final class Program {
         /**
          * Makes the child own its fd table: before any step of this program, it holds exactly the
          * fds this builder lists ({@link #stdio}, {@link #inherit}) and, in a handshake spawn, the
-         * error and handshake pipes at {@link #ERROR_FD}, {@link #RELEASE_FD} and {@link #STAGE_FD};
+         * error and handshake pipes at {@link Program#ERROR_FD}, {@link Program#RELEASE_FD} and
+         * {@link Program#STAGE_FD};
          * every other fd it got from the JVM is closed. Fds 0 to 2 not given with {@link #stdio}
          * stay what they were in the JVM, so that fds the program opens later never take their
          * numbers; such a program puts its own stdio there before exec. Must come before the first
@@ -191,7 +192,7 @@ public final class Program {
 
         /**
          * The number by which the child knows the parent's {@code parentFd}: in a program that
-         * {@linkplain #ownFdTable() owns its fd table}, a number from {@link #FIRST_INHERITED_FD}
+         * {@linkplain #ownFdTable() owns its fd table}, a number from {@link Program#FIRST_INHERITED_FD}
          * up (O_CLOEXEC; the same fd twice gets the same number); otherwise {@code parentFd} itself.
          */
         public int inherit(int parentFd) {

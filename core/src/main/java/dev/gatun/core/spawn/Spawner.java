@@ -37,6 +37,11 @@ import java.util.concurrent.Future;
  *       run hooks), then {@link Handshake#release() releases} it.
  * </ul>
  *
+ * <p>A program that {@linkplain Program.Builder#ownFdTable() owns its fd table} gets the
+ * {@link FdPrologue} as its first steps: the fds it lists and the spawn's own pipes move to the
+ * numbers Java chose, and every other fd the child got from the JVM is closed before its program
+ * runs.
+ *
  * <p>Every clone passes {@code CLONE_PIDFD} and {@code CLONE_CLEAR_SIGHAND}, blocks every signal
  * from before the clone until the program unblocks them, and (with a cgroup fd)
  * {@code CLONE_INTO_CGROUP}. Where {@code clone3} is refused (ENOSYS, or EPERM from a seccomp
