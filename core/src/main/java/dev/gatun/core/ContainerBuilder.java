@@ -102,7 +102,9 @@ public final class ContainerBuilder {
     /**
      * The OOM score adjustment of a container that sets none: the highest, so that when the
      * container and the JVM share a memory ceiling (the JVM's cgroup, the whole machine) the
-     * kernel's OOM killer ends the container's processes, not the JVM.
+     * kernel's OOM killer ends the container's processes, not the JVM. The JVM writes it for the
+     * init just after its exec ({@link Container#start()} says why not before): what the init forks
+     * in that first moment keeps the JVM's score.
      */
     public static final int DEFAULT_OOM_SCORE_ADJ = 1000;
 

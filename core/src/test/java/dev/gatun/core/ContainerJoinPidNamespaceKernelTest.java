@@ -130,10 +130,11 @@ class ContainerJoinPidNamespaceKernelTest {
         String firstId = Leftovers.id("pidseen");
         String secondId = Leftovers.id("pidseer");
         try (Container first = Container.builder().id(firstId).stopTimeout(QUICK_STOP)
-                .command("/bin/sh", "-c", "echo ready; read pid; "
-                        // the second's shell may not have exec'd sleep yet
-                        + "for i in $(seq 100); do grep -q sleep /proc/$pid/cmdline && break; sleep 0.05; done; "
-                        + "tr '\\0' ' ' </proc/$pid/cmdline; echo; exec sleep 30")
+                // the second's shell echoes its pid, then execs sleep: wait (up to 5 s) for that exec,
+                // which races with this shell's own fork and exec of tr
+                .command("/bin/sh", "-c", "echo ready; read pid; i=0; while [ $i -lt 100 ] && ! grep -q sleep "
+                        + "/proc/$pid/cmdline; do sleep 0.05; i=$((i+1)); done; tr '\\0' ' ' </proc/$pid/cmdline; echo; "
+                        + "exec sleep 30")
                 .build()) {
             BufferedReader out = runUntilReady(first);
             ContainerProcess host = first.process();

@@ -246,7 +246,7 @@ public final class NamespaceSetup implements AutoCloseable {
         for (NamespaceStep step : childPart.steps()) {
             switch (step) {
                 case NamespaceStep.Join(NamespaceType type, Path path) -> {
-                    int fd = joinFds.get(type);
+                    int fd = b.inherit(joinFds.get(type));
                     b.syscall("setns", new Arg.Value(fd, fd + "<" + path + ">"),
                             Arg.flags(type.cloneFlag(), Flags.CLONE));
                 }

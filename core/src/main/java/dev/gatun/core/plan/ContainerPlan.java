@@ -36,11 +36,13 @@ public final class ContainerPlan implements AutoCloseable {
     private final Arena memory;
     private final List<String> notes;
     private final int cgroupFd;
+    private final int devNull;
     private final Slot terminalMaster;
     private boolean closed;
 
     ContainerPlan(Program program, SpawnOptions options, NamespaceSetup namespaces, RootfsPlan rootfs,
-            Cgroup parentPlacedCgroup, Arena memory, List<String> notes, int cgroupFd, Slot terminalMaster) {
+            Cgroup parentPlacedCgroup, Arena memory, List<String> notes, int cgroupFd, int devNull,
+            Slot terminalMaster) {
         this.program = program;
         this.options = options;
         this.namespaces = namespaces;
@@ -49,6 +51,7 @@ public final class ContainerPlan implements AutoCloseable {
         this.memory = memory;
         this.notes = List.copyOf(notes);
         this.cgroupFd = cgroupFd;
+        this.devNull = devNull;
         this.terminalMaster = terminalMaster;
     }
 
@@ -70,7 +73,7 @@ public final class ContainerPlan implements AutoCloseable {
     /**
      * The dry run: first, unnumbered, what the JVM's spawner thread does (the clone, with the
      * namespaces it creates, the cgroup it clones into, a PID namespace it visits around the
-     * clone), then the child's program, one numbered line per step.
+     * clone) and the fds the child keeps, then the child's program, one numbered line per step.
      */
     public String render() {
         StringBuilder clone = new StringBuilder("     clone3(")
@@ -82,7 +85,14 @@ public final class ContainerPlan implements AutoCloseable {
         if (options.pidNamespaceFd().isPresent()) {
             clone.append(" in the joined PID namespace (the spawner thread's setns around the clone)");
         }
-        return clone.append(" on the JVM's spawner thread; the child then runs:\n").append(program.render()).toString();
+        clone.append(" on the JVM's spawner thread\n");
+        if (program.ownedFds().isPresent()) {
+            // the spawner's prologue: its numbers are known only at the spawn
+            clone.append("     the child's first steps keep only the fds ").append(program.renderOwnedFds())
+                    .append(program.ownedFds().get().isEmpty() ? "" : " (child <- JVM)")
+                    .append(" and the error, release and stage pipes on 3, 4, 5, and close every other fd\n");
+        }
+        return clone.append("     then it runs:\n").append(program.render()).toString();
     }
 
     /**
@@ -118,7 +128,7 @@ public final class ContainerPlan implements AutoCloseable {
         return rootfs.cleanup();
     }
 
-    /** Releases the namespace fds, the cgroup fd and the memory the child read; call after exec or death. */
+    /** Releases the namespace fds, the cgroup fd, /dev/null and the memory the child read; call after exec or death. */
     @Override
     public synchronized void close() throws IOException {
         if (closed) {
@@ -128,6 +138,9 @@ public final class ContainerPlan implements AutoCloseable {
         namespaces.close();
         if (cgroupFd >= 0) {
             dev.gatun.core.linux.LibC.close(cgroupFd);
+        }
+        if (devNull >= 0) {
+            dev.gatun.core.linux.LibC.close(devNull);
         }
         // the memory (an automatic arena) is freed once this plan is unreachable
     }

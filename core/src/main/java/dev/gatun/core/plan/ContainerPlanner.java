@@ -51,6 +51,8 @@ import java.util.Set;
  * the order of everything a container's init does between {@code clone} and {@code execve}.
  *
  * <pre>
+ *  fds          [spawner] stdio (/dev/null for a container terminal) on 0-2, pipes on 3-5, namespace
+ *               fds from 6; every other fd closed
  *  namespaces   setns / unshare, [pause: parent writes uid/gid maps, places v1 cgroups]
  *  cgroups      v1: write "0" to each cgroup.procs (no user namespace); unshare(CLONE_NEWCGROUP)
  *  session      setsid, [host terminal: ioctl(slave, TIOCSCTTY, 0)]
@@ -60,7 +62,7 @@ import java.util.Set;
  *  rootfs       masked paths, read-only paths, read-only root
  *  security     rlimits, bounding set, keepcaps | setgroups, setresgid, setresuid | pdeathsig,
  *               capset, ambient, no_new_privs, seccomp
- *  process      umask, stdio dup3, close_range(3.., CLOEXEC), chdir
+ *  process      umask, [container terminal: dup3 on 0-2], close_range(3.., CLOEXEC), chdir
  *  pause        "created": notify parent, wait for start
  *  exec         unblock signals, execve
  * </pre>
@@ -99,6 +101,8 @@ public final class ContainerPlanner {
         if (process == null || Absent.list(process.args()).isEmpty()) {
             throw Invalid.spec("$.process.args", "a container needs a command to run");
         }
+        ProcLinks.refuse(spec, "$.process.cwd", process.cwd());
+        ProcLinks.refuse(spec, "$.process.args[0]", process.args().getFirst());
         List<String> notes = new ArrayList<>();
         Linux linux = spec.linux() != null ? spec.linux() : Linux.builder().build();
         Namespaces namespaces = namespaces(linux);
@@ -113,6 +117,7 @@ public final class ContainerPlanner {
         // shared one's close costs a handshake with every JVM thread, on the hot path of each container
         Arena memory = Arena.ofAuto();
         int cgroupFd = -1;
+        int devNull = -1;
         RootfsPlan rootfs = null;
         try {
             if (ns.requiresFork()) {
@@ -126,7 +131,18 @@ public final class ContainerPlanner {
             rootfs = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()
                     .newUserNamespace(newUserNs).newNetNamespace(newNetNs).ttyGroupMapped(!newUserNs || mapsGid(linux, 5))
                     .cgroup(cgroup == null ? Map.of() : cgroup.directories(), newCgroupNs));
-            Program.Builder b = Program.builder();
+            // the child holds only the fds listed here from its first steps on (Program.ownFdTable):
+            // no fd of the JVM reaches the container, through /proc/self/fd or otherwise
+            Program.Builder b = Program.builder().ownFdTable();
+            if (stdio.isTerminalFromContainer()) {
+                // the init makes its terminal after pivot_root; until then 0, 1 and 2 are /dev/null,
+                // not the JVM's own stdio (and never free, so no fd the init opens takes their numbers)
+                devNull = dev.gatun.core.linux.LibC.openat(dev.gatun.core.linux.LibC.AT_FDCWD, "/dev/null",
+                        dev.gatun.core.linux.LibC.O_RDWR | dev.gatun.core.linux.LibC.O_CLOEXEC, 0);
+            }
+            for (int stream = 0; stream < 3; stream++) {
+                b.stdio(stream, devNull >= 0 ? devNull : stdio.childFd(stream));
+            }
             SpawnOptions options = ns.spawnOptions(SpawnOptions.defaults());
 
             // cgroups: on v2 the clone itself places the child; on v1 the child writes its own
@@ -171,7 +187,7 @@ public final class ContainerPlanner {
             if (stdio.isTerminal() && !stdio.isTerminalFromContainer()) {
                 // the new session's leader takes the pty slave as its controlling terminal, before
                 // seccomp and the capability drop; the slave goes on 0, 1 and 2 with the other dup3s
-                b.syscall("ioctl", Arg.of(stdio.childFd(0)), new Arg.Value(PtyCalls.TIOCSCTTY, "TIOCSCTTY"), Arg.of(0));
+                b.syscall("ioctl", Arg.of(0), new Arg.Value(PtyCalls.TIOCSCTTY, "TIOCSCTTY"), Arg.of(0));
             }
 
             // before the container's mounts: the sysctl writes go through the
@@ -211,11 +227,9 @@ public final class ContainerPlanner {
             if (process.user() != null && process.user().umask() != null) {
                 b.syscall("umask", Arg.mode((int) (long) process.user().umask()));
             }
-            for (int stream = 0; stream < 3; stream++) {
-                if (console != null) {
+            if (console != null) {
+                for (int stream = 0; stream < 3; stream++) {
                     b.dup3(console.slave(), stream, 0);
-                } else if (stdio.childFd(stream) != stream) {
-                    b.dup3(stdio.childFd(stream), stream, 0);
                 }
             }
             b.closeRangeCloexec(3);
@@ -223,8 +237,9 @@ public final class ContainerPlanner {
             b.notifyParent().awaitParent();
             b.unblockSignals();
             String path = CommandResolver.resolve(ContainerView.of(spec, bundle), Absent.list(process.args()).getFirst(), Absent.list(process.env()));
+            ProcLinks.refuse(spec, "$.process.args[0]", path); // found on a PATH that leads through proc
             b.execve(path, process.args(), Absent.list(process.env()));
-            return new ContainerPlan(b.build(), options, ns, rootfs, parentPlaced, memory, notes, cgroupFd,
+            return new ContainerPlan(b.build(), options, ns, rootfs, parentPlaced, memory, notes, cgroupFd, devNull,
                     console == null ? null : console.master());
         } catch (IOException | RuntimeException e) {
             if (rootfs != null) {
@@ -239,6 +254,9 @@ public final class ContainerPlanner {
                 ns.close();
                 if (cgroupFd >= 0) {
                     dev.gatun.core.linux.LibC.close(cgroupFd);
+                }
+                if (devNull >= 0) {
+                    dev.gatun.core.linux.LibC.close(devNull);
                 }
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);

@@ -142,6 +142,10 @@ public final class Handshake implements AutoCloseable {
                 total += n;
             }
             // EOF: the child exec'd or exited, and no longer uses the spawn's memory
+            if (total == 0 && owner.copyFailure(launch.ctx, record)) {
+                // a failure the child could not write: its error fd was itself being moved (FdPrologue)
+                total = Executor.RECORD_SIZE;
+            }
             if (total >= Executor.RECORD_SIZE) {
                 StepFailedException failure = launch.failure(record);
                 process.onExit().join();

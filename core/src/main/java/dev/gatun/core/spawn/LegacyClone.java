@@ -20,8 +20,10 @@ import java.util.stream.Stream;
  *   <li>every handler is reset with {@code rt_sigaction(sig, SIG_DFL)} first, while all signals
  *       are still blocked (the JVM's handlers must never run in the child);
  *   <li>the child writes {@code "0"} to {@code cgroup.procs} of the requested cgroup;
- *   <li>each {@code close_range(first, ~0U, CLOSE_RANGE_CLOEXEC)} becomes one
- *       {@code fcntl(fd, F_SETFD, FD_CLOEXEC)} per fd open in the JVM now, tolerating EBADF.
+ *   <li>each {@code close_range(first, last, CLOSE_RANGE_CLOEXEC)} becomes one
+ *       {@code fcntl(fd, F_SETFD, FD_CLOEXEC)} per fd in that range open in the JVM now, and each
+ *       {@code close_range(first, last, 0)} one {@code close(fd)}, both tolerating EBADF (the
+ *       {@link FdPrologue}'s staging fds, which the JVM does not hold, it closes one by one).
  *       An fd another thread opens between this listing and the clone is not covered; the JDK
  *       opens its own fds with O_CLOEXEC, so only third-party native code could leak one.
  * </ol>
@@ -41,11 +43,18 @@ final class LegacyClone {
         });
         for (Step step : program.steps()) {
             if (step.syscall().equals("close_range")) {
-                long first = ((Arg.Number) step.args().getFirst()).value();
+                long first = number(step.args().get(0));
+                long last = number(step.args().get(1)) & 0xFFFF_FFFFL;
+                boolean cloexec = number(step.args().get(2)) != 0;
                 for (int fd : openFds()) {
-                    if (fd >= first) {
+                    if (fd < first || fd > last) {
+                        continue;
+                    }
+                    if (cloexec) {
                         b.step(Step.of("fcntl", Arg.of(fd), new Arg.Value(2, "F_SETFD"), new Arg.Value(1, "FD_CLOEXEC"))
                                 .allowing(Errno.EBADF));
+                    } else {
+                        b.step(Step.of("close", Arg.of(fd)).allowing(Errno.EBADF));
                     }
                 }
             } else {
@@ -53,6 +62,14 @@ final class LegacyClone {
             }
         }
         return b.build();
+    }
+
+    private static long number(Arg arg) {
+        return switch (arg) {
+            case Arg.Number n -> n.value();
+            case Arg.Value v -> v.value();
+            default -> throw new IllegalArgumentException("close_range with a run-time argument: " + arg.render());
+        };
     }
 
     private static List<Integer> openFds() {

@@ -13,8 +13,13 @@ import dev.gatun.core.linux.Flags;
 import dev.gatun.core.linux.LibC;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -37,7 +42,8 @@ import java.util.stream.IntStream;
  *       a child parked in {@link Builder#awaitParent()} with signals still blocked dies only of
  *       SIGKILL.
  *   <li>Use {@link Builder#closeRangeCloexec(int)}, never a real close of the inherited fds:
- *       the error pipe must stay open until exec.
+ *       the error pipe must stay open until exec. A program that {@linkplain Builder#ownFdTable()
+ *       owns its fd table} gets its real close from the spawner, which knows where the error pipe is.
  *   <li>Steps that wait for the parent ({@link Builder#awaitParent()}) need a
  *       {@link Spawner#start handshake spawn}; a plain {@link Spawner#spawn spawn} refuses them.
  * </ul>
@@ -51,10 +57,22 @@ public final class Program {
     /** The fork step's flags: share memory, wait for exec, make the new task our child. */
     static final long FORK_FLAGS = 0x100L | 0x4000L | 0x8000L;
 
-    private final List<Step> steps;
+    /** The error pipe's write end in a child that {@linkplain Builder#ownFdTable() owns its fd table} (handshake spawns). */
+    public static final int ERROR_FD = 3;
+    /** The release pipe's read end ({@link SyncPipe#RELEASE_READ}) in a child that owns its fd table. */
+    public static final int RELEASE_FD = 4;
+    /** The stage pipe's write end ({@link SyncPipe#STAGE_WRITE}) in a child that owns its fd table. */
+    public static final int STAGE_FD = 5;
+    /** The first number {@link Builder#inherit(int)} gives out. */
+    public static final int FIRST_INHERITED_FD = 6;
 
-    private Program(List<Step> steps) {
+    private final List<Step> steps;
+    // child fd -> parent fd, or null when the child keeps the JVM's fd table as it was at the clone
+    private final SortedMap<Integer, Integer> fds;
+
+    private Program(List<Step> steps, SortedMap<Integer, Integer> fds) {
         this.steps = List.copyOf(steps);
+        this.fds = fds == null ? null : Collections.unmodifiableSortedMap(new TreeMap<>(fds));
     }
 
     /** A new, empty builder. */
@@ -64,7 +82,22 @@ public final class Program {
 
     /** A program of exactly these steps. */
     public static Program ofSteps(List<Step> steps) {
-        return new Program(steps);
+        return new Program(steps, null);
+    }
+
+    /** A program of these steps with the fd table of {@code owner} (empty when it owns none). */
+    static Program ofSteps(List<Step> steps, Optional<SortedMap<Integer, Integer>> fds) {
+        return new Program(steps, fds.orElse(null));
+    }
+
+    /**
+     * The fds the child holds from its first steps on, child number to the parent's, when the
+     * program {@linkplain Builder#ownFdTable() owns its fd table}: the spawner moves them there
+     * and closes every other fd (see {@link FdPrologue}). Empty when the child keeps a copy of the
+     * JVM's whole fd table until exec.
+     */
+    public Optional<SortedMap<Integer, Integer>> ownedFds() {
+        return Optional.ofNullable(fds);
     }
 
     /** The steps, in order. */
@@ -85,6 +118,15 @@ public final class Program {
     /** The index of the last fork step, or -1. */
     int lastForkIndex() {
         return IntStream.range(0, steps.size()).filter(i -> steps.get(i).parentExits()).reduce((a, b) -> b).orElse(-1);
+    }
+
+    /**
+     * The fd table the child starts its steps with, as one line: {@code 0 <- 17, 1 <- 19, 2 <- 19,
+     * 6 <- 23} (child fd <- the JVM's), empty when the program does not own its fd table.
+     */
+    public String renderOwnedFds() {
+        return fds == null ? "" : fds.entrySet().stream().map(e -> e.getKey() + " <- " + e.getValue())
+                .collect(Collectors.joining(", "));
     }
 
     /** One line per step, numbered from 0, as a person would write the calls. */
@@ -108,8 +150,66 @@ public final class Program {
     public static final class Builder {
 
         private final List<Step> steps = new ArrayList<>();
+        private SortedMap<Integer, Integer> fds;
+        private boolean inheritedAsIs;
 
         private Builder() {}
+
+        /**
+         * Makes the child own its fd table: before any step of this program, it holds exactly the
+         * fds this builder lists ({@link #stdio}, {@link #inherit}) and, in a handshake spawn, the
+         * error and handshake pipes at {@link Program#ERROR_FD}, {@link Program#RELEASE_FD} and
+         * {@link Program#STAGE_FD};
+         * every other fd it got from the JVM is closed. Fds 0 to 2 not given with {@link #stdio}
+         * stay what they were in the JVM, so that fds the program opens later never take their
+         * numbers; such a program puts its own stdio there before exec. Must come before the first
+         * {@link #inherit}.
+         *
+         * @throws IllegalStateException after an {@link #inherit} of a program that did not own its fd table
+         */
+        public Builder ownFdTable() {
+            if (inheritedAsIs) {
+                throw new IllegalStateException("ownFdTable() after inherit(): earlier steps use the JVM's fd numbers");
+            }
+            if (fds == null) {
+                fds = new TreeMap<>();
+            }
+            return this;
+        }
+
+        /**
+         * Gives the child the parent's {@code parentFd} as its {@code stream} (0, 1 or 2, without
+         * O_CLOEXEC, so it survives exec), from its first steps on. Implies {@link #ownFdTable()}.
+         */
+        public Builder stdio(int stream, int parentFd) {
+            if (stream < 0 || stream > 2) {
+                throw new IllegalArgumentException("stream must be 0, 1 or 2: " + stream);
+            }
+            ownFdTable();
+            fds.put(stream, nonNegative(parentFd, "parentFd"));
+            return this;
+        }
+
+        /**
+         * The number by which the child knows the parent's {@code parentFd}: in a program that
+         * {@linkplain #ownFdTable() owns its fd table}, a number from {@link Program#FIRST_INHERITED_FD}
+         * up (O_CLOEXEC; the same fd twice gets the same number); otherwise {@code parentFd} itself.
+         */
+        public int inherit(int parentFd) {
+            nonNegative(parentFd, "parentFd");
+            if (fds == null) {
+                inheritedAsIs = true;
+                return parentFd;
+            }
+            for (Map.Entry<Integer, Integer> e : fds.entrySet()) {
+                if (e.getKey() >= FIRST_INHERITED_FD && e.getValue() == parentFd) {
+                    return e.getKey();
+                }
+            }
+            int child = fds.isEmpty() ? FIRST_INHERITED_FD : Math.max(FIRST_INHERITED_FD, fds.lastKey() + 1);
+            fds.put(child, parentFd);
+            return child;
+        }
 
         /** Appends {@code step} as is. */
         public Builder step(Step step) {
@@ -140,19 +240,32 @@ public final class Program {
 
         /** {@code dup3(oldfd, newfd, flags)}: the new fd lacks O_CLOEXEC unless asked, so it survives exec. */
         public Builder dup3(int oldfd, int newfd, int flags) {
-            return syscall("dup3", of(nonNegative(oldfd, "oldfd")), of(nonNegative(newfd, "newfd")),
-                    flags(flags, Flags.OPEN));
+            return syscall("dup3", of(nonNegative(oldfd, "oldfd")), of(nonNegative(newfd, "newfd")), dup3Flags(flags));
         }
 
         /** {@code dup3($oldfd, newfd, flags)}: as {@link #dup3(int, int, int)}, with the fd an earlier step stored. */
         public Builder dup3(Slot oldfd, int newfd, int flags) {
-            return syscall("dup3", valueOf(oldfd), of(nonNegative(newfd, "newfd")), flags(flags, Flags.OPEN));
+            return syscall("dup3", valueOf(oldfd), of(nonNegative(newfd, "newfd")), dup3Flags(flags));
+        }
+
+        /** dup3's flags: 0 or O_CLOEXEC (rendered "0", not the open flags' "O_RDONLY"). */
+        static Arg dup3Flags(int flags) {
+            return flags == 0 ? of(0) : new Arg.Value(flags, flags == LibC.O_CLOEXEC ? "O_CLOEXEC" : Flags.OPEN.render(flags));
         }
 
         /** {@code close_range(first, ~0U, CLOSE_RANGE_CLOEXEC)}: every fd from {@code first} up closes at exec. */
         public Builder closeRangeCloexec(int first) {
             return syscall("close_range", of(nonNegative(first, "first")), new Arg.Value(0xFFFF_FFFFL, "~0U"),
                     flags(4, Flags.CLOSE_RANGE));
+        }
+
+        /**
+         * {@code close_range(first, last, 0)}: every fd from {@code first} to {@code last} closes now.
+         * Only for the spawner's {@link FdPrologue}, which knows where the error pipe is.
+         */
+        Builder closeRange(int first, long last) {
+            Arg to = last == 0xFFFF_FFFFL ? new Arg.Value(last, "~0U") : of(last);
+            return syscall("close_range", of(nonNegative(first, "first")), to, flags(0, Flags.CLOSE_RANGE));
         }
 
         /** {@code mount(source, target, fstype, flags, data)}; source, fstype and data may be null. */
@@ -295,7 +408,7 @@ public final class Program {
 
         /** The program of the steps appended so far. */
         public Program build() {
-            return new Program(steps);
+            return new Program(steps, fds);
         }
 
         private static int nonNegative(int fd, String what) {

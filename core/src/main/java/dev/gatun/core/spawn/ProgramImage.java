@@ -35,9 +35,20 @@ final class ProgramImage {
      * @throws IllegalArgumentException when a step uses a handshake pipe that this spawn has not
      */
     static ProgramImage compile(Program program, SyscallTable table, Arena arena, Map<SyncPipe, Integer> syncFds) {
+        return compile(program, table, arena, syncFds, Map.of());
+    }
+
+    /**
+     * As {@link #compile(Program, SyscallTable, Arena, Map)}, with the cells of the slots in
+     * {@code bound} given rather than allocated: how a step stores its result in the executor's
+     * ctx (the error-pipe move of {@link FdPrologue}).
+     */
+    static ProgramImage compile(Program program, SyscallTable table, Arena arena, Map<SyncPipe, Integer> syncFds,
+                                Map<Slot, MemorySegment> bound) {
         List<Step> list = program.steps();
         MemorySegment steps = arena.allocate(Math.max(1, list.size()) * Executor.STEP_SIZE, 16);
         ProgramImage image = new ProgramImage(program, steps);
+        image.slots.putAll(bound);
         for (int i = 0; i < list.size(); i++) {
             Step step = list.get(i);
             MemorySegment s = steps.asSlice(i * Executor.STEP_SIZE, Executor.STEP_SIZE);

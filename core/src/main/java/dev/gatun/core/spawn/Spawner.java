@@ -37,6 +37,11 @@ import java.util.concurrent.Future;
  *       run hooks), then {@link Handshake#release() releases} it.
  * </ul>
  *
+ * <p>A program that {@linkplain Program.Builder#ownFdTable() owns its fd table} gets the
+ * {@link FdPrologue} as its first steps: the fds it lists and the spawn's own pipes move to the
+ * numbers Java chose, and every other fd the child got from the JVM is closed before its program
+ * runs.
+ *
  * <p>Every clone passes {@code CLONE_PIDFD} and {@code CLONE_CLEAR_SIGHAND}, blocks every signal
  * from before the clone until the program unblocks them, and (with a cgroup fd)
  * {@code CLONE_INTO_CGROUP}. Where {@code clone3} is refused (ENOSYS, or EPERM from a seccomp
@@ -136,7 +141,8 @@ public final class Spawner {
             Launch launch;
             shareMemory(program, options);
             try {
-                launch = launch(program, options, arena, Map.of(), -1, CLONE_VM | CLONE_VFORK);
+                Program effective = program.ownedFds().isPresent() ? FdPrologue.prepend(program, -1, -1, -1).program() : program;
+                launch = launch(effective, options, arena, Map.of(), -1, null, CLONE_VM | CLONE_VFORK);
             } finally {
                 dumpable.childReleased(); // CLONE_VFORK: back here, no child shares the memory any more
             }
@@ -184,17 +190,30 @@ public final class Spawner {
             int[] release = fds.pipe();
             int[] stage = fds.pipe();
             Map<SyncPipe, Integer> sync = new EnumMap<>(SyncPipe.class);
-            sync.put(SyncPipe.RELEASE_READ, release[0]);
-            sync.put(SyncPipe.RELEASE_WRITE, release[1]);
-            sync.put(SyncPipe.STAGE_READ, stage[0]);
-            sync.put(SyncPipe.STAGE_WRITE, stage[1]);
-            // the child's first steps close its copies of the parent's ends: otherwise a read on
-            // the release pipe would never see EOF when the parent dies
-            Program.Builder withPrologue = Program.builder()
-                    .syscall("close", Arg.sync(SyncPipe.RELEASE_WRITE))
-                    .syscall("close", Arg.sync(SyncPipe.STAGE_READ));
-            program.steps().forEach(withPrologue::step);
-            Launch launch = launch(withPrologue.build(), options, owner.arena, sync, err[1], CLONE_VM);
+            Program effective;
+            Slot errorFd = null;
+            if (program.ownedFds().isPresent()) {
+                // the child keeps its ends at known numbers and closes every other fd first,
+                // the parent's ends among them (else no EOF on the release pipe when the parent dies)
+                FdPrologue.Prepared prepared = FdPrologue.prepend(program, err[1], release[0], stage[1]);
+                sync.put(SyncPipe.RELEASE_READ, Program.RELEASE_FD);
+                sync.put(SyncPipe.STAGE_WRITE, Program.STAGE_FD);
+                effective = prepared.program();
+                errorFd = prepared.errorFd();
+            } else {
+                sync.put(SyncPipe.RELEASE_READ, release[0]);
+                sync.put(SyncPipe.RELEASE_WRITE, release[1]);
+                sync.put(SyncPipe.STAGE_READ, stage[0]);
+                sync.put(SyncPipe.STAGE_WRITE, stage[1]);
+                // the child's first steps close its copies of the parent's ends: otherwise a read on
+                // the release pipe would never see EOF when the parent dies
+                Program.Builder withPrologue = Program.builder()
+                        .syscall("close", Arg.sync(SyncPipe.RELEASE_WRITE))
+                        .syscall("close", Arg.sync(SyncPipe.STAGE_READ));
+                program.steps().forEach(withPrologue::step);
+                effective = withPrologue.build();
+            }
+            Launch launch = launch(effective, options, owner.arena, sync, err[1], errorFd, CLONE_VM);
             // the arena is released when the child lets go of it: error-pipe EOF, or reaping
             child = new SpawnedProcess(launch.pid, launch.pidfd, owner::close);
             fds.close(err[1], release[0], stage[1]);
@@ -210,13 +229,19 @@ public final class Spawner {
         }
     }
 
-    /** Compiles and clones; falls back to legacy clone when clone3 is refused. */
+    /**
+     * Compiles and clones; falls back to legacy clone when clone3 is refused. {@code errorFdSlot},
+     * when not null, is the slot of the step that moves the error pipe: it is the ctx's error-fd
+     * field itself, so the executor reports on the new number from then on.
+     */
     private Launch launch(Program program, SpawnOptions options, Arena arena, Map<SyncPipe, Integer> sync, int errFd,
-                          long mode) throws IOException {
+                          Slot errorFdSlot, long mode) throws IOException {
         boolean legacy = options.legacyClone() || clone3Refused;
         Program effective = legacy ? LegacyClone.adapt(program, options) : program;
-        ProgramImage image = ProgramImage.compile(effective, table, arena, sync);
         MemorySegment ctx = arena.allocate(Executor.CTX_SIZE, 16);
+        Map<Slot, MemorySegment> bound = errorFdSlot == null ? Map.of()
+                : Map.of(errorFdSlot, ctx.asSlice(Executor.CTX_ERR_FD, 8));
+        ProgramImage image = ProgramImage.compile(effective, table, arena, sync, bound);
         MemorySegment pidfd = arena.allocate(JAVA_LONG);
         pidfd.set(JAVA_INT, 0, -1);
         MemorySegment stack = arena.allocate(STACK_SIZE, 16);
@@ -259,7 +284,7 @@ public final class Spawner {
             if (!legacy && (errno == Errno.ENOSYS || errno == Errno.EPERM)) {
                 // clone3 refused (seccomp): retry with legacy clone; remember only if that works,
                 // since EPERM may as well be a real refusal of the namespaces asked for
-                Launch retry = launch(program, options.legacyClone(true), arena, sync, errFd, mode);
+                Launch retry = launch(program, options.legacyClone(true), arena, sync, errFd, errorFdSlot, mode);
                 clone3Refused = true;
                 return retry;
             }
@@ -430,6 +455,18 @@ public final class Spawner {
         ArenaOwner(Arena arena, Runnable onRelease) {
             this.arena = arena;
             this.onRelease = onRelease;
+        }
+
+        /**
+         * Copies the failure record of {@code ctx} into {@code into} and says whether there is one,
+         * while the memory is still there (the reaper frees it when it reaps the child).
+         */
+        synchronized boolean copyFailure(MemorySegment ctx, MemorySegment into) {
+            if (closed || ctx.get(JAVA_INT, Executor.CTX_FAILED_STEP) == -1) {
+                return false;
+            }
+            into.copyFrom(ctx.asSlice(Executor.CTX_FAILED_STEP, Executor.RECORD_SIZE));
+            return true;
         }
 
         synchronized void close() {

@@ -67,8 +67,16 @@
  *   <li><b>One spawner thread</b> (enforced): children inherit the spawning thread's
  *       {@code PR_SET_PDEATHSIG} parent, affinity, nice value and signal mask; the spawner is one
  *       daemon platform thread living as long as the JVM.
+ *   <li><b>The child's fds</b> (enforced when the program owns its fd table): with
+ *       {@link dev.gatun.core.spawn.Program.Builder#ownFdTable()}, {@code stdio(stream, fd)} and
+ *       {@code inherit(fd)} the program lists the JVM fds it needs; the spawner's first steps
+ *       ({@code FdPrologue}) move them to numbers Java chose (stdio 0-2, the error, release and
+ *       stage pipes 3-5, the rest from 6) and close every other fd, so that no JVM fd is reachable
+ *       through {@code /proc/self/fd} while the program runs. The error pipe's move updates the
+ *       executor's ctx, so failures are still reported. {@code Container} always does this.
  *   <li><b>Program author's rules</b> (not checked): {@code closeRangeCloexec}, never a real close
- *       of inherited fds (it would close the error pipe and fake success); signals stay blocked
+ *       of inherited fds (it would close the error pipe and fake success; an owned fd table gets its
+ *       real close from the spawner, which knows where the error pipe is); signals stay blocked
  *       until {@code unblockSignals()} (a child parked in {@code awaitParent()} with signals
  *       blocked dies only of SIGKILL; unblocking earlier is safe since handlers are already
  *       SIG_DFL); in a user namespace mount proc before {@code pivot_root}.

@@ -3,6 +3,7 @@ package dev.gatun.core.spawn;
 import static dev.gatun.core.spawn.SpawnerTest.ENV;
 import static dev.gatun.core.spawn.SpawnerTest.busybox;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatun.core.linux.LibC;
 import dev.gatun.testing.HostSnapshot;
@@ -38,6 +39,35 @@ class SpawnVariantsTest {
                 String text = out.readAll();
                 assertThat(p.waitFor().code()).as(text).isZero();
                 assertThat(text.split("\\s+")).containsExactly("pid=1", "legacy", "0", "1", "2", "3");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "legacy clone: {0}")
+    @ValueSource(booleans = {false, true})
+    void aChildThatOwnsItsFdTableHoldsOnlyItsFdsAndStillReportsAFailedStep(boolean legacy) throws Exception {
+        SpawnOptions options = SpawnOptions.defaults().legacyClone(legacy);
+        Program failing = Program.builder().ownFdTable().chdir("/nonexistent").build();
+        try (Handshake h = Spawner.get().start(failing, options)) {
+            // reported on the moved error pipe (fd 3), after the JVM's number was closed
+            assertThatThrownBy(h::awaitExec).isInstanceOf(StepFailedException.class)
+                    .hasMessageContaining("chdir(\"/nonexistent\")").hasMessageContaining("ENOENT");
+        }
+        try (ChildOutput out = new ChildOutput()) {
+            Program program = Program.builder().stdio(1, out.writeEnd).stdio(2, out.writeEnd)
+                    .notifyParent().awaitParent().unblockSignals()
+                    .execve("/bin/busybox", List.of("sh", "-c", "echo ran"), ENV).build();
+            try (Handshake h = Spawner.get().start(program, options)) {
+                h.awaitStage();
+                // 0 is the JVM's (not given); 1, 2 the pipe; 3, 4, 5 the error, release and stage pipes
+                try (var fds = Files.list(Path.of("/proc/" + h.process().pid() + "/fd"))) {
+                    assertThat(fds.map(f -> Integer.parseInt(f.getFileName().toString())).sorted())
+                            .containsExactly(0, 1, 2, 3, 4, 5);
+                }
+                h.release();
+                SpawnedProcess p = h.awaitExec();
+                assertThat(out.readAll()).isEqualTo("ran\n");
+                assertThat(p.waitFor().code()).isZero();
             }
         }
     }
