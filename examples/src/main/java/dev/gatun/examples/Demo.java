@@ -111,7 +111,8 @@ public final class Demo {
             for (Map.Entry<String, String> f : limitFiles(cgroup).entrySet()) {
                 System.out.printf("  %-40s %s%n", f.getKey(), f.getValue());
             }
-            if (!cgroup.directories().containsKey("") && !anyDiskUsesBfq()) {
+            Path blkio = cgroup.directories().get("blkio");
+            if (blkio != null && Files.exists(blkio.resolve("blkio.bfq.weight")) && !anyDiskUsesBfq()) {
                 System.out.println("note: the blkio weight is written to blkio.bfq.weight, but no disk here uses the BFQ");
                 System.out.println("      I/O scheduler (/sys/block/*/queue/scheduler), so the kernel does not enforce it");
             }
