@@ -53,6 +53,19 @@ public record CgroupLayout(Mode mode, Optional<Path> unifiedMount, String unifie
         v1Paths = Collections.unmodifiableSortedMap(new TreeMap<>(v1Paths));
     }
 
+    /**
+     * This layout with {@code path} in place of the caller's own cgroup in the unified hierarchy:
+     * relative cgroup paths then resolve below {@code path} there (the v1 hierarchies are
+     * unchanged). Core puts a JVM's containers below one cgroup2 directory this way, which its
+     * sentinel kills at once ({@code cgroup.kill}) when the JVM dies.
+     */
+    public CgroupLayout withUnifiedPath(String path) {
+        if (path == null || !path.startsWith("/")) {
+            throw new IllegalArgumentException("unifiedPath must be absolute: " + path);
+        }
+        return new CgroupLayout(mode, unifiedMount, path, v1Mounts, v1Paths);
+    }
+
     /** Reads this process's layout. */
     public static CgroupLayout detect() throws IOException {
         String mountinfo = Files.readString(Path.of("/proc/self/mountinfo"));

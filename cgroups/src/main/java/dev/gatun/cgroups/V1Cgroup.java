@@ -155,6 +155,14 @@ final class V1Cgroup implements Cgroup {
     }
 
     private void setFreezer(String state) throws IOException {
+        if (!writeFreezer(state)) {
+            Path file = dirs.get("freezer").resolve("freezer.state");
+            throw new IOException(file + ": still " + fs.read(file).strip() + " 5 s after writing " + state);
+        }
+    }
+
+    /** Writes {@code state} and waits up to 5 s for the freezer to reach it; whether it did. */
+    private boolean writeFreezer(String state) throws IOException {
         Path freezer = dirs.get("freezer");
         if (freezer == null) {
             throw new UnsupportedLimitException("freeze", Path.of("freezer.state"), "the freezer controller is not mounted");
@@ -162,9 +170,7 @@ final class V1Cgroup implements Cgroup {
         Path file = freezer.resolve("freezer.state");
         fs.write(file, state);
         // FREEZING until every task has stopped; the kernel offers no blocking read for it
-        if (!ControlFiles.await(5_000, () -> fs.read(file).strip().equals(state))) {
-            throw new IOException(file + ": still " + fs.read(file).strip() + " 5 s after writing " + state);
-        }
+        return ControlFiles.await(5_000, () -> fs.read(file).strip().equals(state));
     }
 
     @Override
@@ -173,13 +179,12 @@ final class V1Cgroup implements Cgroup {
             // the common case at delete: freezing an empty cgroup would only cost the freezer's round trip
             return;
         }
-        boolean freezer = dirs.containsKey("freezer");
-        // frozen, no process can fork a child that escapes the signal; SIGKILL is delivered on thaw
-        if (freezer) {
-            freeze();
-        }
+        // frozen, no process can fork a child that escapes the signal; SIGKILL is delivered on thaw.
+        // v1's freezer can stay FREEZING (a task in an uninterruptible sleep it cannot freeze): then
+        // the loop below, which kills until nothing is left, does the job without it
+        boolean frozen = dirs.containsKey("freezer") && tryFreeze();
         ControlFiles.sigkill(processes());
-        if (freezer) {
+        if (frozen) {
             thaw();
         }
         if (!ControlFiles.await(10_000, () -> {
@@ -190,6 +195,15 @@ final class V1Cgroup implements Cgroup {
             throw new IOException(dirs.values().iterator().next() + ": processes " + processes()
                     + " still inside 10 s after SIGKILL");
         }
+    }
+
+    /** Freezes; false, thawed again, when the freezer did not reach FROZEN in time. */
+    private boolean tryFreeze() throws IOException {
+        if (writeFreezer("FROZEN")) {
+            return true;
+        }
+        thaw();
+        return false;
     }
 
     @Override

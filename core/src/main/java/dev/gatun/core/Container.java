@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -243,6 +244,14 @@ public final class Container implements AutoCloseable {
         if (spec.linux() != null) {
             CgroupLayout layout = CgroupLayout.detect();
             String path = spec.linux().cgroupsPath();
+            if (launch.dieWithJvm() && (path == null || !path.startsWith("/")) && layout.unifiedMount().isPresent()) {
+                // below the per-JVM directory the sentinel kills when the JVM dies (an absolute
+                // cgroupsPath is the caller's to honour as given)
+                Optional<String> parent = Sentinel.unifiedParent(layout);
+                if (parent.isPresent()) {
+                    layout = layout.withUnifiedPath(parent.get());
+                }
+            }
             Resources resources = ResourceMapping.withContainerDevices(
                     ResourceMapping.toCgroups(spec.linux().resources()), spec.linux().devices());
             Cgroup c;

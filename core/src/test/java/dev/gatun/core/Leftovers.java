@@ -25,6 +25,8 @@ final class Leftovers {
 
     /** Every test container's id starts with this: "ct" and this JVM's pid. */
     static final String PREFIX = "ct" + ProcessHandle.current().pid() + "-";
+    /** The per-JVM cgroup2 directory the sentinel kills at the JVM's death ({@code Sentinel}). */
+    static final String SENTINEL_DIR = "gatun-jvm-" + ProcessHandle.current().pid();
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
@@ -80,9 +82,12 @@ final class Leftovers {
     static List<Path> cgroupDirectories(String id) {
         List<Path> found = new ArrayList<>();
         for (Path own : ownCgroups().values()) {
-            Path dir = own.resolve("gatun-" + id);
-            if (Files.exists(dir)) {
-                found.add(dir);
+            // the unified hierarchy's leaf is below the JVM's sentinel directory
+            for (Path parent : List.of(own, own.resolve(SENTINEL_DIR))) {
+                Path dir = parent.resolve("gatun-" + id);
+                if (Files.exists(dir)) {
+                    found.add(dir);
+                }
             }
         }
         return found;
@@ -108,6 +113,7 @@ final class Leftovers {
         List<Path> left = new ArrayList<>();
         for (Path own : ownCgroups().values()) {
             left.addAll(list(own, "gatun-" + PREFIX));
+            left.addAll(list(own.resolve(SENTINEL_DIR), "gatun-" + PREFIX));
         }
         left.addAll(list(SandboxRoot.stateDirectory(), PREFIX));
         return left;

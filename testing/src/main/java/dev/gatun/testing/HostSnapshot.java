@@ -111,7 +111,7 @@ public record HostSnapshot(Set<String> fds, Set<Long> children, List<String> mou
             for (Path task : tasks.toList()) {
                 try {
                     for (String pid : Files.readString(task.resolve("children")).trim().split("\\s+")) {
-                        if (!pid.isEmpty()) {
+                        if (!pid.isEmpty() && !isSentinel(pid)) {
                             result.add(Long.parseLong(pid));
                         }
                     }
@@ -123,6 +123,18 @@ public record HostSnapshot(Set<String> fds, Set<Long> children, List<String> mou
             throw new UncheckedIOException(e);
         }
         return result;
+    }
+
+    /**
+     * Whether the child is Gatun's sentinel ({@code comm} "gatun-sentinel"): one per JVM by design,
+     * started with the first container and living as long as the JVM, so not a leak.
+     */
+    private static boolean isSentinel(String pid) {
+        try {
+            return Files.readString(Path.of("/proc", pid, "comm")).strip().equals("gatun-sentinel");
+        } catch (IOException e) {
+            return false; // gone already
+        }
     }
 
     private static List<String> readMounts() {

@@ -133,7 +133,20 @@ public final class Spawner {
         if (program.forks()) {
             throw new IllegalArgumentException("a fork step is supported by Spawner.spawn only");
         }
-        return onSpawnerThread(() -> startHandshake(program, options));
+        return onSpawnerThread(() -> startHandshake(program, options, true));
+    }
+
+    /**
+     * {@link #start} for a child that shares the JVM's memory for the JVM's whole life and never
+     * changes its credentials (the sentinel): it is left out of the count of children that keep
+     * the JVM non-dumpable while one of them, under another uid, could share its memory
+     * ({@link Dumpable}). Its program's memory is freed only when it exits.
+     */
+    public Handshake startResident(Program program, SpawnOptions options) throws IOException {
+        if (program.forks() || options.pidNamespaceFd().isPresent()) {
+            throw new IllegalArgumentException("a resident child neither forks nor visits a PID namespace");
+        }
+        return onSpawnerThread(() -> startHandshake(program, options, false));
     }
 
     private SpawnedProcess spawnVfork(Program program, SpawnOptions options) throws IOException {
@@ -179,11 +192,13 @@ public final class Spawner {
         }
     }
 
-    private Handshake startHandshake(Program program, SpawnOptions options) throws IOException {
+    private Handshake startHandshake(Program program, SpawnOptions options, boolean counted) throws IOException {
         FdSet fds = new FdSet();
         // the owner stands for the memory the child will share: closed on every path, exactly once
-        shareMemory(program, options);
-        ArenaOwner owner = new ArenaOwner(Arena.ofShared(), dumpable::childReleased);
+        if (counted) {
+            shareMemory(program, options);
+        }
+        ArenaOwner owner = new ArenaOwner(Arena.ofShared(), counted ? dumpable::childReleased : () -> { });
         SpawnedProcess child = null;
         try {
             int[] err = fds.pipe();
