@@ -18,11 +18,11 @@ import java.util.Optional;
  *   <li>the architecture is x86-64 or aarch64 (the spawn engine's executor exists for these two);
  *   <li>native access is granted to module {@code dev.gatun.core}
  *       ({@code --enable-native-access=dev.gatun.core}, or {@code ALL-UNNAMED} on the class path);
- *   <li>the kernel is {@value #MIN_KERNEL} or newer.
+ *   <li>the kernel is {@value #MIN_KERNEL} or newer;
+ *   <li>the JVM runs as root (rootless containers are not supported yet).
  * </ol>
  *
- * <p>Whether a given container can run also depends on privileges (root, or user namespaces):
- * that is reported when the container is created, with the reason.
+ * <p>{@link #hostReport()} says in detail what this user can do on this host.
  *
  * <p>The result is computed once and cached; this class is thread-safe.
  */
@@ -60,6 +60,14 @@ public final class Gatun {
         });
     }
 
+    /**
+     * What this user can do with Gatun on this host: root or not, user namespaces, subordinate
+     * ids, cgroups and their delegation, seccomp actions, kernel features. Read anew on each call.
+     */
+    public static HostReport hostReport() {
+        return HostReport.read();
+    }
+
     /** The running kernel's release, as {@code uname -r} prints it. */
     public static String kernelRelease() {
         try {
@@ -67,6 +75,11 @@ public final class Gatun {
         } catch (IOException e) {
             return System.getProperty("os.version", "unknown");
         }
+    }
+
+    /** Whether this JVM's effective uid is 0. */
+    private static boolean isRoot() {
+        return dev.gatun.namespaces.Caller.current().uid() == 0;
     }
 
     private static Optional<String> computeCause() {
@@ -86,6 +99,12 @@ public final class Gatun {
         String release = kernelRelease();
         if (KernelVersion.parse(release).compareTo(KernelVersion.parse(MIN_KERNEL)) < 0) {
             return Optional.of("Gatun needs Linux " + MIN_KERNEL + " or newer; this kernel is " + release);
+        }
+        if (!isRoot()) {
+            return Optional.of("containers need root today: this JVM runs as "
+                    + System.getProperty("user.name", "a non-root user") + " (rootless containers, in a user "
+                    + "namespace with a delegated cgroup for limits, are not supported yet; Gatun.hostReport() "
+                    + "says what this user and host offer)");
         }
         return Optional.empty();
     }

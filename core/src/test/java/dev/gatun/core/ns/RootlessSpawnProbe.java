@@ -51,9 +51,11 @@ public final class RootlessSpawnProbe {
         try (dev.gatun.core.Container c = dev.gatun.core.Container.builder().command("/bin/true").build()) {
             c.run().waitFor();
             System.out.println("container ran");
-        } catch (java.nio.file.AccessDeniedException e) {
+        } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
             System.out.println("container refused " + e.getMessage());
         }
+        System.out.println("supported " + dev.gatun.core.Gatun.isSupported());
+        System.out.print(dev.gatun.core.Gatun.hostReport());
     }
 
     private static void oneRange(Caller caller) throws Exception {
