@@ -244,7 +244,12 @@ public final class Container implements AutoCloseable {
         if (spec.linux() != null) {
             CgroupLayout layout = CgroupLayout.detect();
             String path = spec.linux().cgroupsPath();
-            if (launch.dieWithJvm() && (path == null || !path.startsWith("/")) && layout.unifiedMount().isPresent()) {
+            boolean belowJvm = path == null || !path.startsWith("/");
+            if (belowJvm) {
+                // on pure v2 the JVM's own cgroup must hold no process to delegate controllers
+                layout = JvmCgroup.forContainers(layout);
+            }
+            if (launch.dieWithJvm() && belowJvm && layout.unifiedMount().isPresent()) {
                 // below the per-JVM directory the sentinel kills when the JVM dies (an absolute
                 // cgroupsPath is the caller's to honour as given)
                 Optional<String> parent = Sentinel.unifiedParent(layout);

@@ -152,7 +152,8 @@ class ContainerSentinelKernelTest {
         }
     }
 
-    private static String classpath() throws Exception {
+    /** This build's classes and what a Container needs, for a child JVM. */
+    static String classpath() throws Exception {
         List<String> entries = new ArrayList<>();
         for (Class<?> c : List.of(Container.class, SentinelProbe.class, dev.gatun.namespaces.Namespaces.class,
                 dev.gatun.cgroups.Cgroup.class, dev.gatun.oci.Spec.class, tools.jackson.databind.JsonNode.class,
