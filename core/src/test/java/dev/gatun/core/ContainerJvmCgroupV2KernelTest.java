@@ -78,7 +78,7 @@ class ContainerJvmCgroupV2KernelTest {
     private static Run probe(Path cg, Process other) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> cmd = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"", cg.toString(),
-                java, "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED", "-cp", ContainerSentinelKernelTest.classpath(),
+                java, "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-cp", ContainerSentinelKernelTest.classpath(),
                 JvmCgroupProbe.class.getName()));
         Process jvm = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(new File("/dev/null")).start();
         String out = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

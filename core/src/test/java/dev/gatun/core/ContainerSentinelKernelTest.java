@@ -85,7 +85,7 @@ class ContainerSentinelKernelTest {
     private static Probe runAndKill(boolean sentinel) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         String prefix = Leftovers.id(sentinel ? "sentinel" : "nosentinel") + "-";
-        List<String> cmd = List.of(java, "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
+        List<String> cmd = List.of(java, "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
                 "-Dgatun.sentinel=" + sentinel, "-cp", classpath(), SentinelProbe.class.getName(), prefix);
         Process jvm = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(new File("/dev/null")).start();
         List<String> containers = new ArrayList<>();
