@@ -20,6 +20,13 @@
  *   ctx record I E R                  the ctx's OUT fields afterwards (I = -1: none written here;
  *                                     only a child that shares memory writes them)
  *   exit N | signal N                 how the child ended
+ *
+ *   executor_harness --reap COMMAND...
+ *
+ * Runs COMMAND (the harness itself, or qemu running it) as a child subreaper, natively (qemu-user
+ * refuses PR_SET_CHILD_SUBREAPER): a fork step's caller exits and leaves its new task behind, and
+ * that task is reaped here, not by whatever init the host has. Prints after COMMAND's own lines:
+ *   descendant exit N | descendant signal N   for each task COMMAND left
  * Exit status: 0 when it could run the executor at all, 2 on a harness error.
  */
 #define _GNU_SOURCE
@@ -29,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,9 +57,28 @@ static void *map(size_t size) {
     return p;
 }
 
+static int reap(char **command) {
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) die("prctl(PR_SET_CHILD_SUBREAPER)");
+    pid_t pid = fork();
+    if (pid < 0) die("fork");
+    if (pid == 0) {
+        execvp(command[0], command);
+        die(command[0]);
+    }
+    int status, code;
+    if (waitpid(pid, &status, 0) < 0) die("waitpid");
+    code = WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+    while (waitpid(-1, &status, __WALL) > 0) {
+        if (WIFEXITED(status)) printf("descendant exit %d\n", WEXITSTATUS(status));
+        else printf("descendant signal %d\n", WTERMSIG(status));
+    }
+    return code;
+}
+
 int main(int argc, char **argv) {
+    if (argc >= 3 && strcmp(argv[1], "--reap") == 0) return reap(argv + 2);
     if (argc != 2) {
-        fprintf(stderr, "usage: %s IMAGE\n", argv[0]);
+        fprintf(stderr, "usage: %s IMAGE | %s --reap COMMAND...\n", argv[0], argv[0]);
         return 2;
     }
     int fd = open(argv[1], O_RDONLY | O_CLOEXEC);

@@ -122,6 +122,26 @@ class ExecutorRunTest {
         assertThat(dir.resolve("not-made")).doesNotExist();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(names = {"X86_64", "AARCH64"})
+    void afterAForkStepTheCallerExitsZeroAndTheNewTaskRunsOn(Arch arch) throws Exception {
+        Slot fd = Slot.named("fd");
+        Program program = Program.builder()
+                // a plain fork as the fork step (Program.fork() shares memory, which qemu-user cannot)
+                .step(Step.of("clone", Arg.of(Program.SIGCHLD), Arg.nul(), Arg.nul(), Arg.nul(), Arg.nul())
+                        .storingIn(Slot.named("pid")).withParentExits())
+                .openat(fd, LibC.AT_FDCWD, dir.resolve("out").toString(), LibC.O_WRONLY | LibC.O_CREAT | LibC.O_CLOEXEC,
+                        0644)
+                .write(fd, "from the new task".getBytes(StandardCharsets.US_ASCII))
+                .openat(Slot.named("missing"), LibC.AT_FDCWD, dir.resolve("missing/file").toString(), LibC.O_RDONLY, 0)
+                .build();
+
+        assertThat(run(arch, program, Clone.FORK)).containsExactly("clone pid",
+                "pipe record 3 " + Errno.ENOENT + " -" + Errno.ENOENT, "exit 0", "ctx record -1 0 0",
+                "descendant exit 127");
+        assertThat(Files.readString(dir.resolve("out"))).isEqualTo("from the new task");
+    }
+
     /** The host's executor only (see the class doc): the default mode, whose child shares the caller's memory. */
     @Test
     void withCloneVmTheChildAlsoWritesTheRecordIntoTheCallersCtx() throws Exception {
@@ -155,11 +175,14 @@ class ExecutorRunTest {
                 .build();
     }
 
-    /** Runs {@code program} through the harness for {@code arch}; returns its report lines. */
+    /**
+     * Runs {@code program} through the harness for {@code arch}, under the host's harness as the
+     * subreaper that reaps what a fork step leaves; returns the report lines.
+     */
     private List<String> run(Arch arch, Program program, Clone clone) throws IOException, InterruptedException {
         Path image = dir.resolve("program-" + arch.tableName() + ".img");
         Files.write(image, ExecutorImage.of(program, arch, clone));
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(List.of(harness(Arch.current()).toString(), "--reap"));
         if (arch != Arch.current()) {
             command.add(require("qemu-" + arch.tableName() + "-static", "qemu-user-static"));
         }
