@@ -2,6 +2,7 @@
 // executor_x86_64.S (read that file's header). The bytes embedded in
 // dev/gatun/core/spawn/ExecutorCode.java come from:
 //   aarch64-linux-gnu-as -o a.o executor_aarch64.S && aarch64-linux-gnu-objcopy -O binary -j .text a.o a.bin
+// ExecutorCodeTest compares them; ExecutorRunTest runs them under qemu-aarch64-static.
 //
 //   long gatun_spawn(struct ctx *ctx);       // x0 = ctx
 //

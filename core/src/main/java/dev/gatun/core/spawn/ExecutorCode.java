@@ -7,7 +7,9 @@ import java.util.HexFormat;
  * The executor's machine code, per architecture, as assembled from
  * {@code core/src/main/asm/executor_<arch>.S} (read those files: the layout of the ctx and of a
  * step is documented there, and {@link Executor} mirrors it). {@code ExecutorCodeTest}
- * re-assembles the sources and compares the bytes, so the two cannot drift apart.
+ * re-assembles the sources and compares the bytes, so the two cannot drift apart;
+ * {@code ExecutorRunTest} runs the bytes of every architecture (the host's natively, the others
+ * under qemu-user), so a wrong instruction fails too.
  */
 final class ExecutorCode {
 
