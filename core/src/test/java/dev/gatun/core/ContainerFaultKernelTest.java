@@ -227,6 +227,28 @@ class ContainerFaultKernelTest {
     }
 
     @Test
+    void anInitKilledByAPrestartHookWhileItWaitsFailsStartNamingItAndDeleteLeavesNothing() throws Exception {
+        warmUp();
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("killed-by-hook");
+        // the hook reads the state (with the waiting init's pid) on its stdin, as OCI hooks do
+        dev.gatun.oci.Hook killer = new dev.gatun.oci.Hook("/bin/sh", List.of("sh", "-c",
+                "kill -KILL $(tr -d ' \\n' | sed -n 's/.*\"pid\":\\([0-9]*\\).*/\\1/p')"), null, 10);
+        try (Container c = Container.builder().id(id).rootfs(rootfs)
+                .hooks(new dev.gatun.oci.Hooks(List.of(killer), null, null, null, null, null)).command("/bin/true").build()) {
+            c.create();
+            long pid = c.state().pid();
+            assertThatThrownBy(c::start).hasMessageContaining(Long.toString(pid)).hasMessageContaining("died before start");
+            assertThat(c.status()).isEqualTo(ContainerStatus.STOPPED);
+            c.delete();
+        }
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before, Duration.ofSeconds(5));
+        assertThat(Ran.of(Container.builder().id(Leftovers.id("killed-by-hook-next")).rootfs(rootfs).command("/bin/true"))
+                .exit()).isZero();
+    }
+
+    @Test
     void anInitStepThatFailsBeforeTheCreatedPauseFailsCreateNamingTheStep() throws Exception {
         warmUp();
         HostSnapshot before = HostSnapshot.take();
