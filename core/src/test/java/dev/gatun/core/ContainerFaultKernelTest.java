@@ -214,8 +214,9 @@ class ContainerFaultKernelTest {
         try (Container c = Container.builder().id(id).rootfs(rootfs).command("/bin/true").build()) {
             c.create();
             long pid = c.state().pid();
-            sh("kill", "-KILL", Long.toString(pid));
-            ProcessHandle.of(pid).ifPresent(h -> h.onExit().join());
+            ProcessHandle init = ProcessHandle.of(pid).orElseThrow();
+            assertThat(init.destroyForcibly()).as("SIGKILL to the created init %d", pid).isTrue();
+            init.onExit().join();
             assertThatThrownBy(c::start).hasMessageContaining(Long.toString(pid)).hasMessageContaining("died");
             assertThat(c.status()).isEqualTo(ContainerStatus.STOPPED);
             c.delete();
