@@ -157,7 +157,7 @@ class ContainerFaultKernelTest {
                 String id = Leftovers.id("eagain");
                 String answer = probe.ask("run " + id);
                 Files.writeString(limited.resolve("pids.max"), "max");
-                assertThat(answer).contains("clone").contains("EAGAIN");
+                assertThat(answer).contains("clone").contains("EAGAIN").contains("pids.max");
                 probe.assertNothingLeft(id);
                 try (Stream<Path> below = Files.list(limited)) {
                     assertThat(below.filter(Files::isDirectory)).as("cgroups left below %s", limited).isEmpty();

@@ -184,6 +184,16 @@ public final class Spawner {
         }
     }
 
+    /** clone's EAGAIN: the kernel's words ("Resource temporarily unavailable") do not say which limit. */
+    private static final class ProcessLimit extends ErrnoException {
+        private static final long serialVersionUID = 1L;
+
+        ProcessLimit(ErrnoException e) {
+            super(e.errno(), e.syscall(), e.arguments(), e.getMessage() + ": a process limit is reached (pids.max of"
+                    + " the JVM's cgroup or one above it, RLIMIT_NPROC, or kernel.threads-max)");
+        }
+    }
+
     /** Counts a child about to share the JVM's memory; one that enters a foreign PID namespace makes it non-dumpable first. */
     private void shareMemory(Program program, SpawnOptions options) {
         if (options.pidNamespaceFd().isPresent() || program.forks()) {
@@ -306,7 +316,8 @@ public final class Spawner {
             }
             String call = legacy ? "clone" : "clone3";
             String arguments = "{flags=" + Flags.CLONE.render(flags) + "}";
-            throw visit != null ? visit.cloneFailed(errno, call, arguments) : new ErrnoException(errno, call, arguments);
+            ErrnoException e = visit != null ? visit.cloneFailed(errno, call, arguments) : new ErrnoException(errno, call, arguments);
+            throw errno == Errno.EAGAIN ? new ProcessLimit(e) : e;
         }
         return new Launch(result, pidfd.get(JAVA_INT, 0), ctx, image);
     }
