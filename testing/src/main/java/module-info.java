@@ -8,10 +8,13 @@
  *       the same skip fails the test: nothing may be silently untested in CI.
  *   <li>{@link dev.gatun.testing.HostSnapshot}: what a test could leak (fds, child processes,
  *       mounts), captured before and compared after.
+ *   <li>{@link dev.gatun.testing.ResourceSample}: the counts a soak expects flat (fds, threads,
+ *       heap, cgroup directories, mounts, network namespaces, zombies).
  * </ul>
  */
 module dev.gatun.testing {
     requires transitive org.junit.jupiter.api;
+    requires java.management;
 
     exports dev.gatun.testing;
 }

@@ -183,8 +183,8 @@ public final class Container implements AutoCloseable {
         OciSpecs.requireValid(spec);
         if (launch.sandbox() != null && status() == ContainerStatus.NEW) {
             // the sandbox root's directory does not exist yet: plan against a preview of it
-            launch.sandbox().prepare();
             try {
+                launch.sandbox().prepare();
                 return planPreview();
             } finally {
                 launch.sandbox().remove();
@@ -238,8 +238,9 @@ public final class Container implements AutoCloseable {
         OciSpecs.requireValid(spec);
         refuseUnsupportedHooks();
         if (launch.sandbox() != null) {
-            launch.sandbox().prepare();
+            // pushed first: a prepare that fails halfway (ENOSPC, EROFS) leaves what it made to remove
             cleanups.push(() -> failIfLeft("sandbox root", launch.sandbox().remove()));
+            launch.sandbox().prepare();
         }
         if (spec.linux() != null) {
             CgroupLayout layout = CgroupLayout.detect();
@@ -273,8 +274,13 @@ public final class Container implements AutoCloseable {
             }
             cgroup = c;
             cleanups.push(() -> {
-                c.killAll();
-                c.delete();
+                // delete even when killAll cannot read the cgroup (out of fds, say): rmdir needs
+                // no fd, and an empty cgroup (a failed create's) goes
+                try {
+                    c.killAll();
+                } finally {
+                    c.delete();
+                }
             });
             if (c.version() == CgroupVersion.V2 && !resources.devices().isEmpty()) {
                 // v2 has no devices files: the rules are an eBPF program, in force before the
@@ -325,13 +331,17 @@ public final class Container implements AutoCloseable {
             if (!status.canStart()) {
                 throw new ContainerStateException("start", id, status, "created");
             }
-            SpawnedProcess spawned;
+            SpawnedProcess spawned = null;
             try {
                 handshake.release();
                 spawned = handshake.awaitExec();
                 applyOomScoreAdj(spawned);
             } catch (IOException | RuntimeException e) {
                 status = ContainerStatus.STOPPED;
+                IOException died = spawned == null ? diedBeforeStart(e) : null;
+                if (died != null) {
+                    throw died;
+                }
                 throw e;
             } finally {
                 plan.close();
@@ -348,6 +358,26 @@ public final class Container implements AutoCloseable {
         }
         HookRunner.run("poststart", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().poststart()), state(), bundle);
         return process;
+    }
+
+    /**
+     * {@code e} as start reports it: when the created init is gone (killed while it waited, say),
+     * the release write fails with a bare EPIPE; say instead whose death it was and how it died.
+     * Null for a step failure (it names its step already) and while the init lives.
+     */
+    private IOException diedBeforeStart(Exception e) {
+        if (!(e instanceof dev.gatun.core.spawn.StepFailedException)) {
+            try {
+                var exit = handshake.process().onExit().get(1, TimeUnit.SECONDS);
+                return new IOException("cannot start container " + id + ": its created init " + pid
+                        + " died before start (" + exit + ")", e);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException stillAlive) {
+                // not dead: the error is about something else
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return null;
     }
 
     /**

@@ -86,7 +86,7 @@ public record Caller(String name, long uid, long gid, boolean capSetuid, boolean
         try {
             return Files.readString(Path.of("/proc/self/status"));
         } catch (IOException e) {
-            throw new UncheckedIOException("read /proc/self/status", e);
+            throw new UncheckedIOException("cannot read /proc/self/status: " + e.getMessage(), e);
         }
     }
 }

@@ -88,7 +88,7 @@ public final class Stdio implements AutoCloseable {
             s.stdout = new FdInputStream(PtyCalls.dupCloexec(master), true);
             s.stdin = new FdOutputStream(PtyCalls.dupCloexec(master));
             return s;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             s.closeQuietly();
             throw e;
         }
@@ -150,7 +150,7 @@ public final class Stdio implements AutoCloseable {
                 s.setUp(2, err);
             }
             return s;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             s.closeQuietly();
             throw e;
         }

@@ -123,6 +123,19 @@ public final class LibC {
     private static final long STATFS_SIZE = 120;
     private static final long STATFS_F_FLAGS = 80;
 
+    static {
+        // The error path must not load classes: out of fds (EMFILE) the class loader cannot open
+        // a class file, and the ErrnoException that says so would become a NoClassDefFoundError
+        // that skips every IOException handler on its way up.
+        for (Class<?> c : new Class<?>[] {Errno.class, dev.gatun.core.ErrnoException.class}) {
+            try {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
     private LibC() {}
 
     /** A downcall that returns a raw value; errno lands in the segment passed first. */

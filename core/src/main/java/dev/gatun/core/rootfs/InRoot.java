@@ -158,6 +158,14 @@ final class InRoot implements AutoCloseable {
                 throw new Unresolvable(container + "/" + name + " is a symlink to a path that does not exist "
                         + "(Gatun does not create a link's target)");
             }
+            if (errno != 0) {
+                // name the mount point as a path: "mkdirat(22, "proc")" does not say where (ENOSPC, EROFS)
+                Path at = hostPath(dirFd).resolve(name);
+                IOException named = ErrnoException.forFile(errno, file ? "openat" : "mkdirat", at.toString(),
+                        "\"" + at + "\", " + (file ? "O_CREAT|O_EXCL, 0644" : "0755"));
+                named.addSuppressed(e);
+                throw named;
+            }
             throw e;
         }
         created.add(hostPath(dirFd).resolve(name));

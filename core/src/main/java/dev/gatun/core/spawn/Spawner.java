@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -183,6 +184,16 @@ public final class Spawner {
         }
     }
 
+    /** clone's EAGAIN: the kernel's words ("Resource temporarily unavailable") do not say which limit. */
+    private static final class ProcessLimit extends ErrnoException {
+        private static final long serialVersionUID = 1L;
+
+        ProcessLimit(ErrnoException e) {
+            super(e.errno(), e.syscall(), e.arguments(), e.getMessage() + ": a process limit is reached (pids.max of"
+                    + " the JVM's cgroup or one above it, RLIMIT_NPROC, or kernel.threads-max)");
+        }
+    }
+
     /** Counts a child about to share the JVM's memory; one that enters a foreign PID namespace makes it non-dumpable first. */
     private void shareMemory(Program program, SpawnOptions options) {
         if (options.pidNamespaceFd().isPresent() || program.forks()) {
@@ -305,7 +316,8 @@ public final class Spawner {
             }
             String call = legacy ? "clone" : "clone3";
             String arguments = "{flags=" + Flags.CLONE.render(flags) + "}";
-            throw visit != null ? visit.cloneFailed(errno, call, arguments) : new ErrnoException(errno, call, arguments);
+            ErrnoException e = visit != null ? visit.cloneFailed(errno, call, arguments) : new ErrnoException(errno, call, arguments);
+            throw errno == Errno.EAGAIN ? new ProcessLimit(e) : e;
         }
         return new Launch(result, pidfd.get(JAVA_INT, 0), ctx, image);
     }
@@ -457,7 +469,29 @@ public final class Spawner {
             if (index < 0 || index >= image.size()) {
                 throw new IllegalStateException("the child reported step " + index + " of " + image.size());
             }
-            return new StepFailedException(image.program().steps().get(index), index, image.size(), errno, raw);
+            List<Step> steps = image.program().steps();
+            return new StepFailedException(steps.get(index), index, image.size(), errno, raw, origins(steps, index));
+        }
+
+        /**
+         * Where the failing step's slot arguments came from, e.g.
+         * {@code $fd = openat(AT_FDCWD, "/proc/sys/net/ipv4/ip_forward", ...) (step 52)}: a
+         * {@code write($fd, ...)} alone does not say which file refused the value.
+         */
+        static String origins(List<Step> steps, int index) {
+            StringBuilder s = new StringBuilder();
+            for (Arg arg : steps.get(index).args()) {
+                if (arg instanceof Arg.FromSlot(Slot slot)) {
+                    for (int i = index - 1; i >= 0; i--) {
+                        if (steps.get(i).resultSlot().filter(slot::equals).isPresent()) {
+                            s.append("; ").append(slot).append(" = ").append(steps.get(i).call()).append(" (step ")
+                                    .append(i).append(')');
+                            break;
+                        }
+                    }
+                }
+            }
+            return s.toString();
         }
     }
 

@@ -22,19 +22,29 @@ public final class StepFailedException extends ErrnoException {
     private final long result;
 
     StepFailedException(Step step, int stepIndex, int stepCount, int errno, long result) {
-        super(errno, step.syscall(), step.renderedArgs(), message(step, stepIndex, stepCount, errno, result));
+        this(step, stepIndex, stepCount, errno, result, "");
+    }
+
+    /** {@code origins}: "; $fd = openat(...) (step 52)" for each slot argument, or empty. */
+    StepFailedException(Step step, int stepIndex, int stepCount, int errno, long result, String origins) {
+        super(errno, step.syscall(), step.renderedArgs(), message(step, stepIndex, stepCount, errno, result, origins));
         this.stepIndex = stepIndex;
         this.stepCount = stepCount;
         this.step = step.render();
         this.result = result;
     }
 
-    private static String message(Step step, int index, int count, int errno, long result) {
-        String where = " (step " + index + " of " + count + ")";
+    private static String message(Step step, int index, int count, int errno, long result, String origins) {
+        String where = " (step " + index + " of " + count + origins + ")";
         if (errno == 0) {
             return step.call() + " returned " + result + ", expected " + step.expected().orElse(0) + where;
         }
-        return step.call() + ": " + Errno.message(errno) + " (" + Errno.name(errno) + ")" + where;
+        String hint = "";
+        if (errno == Errno.EBADF && step.syscall().equals("dup3")) {
+            // the kernel's EBADF also means "newfd is at or above RLIMIT_NOFILE": out of fds, not a bad fd
+            hint = ": the new fd number is at or above the fd limit (RLIMIT_NOFILE), or the old fd is not open";
+        }
+        return step.call() + ": " + Errno.message(errno) + " (" + Errno.name(errno) + ")" + hint + where;
     }
 
     /** The failing step's index, from 0. */
