@@ -47,6 +47,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Tag("vm-lane") // also run in the cgroup v2 VM (.ci/vm-lane): most users' hosts are pure v2
 class ContainerEscapeKernelTest {
 
+    @BeforeAll
+    static void gatunIsWarm() throws Exception {
+        Ran.warmUp(); // the JVM-long threads, fds and sentinel exist before any snapshot
+    }
+
     private static final SyscallTable CALLS = SyscallTable.of(Arch.current());
     private static final int EPERM = 1;
     private static final int ESRCH = 3;

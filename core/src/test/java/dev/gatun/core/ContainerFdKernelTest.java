@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @KernelTest
 class ContainerFdKernelTest {
+
+    @BeforeAll
+    static void gatunIsWarm() throws Exception {
+        Ran.warmUp(); // the JVM-long threads, fds and sentinel exist before any snapshot
+    }
 
     @TempDir
     Path tmp;

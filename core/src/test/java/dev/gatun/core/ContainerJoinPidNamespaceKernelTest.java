@@ -52,6 +52,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class ContainerJoinPidNamespaceKernelTest {
 
+    @BeforeAll
+    static void gatunIsWarm() throws Exception {
+        Ran.warmUp(); // the JVM-long threads, fds and sentinel exist before any snapshot
+    }
+
     private static final Duration QUICK_STOP = Duration.ofMillis(200);
 
     private HostSnapshot before;

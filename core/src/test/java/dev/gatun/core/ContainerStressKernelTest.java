@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @KernelTest
 class ContainerStressKernelTest {
+
+    @BeforeAll
+    static void gatunIsWarm() throws Exception {
+        Ran.warmUp(); // the JVM-long threads, fds and sentinel exist before any snapshot
+    }
 
     private static final int CYCLES = Integer.getInteger("gatun.stress.cycles", 1000);
     private static final Duration BUDGET = Duration.ofMinutes(4);

@@ -34,6 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ContainerTerminalKernelTest {
 
     @BeforeAll
+    static void gatunIsWarm() throws Exception {
+        Ran.warmUp(); // the JVM-long threads, fds and sentinel exist before any snapshot
+    }
+
+    @BeforeAll
     static void theReaperRuns() throws Exception {
         // the JVM's one reaper thread and its epoll fd are made for the first container: make them
         // before the snapshots, so that they are not taken for a leak of the first test

@@ -18,6 +18,22 @@ record Ran(int exit, String out) {
 
     static final long TIMEOUT_SECONDS = 60;
 
+    private static boolean warm;
+
+    /**
+     * Runs one container, once per JVM, so that what lives as long as the JVM once a container
+     * has run (the spawner and reaper threads and fds, the sentinel with its pipes and pidfd) exists
+     * before a test takes its first {@link dev.gatun.testing.HostSnapshot}: those are no leaks.
+     */
+    static synchronized void warmUp() throws IOException, InterruptedException {
+        if (!warm) {
+            try (Container c = Container.builder().id(Leftovers.id("warmup")).command("/bin/true").build()) {
+                c.run().waitFor();
+            }
+            warm = true;
+        }
+    }
+
     /** Builds and runs a container with stderr merged into stdout, waits for it, deletes it. */
     static Ran of(ContainerBuilder builder) throws IOException, InterruptedException {
         try (Container c = builder.redirectErrorStream(true).build()) {
