@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * and held by the limits its cgroup enforces.
  */
 @KernelTest
+@Tag("vm-lane") // also run in the cgroup v2 VM (.ci/vm-lane)
 class ContainerArticleKernelTest {
 
     @BeforeAll
@@ -149,10 +151,11 @@ class ContainerArticleKernelTest {
     void theInitSitsInItsOwnCgroupAndSeesItAsTheRoot() throws Exception {
         String id = Leftovers.id("cgpath");
         try (Container c = Container.builder().id(id).stopTimeout(QUICK_STOP)
-                .command("/bin/sh", "-c", "grep memory /proc/self/cgroup; exec sleep 30").build()) {
+                // v1's memory hierarchy, or v2's one: each line ends with the cgroup's path
+                .command("/bin/sh", "-c", "grep -E ':memory:|^0::' /proc/self/cgroup | head -1; exec sleep 30").build()) {
             ContainerProcess p = c.run();
             String inside = Ran.readLine(Ran.lines(p));
-            assertThat(inside).endsWith(":memory:/");
+            assertThat(inside).endsWith(Leftovers.ownCgroups().containsKey("") ? "0::/" : ":memory:/");
             String hostView = Files.readAllLines(Path.of("/proc/" + p.pid() + "/cgroup")).stream()
                     .filter(l -> l.contains(":memory:") || l.startsWith("0::")).findFirst().orElseThrow();
             assertThat(hostView).endsWith("/gatun-" + id);
@@ -193,6 +196,10 @@ class ContainerArticleKernelTest {
     @Test
     void theArticlesLimitsAreTheFilesTheKernelHolds() throws Exception {
         Map<String, Path> own = Leftovers.ownCgroups();
+        if (own.containsKey("")) {
+            theArticlesLimitsOnCgroupV2();
+            return;
+        }
         Kernel.require(own.containsKey("memory") && own.containsKey("cpu") && own.containsKey("pids")
                 && own.containsKey("blkio"), "cgroup v1 memory, cpu, pids and blkio hierarchies (this test reads v1 "
                 + "files): " + own.keySet());
@@ -238,6 +245,38 @@ class ContainerArticleKernelTest {
             }
             Leftovers.assertNoneOf(strict);
         }
+    }
+
+    /** The same limits on a pure cgroup v2 host, in v2's files and units. */
+    private void theArticlesLimitsOnCgroupV2() throws Exception {
+        String id = Leftovers.id("limits2");
+        try (Container c = Container.builder().id(id).stopTimeout(QUICK_STOP)
+                .resources(r -> r.memory("512m").memorySwap("512m").cpus(1.5).cpuShares(512).pidsLimit(100)
+                        .blkioWeight(500))
+                .dropUnsupportedLimits(true)
+                .command("/bin/sh", "-c", "echo ready; exec sleep 30").build()) {
+            ContainerProcess p = c.run();
+            assertThat(Ran.readLine(Ran.lines(p))).isEqualTo("ready");
+            Path dir = c.cgroup().orElseThrow().directories().get("");
+            assertThat(read(dir.resolve("memory.max"))).isEqualTo("536870912");
+            // --memory-swap is memory plus swap; v2's swap.max is the swap alone
+            assertThat(read(dir.resolve("memory.swap.max"))).isEqualTo("0");
+            assertThat(read(dir.resolve("cpu.max"))).isEqualTo("150000 100000");
+            // 512 shares through crun's conversion to a weight: ceil(10^((l^2 + 125 l)/612 - 7/34)), l = log2(512)
+            assertThat(read(dir.resolve("cpu.weight"))).isEqualTo("59");
+            assertThat(read(dir.resolve("pids.max"))).isEqualTo("100");
+            // the blkio weight through runc's conversion, 1 + (500 - 10) * 9999 / 990, where the kernel has
+            // io.weight (iocost) or io.bfq.weight; reported as dropped where it has neither
+            Optional<Path> weight = Stream.of("io.weight", "io.bfq.weight").map(dir::resolve).filter(Files::exists).findFirst();
+            if (weight.isPresent()) {
+                assertThat(read(weight.get())).contains("4950");
+                assertThat(c.droppedLimits()).isEmpty();
+            } else {
+                assertThat(c.droppedLimits()).singleElement().asString().contains("blockIO.weight");
+            }
+            assertThat(Files.readAllLines(dir.resolve("cgroup.procs"))).contains(Long.toString(p.pid()));
+        }
+        Leftovers.assertNoneOf(id);
     }
 
     /** The blkio weight file of a v1 blkio directory: CFQ's, else BFQ's, else none (a kernel without BFQ). */

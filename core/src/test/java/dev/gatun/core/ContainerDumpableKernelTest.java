@@ -7,6 +7,7 @@ import dev.gatun.testing.Kernel;
 import dev.gatun.testing.KernelTest;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * shares it any more — and not before.
  */
 @KernelTest
+@Tag("vm-lane") // also run in the cgroup v2 VM (.ci/vm-lane)
 class ContainerDumpableKernelTest {
 
     private static final int PR_GET_DUMPABLE = 3;

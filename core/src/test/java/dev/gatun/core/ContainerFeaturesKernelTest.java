@@ -1,6 +1,7 @@
 package dev.gatun.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatun.testing.BusyboxRootfs;
 import dev.gatun.testing.Kernel;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * through the sandbox root) or from the host.
  */
 @KernelTest
+@Tag("vm-lane") // also run in the cgroup v2 VM (.ci/vm-lane)
 class ContainerFeaturesKernelTest {
 
     /** Docker's 14 default capabilities as a CapEff mask: CHOWN … SETFCAP. */
@@ -118,8 +121,16 @@ class ContainerFeaturesKernelTest {
         Path upper = Files.createDirectory(tmp.resolve("upper"));
         Path work = Files.createDirectory(tmp.resolve("work"));
         Files.writeString(lower.resolve("base.txt"), "from the lower layer\n");
-        Ran r = run(Container.builder().mount(new Mount("/layered", "overlay", "overlay",
-                        List.of("lowerdir=" + lower, "upperdir=" + upper, "workdir=" + work), null, null)),
+        ContainerBuilder layered = Container.builder().mount(new Mount("/layered", "overlay", "overlay",
+                List.of("lowerdir=" + lower, "upperdir=" + upper, "workdir=" + work), null, null));
+        if (!Files.readString(Path.of("/proc/filesystems")).contains("\toverlay\n")) {
+            // a kernel without overlayfs (not built in, the module not loaded): the mount's exact refusal
+            try (Container c = layered.command("/bin/true").build()) {
+                assertThatThrownBy(c::create).hasMessageContaining("mount(\"overlay\"").hasMessageContaining("ENODEV");
+            }
+            return;
+        }
+        Ran r = run(layered,
                 "cat /layered/base.txt; echo new > /layered/new.txt; echo changed > /layered/base.txt; grep ' /layered ' /proc/mounts");
         assertThat(r.out()).as("%s", r).contains("from the lower layer").contains(" /layered overlay ");
         assertThat(upper.resolve("new.txt")).hasContent("new");
@@ -246,13 +257,19 @@ class ContainerFeaturesKernelTest {
                 "echo own=$(grep -c '^1$' /sys/fs/cgroup/pids/cgroup.procs)",
                 "echo procs=$(echo 1 2>&1 > /sys/fs/cgroup/devices/cgroup.procs | grep -c 'Read-only')",
                 "echo notify=$(echo 1 2>&1 > /sys/fs/cgroup/memory/notify_on_release | grep -c 'Read-only')",
-                "echo mkdir=$(mkdir /sys/fs/cgroup/memory/x 2>&1 | grep -c 'Read-only')");
+                "echo mkdir=$(mkdir /sys/fs/cgroup/memory/x 2>&1 | grep -c 'Read-only')",
+                // v2: the container's own cgroup is the mount's root
+                "echo own2=$(grep -c '^1$' /sys/fs/cgroup/cgroup.procs)",
+                "echo procs2=$(echo 1 2>&1 > /sys/fs/cgroup/cgroup.procs | grep -c 'Read-only')",
+                "echo mkdir2=$(mkdir /sys/fs/cgroup/x 2>&1 | grep -c 'Read-only')");
         Ran r = run(Container.builder().mount(new Mount("/sys/fs/cgroup", "cgroup", "cgroup",
                 List.of("nosuid", "noexec", "nodev", "relatime"), null, null)), script);
         Map<String, String> v = new java.util.HashMap<>();
         r.out().lines().filter(l -> l.contains("=")).forEach(l -> v.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
         if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
-            assertThat(v).as(r.toString()).containsEntry("subdirs", "0").containsEntry("mkdir", "1");
+            assertThat(v).as(r.toString()).containsEntry("subdirs", "0").containsEntry("own2", "1")
+                    .containsEntry("procs2", "1").containsEntry("mkdir2", "1");
+            assertThat(v.get("hierarchies")).as(r.toString()).contains("cgroup.procs", "pids.max");
             return;
         }
         assertThat(v.get("hierarchies")).as(r.toString()).contains("memory", "pids", "devices");

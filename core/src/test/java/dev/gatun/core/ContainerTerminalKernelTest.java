@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * terminal, read and written through the pty master the {@link ContainerProcess} holds.
  */
 @KernelTest
+@Tag("vm-lane") // also run in the cgroup v2 VM (.ci/vm-lane)
 class ContainerTerminalKernelTest {
 
     @BeforeAll
