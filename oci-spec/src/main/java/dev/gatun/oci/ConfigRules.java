@@ -68,7 +68,9 @@ final class ConfigRules {
             // config.md: a relative destination is deprecated but allowed, and means relative to "/"
             if (p.required(at + ".destination", m.destination())) {
                 p.nonEmpty(at + ".destination", m.destination());
+                p.noNul(at + ".destination", m.destination());
             }
+            p.noNul(at + ".source", m.source());
             boolean hasUid = m.uidMappings() != null && !m.uidMappings().isEmpty();
             boolean hasGid = m.gidMappings() != null && !m.gidMappings().isEmpty();
             LinuxRules.mappings(p, at + ".uidMappings", m.uidMappings());

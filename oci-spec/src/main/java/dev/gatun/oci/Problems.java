@@ -53,6 +53,13 @@ final class Problems {
         }
     }
 
+    /** A path with a NUL cannot reach the kernel: C strings end there, and Java's Path refuses it. */
+    void noNul(String path, String value) {
+        if (value != null && value.indexOf('\0') >= 0) {
+            add(path, "contains a NUL character, which no path can hold");
+        }
+    }
+
     void uint32(String path, Long value) {
         range(path, value, 0, UINT32_MAX);
     }

@@ -133,6 +133,7 @@ final class ResourceRules {
             for (int i = 0; i < devices.size(); i++) {
                 Resources.ThrottleDevice d = devices.get(i);
                 device(p, Paths.index(at, i), d.major(), d.minor());
+                p.required(Paths.index(at, i) + ".rate", d.rate());
             }
         }
     }

@@ -56,6 +56,31 @@ class HostileInputTest {
     }
 
     @Test
+    void theDocumentNullIsAnInvalidSpecNotANullSpec() {
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class, () -> OciSpecs.readConfig("null"));
+        assertThat(e).hasMessage("invalid config.json: $: is null: a config.json document is a JSON object");
+    }
+
+    @Test
+    void aNulInAMountDestinationOrSourceIsCaughtByTheValidator() {
+        Spec spec = OciSpecs.readConfig("""
+                {"ociVersion": "1.3.0", "root": {"path": "r"},
+                 "mounts": [{"destination": "/tmp\\u0000/x", "source": "a\\u0000b", "type": "bind"}]}""");
+        assertThat(OciSpecs.validate(spec)).extracting(ValidationError::toString).containsExactly(
+                "$.mounts[0].destination: contains a NUL character, which no path can hold",
+                "$.mounts[0].source: contains a NUL character, which no path can hold");
+    }
+
+    @Test
+    void aThrottleWithoutARateIsCaughtByTheValidator() {
+        Spec spec = OciSpecs.readConfig("""
+                {"ociVersion": "1.3.0", "root": {"path": "r"},
+                 "linux": {"resources": {"blockIO": {"throttleReadBpsDevice": [{"major": 8, "minor": 0}]}}}}""");
+        assertThat(OciSpecs.validate(spec)).extracting(ValidationError::toString)
+                .containsExactly("$.linux.resources.blockIO.throttleReadBpsDevice[0].rate: is required");
+    }
+
+    @Test
     void uidRangesOverflowing2To32AreCaughtByTheValidator() {
         Spec spec = OciSpecs.readConfig("""
                 {"ociVersion": "1.3.0", "root": {"path": "r"},
