@@ -24,6 +24,14 @@ final class LinuxRules {
 
     private LinuxRules() {}
 
+    /** sethostname(2) and setdomainname(2) take at most 64 bytes (__NEW_UTS_LEN): refused here, not by the kernel. */
+    private static void utsName(Problems p, String at, String name) {
+        if (name != null && name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 64) {
+            p.add(at, "is " + name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    + " bytes long: the kernel takes at most 64");
+        }
+    }
+
     static void check(Problems p, Spec spec) {
         Linux linux = spec.linux();
         Map<String, Linux.Namespace> namespaces = namespaces(p, linux.namespaces());
@@ -33,6 +41,8 @@ final class LinuxRules {
             p.add(spec.hostname() != null ? "$.hostname" : "$.domainname",
                     "setting it needs a UTS namespace: add {\"type\": \"uts\"} to linux.namespaces");
         }
+        utsName(p, "$.hostname", spec.hostname());
+        utsName(p, "$.domainname", spec.domainname());
         devices(p, linux.devices());
         netDevices(p, linux.netDevices(), namespaces);
         cgroupsPath(p, linux.cgroupsPath());

@@ -81,6 +81,26 @@ class HostileInputTest {
     }
 
     @Test
+    void unifiedKeysThatMoveProcessesOrSteerTheCgroupAreRefusedAndItsLimitsAreNot() {
+        Spec spec = OciSpecs.readConfig("""
+                {"ociVersion": "1.3.0", "root": {"path": "r"},
+                 "linux": {"resources": {"unified": {"cgroup.procs": "1", "cgroup.max.depth": "2",
+                    "cgroup.kill": "1", "cgroup.max.descendants": "10", "memory.high": "1m"}}}}""");
+        String tail = " is a cgroup interface file, not a limit; of cgroup.* only cgroup.max.depth and cgroup.max.descendants may be set";
+        assertThat(OciSpecs.validate(spec)).extracting(ValidationError::toString).containsExactly(
+                "$.linux.resources.unified['cgroup.procs']: \"cgroup.procs\"" + tail,
+                "$.linux.resources.unified['cgroup.kill']: \"cgroup.kill\"" + tail);
+    }
+
+    @Test
+    void aHostnameLongerThanTheKernelTakesIsCaughtByTheValidator() {
+        Spec spec = OciSpecs.readConfig("{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"r\"}, \"hostname\": \""
+                + "h".repeat(65) + "\", \"domainname\": \"" + "d".repeat(64) + "\", \"linux\": {\"namespaces\": [{\"type\": \"uts\"}]}}");
+        assertThat(OciSpecs.validate(spec)).extracting(ValidationError::toString)
+                .containsExactly("$.hostname: is 65 bytes long: the kernel takes at most 64");
+    }
+
+    @Test
     void uidRangesOverflowing2To32AreCaughtByTheValidator() {
         Spec spec = OciSpecs.readConfig("""
                 {"ociVersion": "1.3.0", "root": {"path": "r"},
