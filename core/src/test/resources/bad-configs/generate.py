@@ -502,6 +502,11 @@ case("process-selinuxLabel-number", "$.process.selinuxLabel", put("process.selin
 case("uidMappings-object", "$.linux.uidMappings", both(USERNS, put("linux.uidMappings", {"containerID": 0})))
 case("gidMappings-null-element", "$.linux.gidMappings[0]", both(USERNS, put("linux.gidMappings", [None])))
 
+# ---- added after the first review (appended, so that the numbers above stay)
+case("seccomp-errnoRet-4096", "$.linux.seccomp.syscalls[0].errnoRet", put("linux.seccomp.syscalls.0.errnoRet", 4096))
+case("capability-look-alike", "$.process.capabilities.bounding[0]", put("process.capabilities.bounding", ["CAP_\u017fYS_ADMIN"]))
+case("rlimit-look-alike", "$.process.rlimits[0].type", put("process.rlimits", [{"type": "RLIMIT_NOF\u0131LE", "soft": 1, "hard": 1}]))
+
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))

@@ -101,6 +101,19 @@ class HostileInputTest {
     }
 
     @Test
+    void anErrnoAboveMaxErrnoOrATraceMessageAbove16BitsIsCaughtByTheValidatorAtItsRule() {
+        Spec spec = OciSpecs.readConfig("""
+                {"ociVersion": "1.3.0", "root": {"path": "r"},
+                 "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 4095, "syscalls": [
+                    {"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO", "errnoRet": 4096},
+                    {"names": ["ptrace"], "action": "SCMP_ACT_TRACE", "errnoRet": 65536},
+                    {"names": ["reboot"], "action": "SCMP_ACT_TRACE", "errnoRet": 65535}]}}}""");
+        assertThat(OciSpecs.validate(spec)).extracting(ValidationError::toString).containsExactly(
+                "$.linux.seccomp.syscalls[0].errnoRet: 4096 is out of range: an errno is 0 to 4095 (MAX_ERRNO)",
+                "$.linux.seccomp.syscalls[1].errnoRet: 65536 is out of range: a trace message is 0 to 65535");
+    }
+
+    @Test
     void uidRangesOverflowing2To32AreCaughtByTheValidator() {
         Spec spec = OciSpecs.readConfig("""
                 {"ociVersion": "1.3.0", "root": {"path": "r"},
