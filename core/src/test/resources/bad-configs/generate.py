@@ -507,6 +507,23 @@ case("seccomp-errnoRet-4096", "$.linux.seccomp.syscalls[0].errnoRet", put("linux
 case("capability-look-alike", "$.process.capabilities.bounding[0]", put("process.capabilities.bounding", ["CAP_\u017fYS_ADMIN"]))
 case("rlimit-look-alike", "$.process.rlimits[0].type", put("process.rlimits", [{"type": "RLIMIT_NOF\u0131LE", "soft": 1, "hard": 1}]))
 
+case("root-path-missing-directory", "no-such-rootfs", put("root.path", "no-such-rootfs"))
+case("root-path-is-a-file", "config.json", put("root.path", "config.json"))
+case("root-path-nul", "$.root.path", put("root.path", "root\u0000fs"))
+case("process-program-missing", "/bin/no-such-program", put("process.args", ["/bin/no-such-program"]))
+case("process-program-not-executable", "/etc/passwd", put("process.args", ["/etc/passwd"]))
+case("process-args-nul", "$.process.args[0]", put("process.args", ["/bin/true\u0000x"]))
+case("process-cwd-nul", "$.process.cwd", put("process.cwd", "/tmp\u0000x"))
+case("process-cwd-is-a-file", "/etc/passwd", put("process.cwd", "/etc/passwd"))
+case("mount-bind-source-nul", "$.mounts[2].source",
+     put("mounts.2", {"destination": "/mnt", "type": "bind", "source": "/tmp\u0000x", "options": ["rbind"]}))
+case("hook-path-nul", "$.hooks.prestart[0].path", put("hooks", {"prestart": [{"path": "/bin/true\u0000x"}]}))
+case("device-path-nul", "$.linux.devices[0].path", dev(path="/dev/fu\u0000se"))
+case("maskedPaths-nul", "$.linux.maskedPaths[0]", put("linux.maskedPaths", ["/proc/kc\u0000ore"]))
+case("readonlyPaths-nul", "$.linux.readonlyPaths[0]", put("linux.readonlyPaths", ["/proc/s\u0000ys"]))
+case("sysctl-value-nul", "$.linux.sysctl['net.ipv4.ip_forward']", put("linux.sysctl", {"net.ipv4.ip_forward": "0\u0000"}))
+case("hostname-nul", "$.hostname", put("hostname", "gat\u0000un"))
+
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))

@@ -67,8 +67,21 @@ class HostileInputTest {
                 {"ociVersion": "1.3.0", "root": {"path": "r"},
                  "mounts": [{"destination": "/tmp\\u0000/x", "source": "a\\u0000b", "type": "bind"}]}""");
         assertThat(OciSpecs.validate(spec)).extracting(ValidationError::toString).containsExactly(
-                "$.mounts[0].destination: contains a NUL character, which no path can hold",
-                "$.mounts[0].source: contains a NUL character, which no path can hold");
+                "$.mounts[0].destination: contains a NUL character, which no C string (path, name, argument) can hold",
+                "$.mounts[0].source: contains a NUL character, which no C string (path, name, argument) can hold");
+    }
+
+    @Test
+    void aNulInAnyStringThatReachesTheKernelIsCaughtByTheValidatorAtItsPath() {
+        Spec spec = OciSpecs.readConfig("""
+                {"ociVersion": "1.3.0", "root": {"path": "r\\u0000"}, "hostname": "h\\u0000",
+                 "process": {"args": ["/bin/sh", "-c\\u0000"], "cwd": "/\\u0000"},
+                 "hooks": {"prestart": [{"path": "/h\\u0000", "args": ["\\u0000"]}]},
+                 "linux": {"namespaces": [{"type": "uts"}], "sysctl": {"net.a.b": "1\\u0000"},
+                           "maskedPaths": ["/m\\u0000"], "readonlyPaths": ["/r\\u0000"]}}""");
+        assertThat(OciSpecs.validate(spec)).extracting(ValidationError::path).containsExactly("$.root.path",
+                "$.process.cwd", "$.process.args[1]", "$.hooks.prestart[0].path", "$.hooks.prestart[0].args[0]",
+                "$.hostname", "$.linux.maskedPaths[0]", "$.linux.readonlyPaths[0]", "$.linux.sysctl['net.a.b']");
     }
 
     @Test
