@@ -38,6 +38,7 @@ final class ConfigRules {
         } else if (spec.root() != null) {
             if (p.required("$.root.path", spec.root().path())) {
                 p.nonEmpty("$.root.path", spec.root().path());
+                p.noNul("$.root.path", spec.root().path());
             }
         }
         mounts(p, spec);
@@ -68,7 +69,9 @@ final class ConfigRules {
             // config.md: a relative destination is deprecated but allowed, and means relative to "/"
             if (p.required(at + ".destination", m.destination())) {
                 p.nonEmpty(at + ".destination", m.destination());
+                p.noNul(at + ".destination", m.destination());
             }
+            p.noNul(at + ".source", m.source());
             boolean hasUid = m.uidMappings() != null && !m.uidMappings().isEmpty();
             boolean hasGid = m.gidMappings() != null && !m.gidMappings().isEmpty();
             LinuxRules.mappings(p, at + ".uidMappings", m.uidMappings());
@@ -87,11 +90,13 @@ final class ConfigRules {
     static void process(Problems p, String at, ProcessSpec process, boolean windows) {
         if (p.required(at + ".cwd", process.cwd())) {
             p.absolute(at + ".cwd", process.cwd());
+            p.noNul(at + ".cwd", process.cwd());
         }
         // config.md: args needs an entry except on Windows, where commandLine may stand in for it
         if ((process.args() == null || process.args().isEmpty()) && !(windows && process.commandLine() != null)) {
             p.add(at + ".args", "must name the program to run (at least one element)");
         }
+        p.eachNoNul(at + ".args", process.args());
         p.env(at + ".env", process.env());
         // config.md: consoleSize without a terminal is ignored, not an error
         if (process.consoleSize() != null) {
@@ -224,7 +229,9 @@ final class ConfigRules {
             Hook h = hooks.get(i);
             if (p.required(here + ".path", h.path())) {
                 p.absolute(here + ".path", h.path());
+                p.noNul(here + ".path", h.path());
             }
+            p.eachNoNul(here + ".args", h.args());
             p.env(here + ".env", h.env());
             if (h.timeout() != null && h.timeout() < 1) {
                 p.add(here + ".timeout", h.timeout() + " is not a timeout: it must be at least 1 second");

@@ -24,6 +24,15 @@ final class LinuxRules {
 
     private LinuxRules() {}
 
+    /** sethostname(2) and setdomainname(2) take at most 64 bytes (__NEW_UTS_LEN): refused here, not by the kernel. */
+    private static void utsName(Problems p, String at, String name) {
+        p.noNul(at, name);
+        if (name != null && name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 64) {
+            p.add(at, "is " + name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    + " bytes long: the kernel takes at most 64");
+        }
+    }
+
     static void check(Problems p, Spec spec) {
         Linux linux = spec.linux();
         Map<String, Linux.Namespace> namespaces = namespaces(p, linux.namespaces());
@@ -33,6 +42,8 @@ final class LinuxRules {
             p.add(spec.hostname() != null ? "$.hostname" : "$.domainname",
                     "setting it needs a UTS namespace: add {\"type\": \"uts\"} to linux.namespaces");
         }
+        utsName(p, "$.hostname", spec.hostname());
+        utsName(p, "$.domainname", spec.domainname());
         devices(p, linux.devices());
         netDevices(p, linux.netDevices(), namespaces);
         cgroupsPath(p, linux.cgroupsPath());
@@ -183,6 +194,7 @@ final class LinuxRules {
             }
             if (p.required(at + ".path", d.path())) {
                 p.absolute(at + ".path", d.path());
+                p.noNul(at + ".path", d.path());
                 if (!paths.add(d.path())) {
                     p.add(at + ".path", d.path() + " is listed twice");
                 }
@@ -264,6 +276,7 @@ final class LinuxRules {
         if (paths != null) {
             for (int i = 0; i < paths.size(); i++) {
                 p.absolute(Paths.index(at, i), paths.get(i));
+                p.noNul(Paths.index(at, i), paths.get(i));
             }
         }
     }
@@ -277,6 +290,7 @@ final class LinuxRules {
             if (key.isEmpty() || normal.startsWith(".") || normal.endsWith(".") || normal.contains("..")) {
                 p.add(Paths.key("$.linux.sysctl", key), "\"" + key + "\" is not a sysctl name like net.ipv4.ip_forward");
             }
+            p.noNul(Paths.key("$.linux.sysctl", key), sysctl.get(key));
         }
     }
 

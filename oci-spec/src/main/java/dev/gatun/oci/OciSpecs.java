@@ -274,7 +274,7 @@ public final class OciSpecs {
 
     private static <T> T read(InputStream in, Class<T> type, String what) throws IOException {
         try {
-            return Shared.MAPPER.readValue(in, type);
+            return notNull(Shared.MAPPER.readValue(in, type), what);
         } catch (JacksonIOException e) {
             throw e.getCause();
         } catch (JacksonException e) {
@@ -284,10 +284,19 @@ public final class OciSpecs {
 
     private static <T> T read(String json, Class<T> type, String what) {
         try {
-            return Shared.MAPPER.readValue(json, type);
+            return notNull(Shared.MAPPER.readValue(json, type), what);
         } catch (JacksonException e) {
             throw invalid(e, what);
         }
+    }
+
+    /** The document {@code null} is valid JSON that Jackson reads as no object at all. */
+    private static <T> T notNull(T value, String what) {
+        if (value == null) {
+            throw new InvalidSpecException(what, List.of(new ValidationError("$", "is null: a " + what
+                    + " document is a JSON object")));
+        }
+        return value;
     }
 
     private static void write(Object value, Path file) throws IOException {

@@ -53,6 +53,21 @@ final class Problems {
         }
     }
 
+    /** A string with a NUL cannot reach the kernel intact: C strings end there (and Java's Path refuses it). */
+    void noNul(String path, String value) {
+        if (value != null && value.indexOf('\0') >= 0) {
+            add(path, "contains a NUL character, which no C string (path, name, argument) can hold");
+        }
+    }
+
+    void eachNoNul(String path, List<String> values) {
+        if (values != null) {
+            for (int i = 0; i < values.size(); i++) {
+                noNul(Paths.index(path, i), values.get(i));
+            }
+        }
+    }
+
     void uint32(String path, Long value) {
         range(path, value, 0, UINT32_MAX);
     }

@@ -133,6 +133,7 @@ final class ResourceRules {
             for (int i = 0; i < devices.size(); i++) {
                 Resources.ThrottleDevice d = devices.get(i);
                 device(p, Paths.index(at, i), d.major(), d.minor());
+                p.required(Paths.index(at, i) + ".rate", d.rate());
             }
         }
     }
@@ -174,6 +175,9 @@ final class ResourceRules {
         }
     }
 
+    private static final java.util.List<String> UNIFIED_CGROUP_LIMITS = java.util.List.of("cgroup.max.depth",
+            "cgroup.max.descendants");
+
     private static void unified(Problems p, String at, Map<String, String> unified) {
         if (unified == null) {
             return;
@@ -181,6 +185,12 @@ final class ResourceRules {
         for (String file : unified.keySet()) {
             if (file.isEmpty() || file.contains("/") || file.equals(".") || file.equals("..")) {
                 p.add(Paths.key(at, file), "\"" + file + "\" is not a cgroup file name like \"memory.high\"");
+            } else if (file.startsWith("cgroup.") && !UNIFIED_CGROUP_LIMITS.contains(file)) {
+                // cgroup.procs or cgroup.threads would move host processes into the container's
+                // cgroup (and its cleanup kills what is there); cgroup.kill, .freeze, .type and
+                // .subtree_control are the runtime's own levers
+                p.add(Paths.key(at, file), "\"" + file + "\" is a cgroup interface file, not a limit; of cgroup.* "
+                        + "only " + String.join(" and ", UNIFIED_CGROUP_LIMITS) + " may be set");
             }
         }
     }

@@ -94,6 +94,14 @@ final class SeccompRules {
             return;
         }
         p.uint32(at, errno);
+        // the filter's return value holds 16 bits of data, and the kernel caps an errno at 4095
+        if (errno >= 0 && errno <= Problems.UINT32_MAX) {
+            if ("SCMP_ACT_ERRNO".equals(action) && errno > 4095) {
+                p.add(at, errno + " is out of range: an errno is 0 to 4095 (MAX_ERRNO)");
+            } else if ("SCMP_ACT_TRACE".equals(action) && errno > 0xFFFF) {
+                p.add(at, errno + " is out of range: a trace message is 0 to 65535");
+            }
+        }
         // an unknown action is reported on its own; whether it takes an errno is then moot
         if (action != null && ACTIONS.contains(action) && !ERRNO_ACTIONS.contains(action)) {
             p.add(at, "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE return an errno; " + action + " cannot");

@@ -56,6 +56,77 @@ class HostileInputTest {
     }
 
     @Test
+    void theDocumentNullIsAnInvalidSpecNotANullSpec() {
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class, () -> OciSpecs.readConfig("null"));
+        assertThat(e).hasMessage("invalid config.json: $: is null: a config.json document is a JSON object");
+    }
+
+    @Test
+    void aNulInAMountDestinationOrSourceIsCaughtByTheValidator() {
+        Spec spec = OciSpecs.readConfig("""
+                {"ociVersion": "1.3.0", "root": {"path": "r"},
+                 "mounts": [{"destination": "/tmp\\u0000/x", "source": "a\\u0000b", "type": "bind"}]}""");
+        assertThat(OciSpecs.validate(spec)).extracting(ValidationError::toString).containsExactly(
+                "$.mounts[0].destination: contains a NUL character, which no C string (path, name, argument) can hold",
+                "$.mounts[0].source: contains a NUL character, which no C string (path, name, argument) can hold");
+    }
+
+    @Test
+    void aNulInAnyStringThatReachesTheKernelIsCaughtByTheValidatorAtItsPath() {
+        Spec spec = OciSpecs.readConfig("""
+                {"ociVersion": "1.3.0", "root": {"path": "r\\u0000"}, "hostname": "h\\u0000",
+                 "process": {"args": ["/bin/sh", "-c\\u0000"], "cwd": "/\\u0000"},
+                 "hooks": {"prestart": [{"path": "/h\\u0000", "args": ["\\u0000"]}]},
+                 "linux": {"namespaces": [{"type": "uts"}], "sysctl": {"net.a.b": "1\\u0000"},
+                           "maskedPaths": ["/m\\u0000"], "readonlyPaths": ["/r\\u0000"]}}""");
+        assertThat(OciSpecs.validate(spec)).extracting(ValidationError::path).containsExactly("$.root.path",
+                "$.process.cwd", "$.process.args[1]", "$.hooks.prestart[0].path", "$.hooks.prestart[0].args[0]",
+                "$.hostname", "$.linux.maskedPaths[0]", "$.linux.readonlyPaths[0]", "$.linux.sysctl['net.a.b']");
+    }
+
+    @Test
+    void aThrottleWithoutARateIsCaughtByTheValidator() {
+        Spec spec = OciSpecs.readConfig("""
+                {"ociVersion": "1.3.0", "root": {"path": "r"},
+                 "linux": {"resources": {"blockIO": {"throttleReadBpsDevice": [{"major": 8, "minor": 0}]}}}}""");
+        assertThat(OciSpecs.validate(spec)).extracting(ValidationError::toString)
+                .containsExactly("$.linux.resources.blockIO.throttleReadBpsDevice[0].rate: is required");
+    }
+
+    @Test
+    void unifiedKeysThatMoveProcessesOrSteerTheCgroupAreRefusedAndItsLimitsAreNot() {
+        Spec spec = OciSpecs.readConfig("""
+                {"ociVersion": "1.3.0", "root": {"path": "r"},
+                 "linux": {"resources": {"unified": {"cgroup.procs": "1", "cgroup.max.depth": "2",
+                    "cgroup.kill": "1", "cgroup.max.descendants": "10", "memory.high": "1m"}}}}""");
+        String tail = " is a cgroup interface file, not a limit; of cgroup.* only cgroup.max.depth and cgroup.max.descendants may be set";
+        assertThat(OciSpecs.validate(spec)).extracting(ValidationError::toString).containsExactly(
+                "$.linux.resources.unified['cgroup.procs']: \"cgroup.procs\"" + tail,
+                "$.linux.resources.unified['cgroup.kill']: \"cgroup.kill\"" + tail);
+    }
+
+    @Test
+    void aHostnameLongerThanTheKernelTakesIsCaughtByTheValidator() {
+        Spec spec = OciSpecs.readConfig("{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"r\"}, \"hostname\": \""
+                + "h".repeat(65) + "\", \"domainname\": \"" + "d".repeat(64) + "\", \"linux\": {\"namespaces\": [{\"type\": \"uts\"}]}}");
+        assertThat(OciSpecs.validate(spec)).extracting(ValidationError::toString)
+                .containsExactly("$.hostname: is 65 bytes long: the kernel takes at most 64");
+    }
+
+    @Test
+    void anErrnoAboveMaxErrnoOrATraceMessageAbove16BitsIsCaughtByTheValidatorAtItsRule() {
+        Spec spec = OciSpecs.readConfig("""
+                {"ociVersion": "1.3.0", "root": {"path": "r"},
+                 "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 4095, "syscalls": [
+                    {"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO", "errnoRet": 4096},
+                    {"names": ["ptrace"], "action": "SCMP_ACT_TRACE", "errnoRet": 65536},
+                    {"names": ["reboot"], "action": "SCMP_ACT_TRACE", "errnoRet": 65535}]}}}""");
+        assertThat(OciSpecs.validate(spec)).extracting(ValidationError::toString).containsExactly(
+                "$.linux.seccomp.syscalls[0].errnoRet: 4096 is out of range: an errno is 0 to 4095 (MAX_ERRNO)",
+                "$.linux.seccomp.syscalls[1].errnoRet: 65536 is out of range: a trace message is 0 to 65535");
+    }
+
+    @Test
     void uidRangesOverflowing2To32AreCaughtByTheValidator() {
         Spec spec = OciSpecs.readConfig("""
                 {"ociVersion": "1.3.0", "root": {"path": "r"},

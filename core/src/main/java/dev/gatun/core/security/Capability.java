@@ -84,6 +84,10 @@ public enum Capability {
      * @throws IllegalArgumentException naming the value when no capability has that name
      */
     public static Capability of(String name) {
+        if (!name.chars().allMatch(c -> c < 128)) {
+            // toUpperCase maps "ſ" to "S" and "ı" to "I": "cap_ſys_admin" must not read as CAP_SYS_ADMIN
+            throw new IllegalArgumentException("unknown capability \"" + name + "\" (not ASCII)");
+        }
         String upper = name.toUpperCase(Locale.ROOT);
         String full = upper.startsWith("CAP_") ? upper : "CAP_" + upper;
         try {

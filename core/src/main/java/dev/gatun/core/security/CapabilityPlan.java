@@ -94,8 +94,9 @@ public record CapabilityPlan(
             after.add(SecurityStep.Prctl.of(SecurityStep.PR_SET_KEEPCAPS, 0, 0, "prctl(PR_SET_KEEPCAPS, 0)"));
         }
         after.add(SecurityStep.Capset.of(mask(granted.effective()), mask(granted.permitted()),
-                mask(granted.inheritable()), "capset(effective=" + granted.effective() + ", permitted="
-                        + granted.permitted() + ", inheritable=" + granted.inheritable() + ")"));
+                mask(granted.inheritable()), "capset(effective=" + new TreeSet<>(granted.effective())
+                        + ", permitted=" + new TreeSet<>(granted.permitted()) + ", inheritable="
+                        + new TreeSet<>(granted.inheritable()) + ")"));
         after.add(SecurityStep.Prctl.of(SecurityStep.PR_CAP_AMBIENT, SecurityStep.PR_CAP_AMBIENT_CLEAR_ALL, 0,
                 "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)"));
         for (Capability c : new TreeSet<>(granted.ambient())) {

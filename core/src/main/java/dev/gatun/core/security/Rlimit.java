@@ -48,6 +48,10 @@ public enum Rlimit {
      * @throws IllegalArgumentException naming the value when no resource has that name
      */
     public static Rlimit of(String name) {
+        if (!name.chars().allMatch(c -> c < 128)) {
+            // toUpperCase maps "ı" to "I": "rlimit_nofıle" must not read as RLIMIT_NOFILE
+            throw new IllegalArgumentException("unknown rlimit type \"" + name + "\" (not ASCII)");
+        }
         try {
             return valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {

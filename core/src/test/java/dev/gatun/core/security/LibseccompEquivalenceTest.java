@@ -89,7 +89,7 @@ class LibseccompEquivalenceTest {
      * order it does not document (Gatun: first listed wins); keep the first conditional action of
      * each call, so the fuzzing compares what both define.
      */
-    private static List<SeccompRule> onlyOneConditionalActionPerCall(List<SeccompRule> rules) {
+    static List<SeccompRule> onlyOneConditionalActionPerCall(List<SeccompRule> rules) {
         java.util.Map<String, SeccompAction> first = new java.util.HashMap<>();
         List<SeccompRule> kept = new ArrayList<>();
         for (SeccompRule rule : rules) {
@@ -115,7 +115,7 @@ class LibseccompEquivalenceTest {
         };
     }
 
-    private static final long[] VALUES = {0, 1, 9, 16, 0xFFFF_FFFFL, 0x1_0000_0000L, 0x1_0000_0009L,
+    static final long[] VALUES = {0, 1, 9, 16, 0xFFFF_FFFFL, 0x1_0000_0000L, 0x1_0000_0009L,
         0x7E02_0000L, -1L};
 
     private static ArgCondition randomCondition(Random random, int index) {
@@ -126,8 +126,18 @@ class LibseccompEquivalenceTest {
     }
 
     private void assertSameBehaviour(SeccompPolicy policy, String what) throws Throwable {
+        assertSameBehaviour(libseccomp, policy, what, dir.resolve("filter.bpf"));
+    }
+
+    /**
+     * Runs Gatun's and libseccomp's programs for {@code policy} over every call of every
+     * architecture; {@code scratch} is a file libseccomp's export may write. Shared with
+     * {@link SeccompPropertiesTest}.
+     */
+    static void assertSameBehaviour(Libseccomp libseccomp, SeccompPolicy policy, String what, Path scratch)
+            throws Throwable {
         BpfInterpreter gatun = new BpfInterpreter(SeccompCompiler.compile(policy));
-        BpfInterpreter reference = new BpfInterpreter(libseccomp.compile(policy, dir.resolve("filter.bpf")));
+        BpfInterpreter reference = new BpfInterpreter(libseccomp.compile(policy, scratch));
         List<long[]> argVectors = new ArrayList<>(List.of(new long[6], new long[] {0xFFFF_FFFFL}, new long[] {8},
                 new long[] {16, 3, 9}, new long[] {16, 3, 0}, new long[] {2, 1, 9}, new long[] {0x2_0000_0000L}));
         Random random = new Random(1);
