@@ -24,14 +24,15 @@ import org.junit.jupiter.api.Timeout;
  * {@code gatun-jvm-<pid>-<start time>} directory — is removed by the next Gatun start (the first
  * {@code Container.create} of any JVM) or {@link Gatun#sweep()}, and only that: a live JVM's
  * containers and state are never touched. Child JVMs ({@link SentinelProbe}, {@link ExitProbe})
- * make the containers; the test SIGKILLs them or lets them exit.
+ * make the containers; the test SIGKILLs them or lets them exit. Two of the tests also run in the
+ * cgroup v2 VM (each child JVM costs seconds there).
  */
 @KernelTest
-@Tag("vm-lane") // also run in the cgroup v2 VM (.ci/vm-lane)
 @Timeout(180)
 class ContainerSweepKernelTest {
 
     @Test
+    @Tag("vm-lane") // also run in the cgroup v2 VM (.ci/vm-lane)
     void whatASigkilledJvmLeftIsSweptAndAContainerWithItsIdThenCreates() throws Exception {
         ProbeJvm probe = ProbeJvm.start(SentinelProbe.class, List.of(), Leftovers.id("dead") + "-");
         probe.kill();
@@ -117,6 +118,7 @@ class ContainerSweepKernelTest {
     }
 
     @Test
+    @Tag("vm-lane") // on v2 a sub-cgroup made rmdir of the container's cgroup fail with EBUSY
     void aContainerThatMadeSubCgroupsIsDeletedWithThem() throws Exception {
         String id = Leftovers.id("subcgroup");
         try (Container c = Container.builder().id(id).command("sleep", "600").build()) {
