@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
  * cgroup v2 VM (each child JVM costs seconds there).
  */
 @KernelTest
-@Timeout(180)
+@Timeout(420) // child JVMs are slow in the VM lane
 class ContainerSweepKernelTest {
 
     @Test

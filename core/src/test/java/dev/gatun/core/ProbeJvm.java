@@ -47,7 +47,8 @@ record ProbeJvm(Process jvm, List<String> containers, List<Proc> processes) {
         List<String> output = new ArrayList<>();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8));
-            for (String line; !"ready".equals(line = Ran.readLine(out)); ) {
+            // a child JVM that starts containers takes minutes under the VM lane's emulation
+            for (String line; !"ready".equals(line = Ran.readLine(out, 240)); ) {
                 if (line == null) {
                     throw new AssertionError("the probe JVM ended before it was ready: " + output);
                 }
