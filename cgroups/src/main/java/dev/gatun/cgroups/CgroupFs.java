@@ -50,6 +50,15 @@ interface CgroupFs {
         return Files.readString(file, StandardCharsets.US_ASCII);
     }
 
+    /** The child cgroups of {@code dir} (its subdirectories); none when it is gone. */
+    default java.util.List<Path> children(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return java.util.List.of();
+        }
+    }
+
     /** Whether a control file or directory exists. */
     default boolean exists(Path file) {
         return Files.exists(file);

@@ -48,4 +48,17 @@ public final class Cgroups {
         }
         return V1Cgroup.create(fs, layout, path, containerId, resources, onUnsupported);
     }
+
+    /**
+     * Kills every process in the cgroup directory {@code dir} and below it, then removes it and
+     * every cgroup below it, deepest first: for a cgroup whose creator is gone (core's sweep of
+     * what a dead JVM left). Works in any hierarchy, v1 or v2. Only call it on a directory this
+     * library made.
+     *
+     * @return the directories removed, deepest first; empty when {@code dir} does not exist
+     * @throws java.io.IOException naming the directory (and the pids) that would not go
+     */
+    public static java.util.List<java.nio.file.Path> destroy(java.nio.file.Path dir) throws IOException {
+        return CgroupTree.destroy(CgroupFs.REAL, dir);
+    }
 }

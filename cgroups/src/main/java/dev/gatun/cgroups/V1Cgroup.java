@@ -173,9 +173,18 @@ final class V1Cgroup implements Cgroup {
         return ControlFiles.await(5_000, () -> fs.read(file).strip().equals(state));
     }
 
+    /** The pids in this cgroup and in the sub-cgroups the container made, in every hierarchy. */
+    private List<Long> subtreeProcesses() throws IOException {
+        TreeSet<Long> pids = new TreeSet<>();
+        for (Path dir : hierarchies()) {
+            pids.addAll(CgroupTree.processes(fs, dir));
+        }
+        return List.copyOf(pids);
+    }
+
     @Override
     public void killAll() throws IOException {
-        if (processes().isEmpty()) {
+        if (subtreeProcesses().isEmpty()) {
             // the common case at delete: freezing an empty cgroup would only cost the freezer's round trip
             return;
         }
@@ -183,17 +192,17 @@ final class V1Cgroup implements Cgroup {
         // v1's freezer can stay FREEZING (a task in an uninterruptible sleep it cannot freeze): then
         // the loop below, which kills until nothing is left, does the job without it
         boolean frozen = dirs.containsKey("freezer") && tryFreeze();
-        ControlFiles.sigkill(processes());
+        ControlFiles.sigkill(subtreeProcesses());
         if (frozen) {
             thaw();
         }
         if (!ControlFiles.await(10_000, () -> {
-            List<Long> left = processes();
+            List<Long> left = subtreeProcesses();
             ControlFiles.sigkill(left); // without a freezer, a fork may have raced the first round
             return left.isEmpty();
         })) {
-            throw new IOException(dirs.values().iterator().next() + ": processes " + processes()
-                    + " still inside 10 s after SIGKILL");
+            throw new IOException(dirs.values().iterator().next() + ": processes " + subtreeProcesses()
+                    + " still inside (or below) 10 s after SIGKILL");
         }
     }
 
@@ -254,7 +263,7 @@ final class V1Cgroup implements Cgroup {
         if (ControlFiles.removeAtOnce(fs, created)) {
             return; // the common case: every directory was empty and went at the first rmdir
         }
-        List<Long> left = processes();
+        List<Long> left = subtreeProcesses();
         if (!left.isEmpty()) {
             throw new IllegalStateException("cannot delete " + dirs.values().iterator().next()
                     + ": processes " + left + " are inside (killAll first)");
@@ -262,6 +271,10 @@ final class V1Cgroup implements Cgroup {
         IOException first = null;
         for (List<Path> made : created) {
             try {
+                if (!made.isEmpty()) {
+                    // sub-cgroups the container made (rmdir of a cgroup with children is EBUSY)
+                    CgroupTree.removeBelow(fs, made.getLast());
+                }
                 ControlFiles.removeCreated(fs, made, null);
             } catch (IOException e) {
                 if (first == null) {

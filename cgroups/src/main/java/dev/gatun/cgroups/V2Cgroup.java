@@ -203,8 +203,8 @@ final class V2Cgroup implements Cgroup {
         if (fs.exists(kill)) {
             fs.write(kill, "1"); // 5.14+: the kernel kills every process, forks included, atomically
         } else {
-            freeze();
-            ControlFiles.sigkill(processes());
+            freeze(); // freezes the subtree: no fork escapes the signal
+            ControlFiles.sigkill(CgroupTree.processes(fs, dir));
             thaw();
         }
         if (!ControlFiles.await(10_000, () -> !events().populated())) {
@@ -254,10 +254,12 @@ final class V2Cgroup implements Cgroup {
         if (!fs.exists(dir)) {
             return;
         }
-        List<Long> left = processes();
+        List<Long> left = CgroupTree.processes(fs, dir);
         if (!left.isEmpty()) {
             throw new IllegalStateException("cannot delete " + dir + ": processes " + left + " are inside (killAll first)");
         }
+        // sub-cgroups the container made (rmdir of a cgroup with children is EBUSY), deepest first
+        CgroupTree.removeBelow(fs, dir);
         ControlFiles.removeCreated(fs, created, null);
     }
 }

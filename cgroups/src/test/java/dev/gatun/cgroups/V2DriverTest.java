@@ -81,6 +81,32 @@ class V2DriverTest {
     }
 
     @Test
+    void deleteRemovesTheSubCgroupsTheContainerMadeDeepestFirst() throws IOException {
+        Cgroup cgroup = create(null, Resources.builder().build());
+        Path dir = cgroup.directories().get("");
+        fs.mkdir(dir.resolve("system.slice"));
+        fs.mkdir(dir.resolve("system.slice/init.scope"));
+        fs.mkdir(dir.resolve("empty.slice"));
+
+        cgroup.delete();
+
+        assertThat(dir).doesNotExist();
+        assertThat(mount.resolve("jvm")).isDirectory();
+    }
+
+    @Test
+    void destroyKillsThroughCgroupKillAndRemovesTheTree() throws IOException {
+        Path dir = fs.existing(mount.resolve("jvm/gatun-jvm-1-2"));
+        fs.mkdir(dir.resolve("gatun-a"));
+        fs.mkdir(dir.resolve("gatun-a/sub"));
+
+        assertThat(CgroupTree.destroy(fs, dir)).containsExactly(dir.resolve("gatun-a/sub"), dir.resolve("gatun-a"), dir);
+
+        assertThat(fs.writesTo("gatun-jvm-1-2")).containsExactly("sys/fs/cgroup/jvm/gatun-jvm-1-2/cgroup.kill=1");
+        assertThat(dir).doesNotExist();
+    }
+
+    @Test
     void zeroPidsLimitIsWrittenAsOne() throws IOException {
         create("/p0", Resources.builder().pidsLimit(0).build());
 

@@ -95,6 +95,8 @@ public final class Container implements AutoCloseable {
     private ContainerProcess process;
     private long pid;
     private ProcessHandle initHandle;
+    /** The state directory holding this container's {@link OwnerRecord}, while it has one. */
+    private Path ownerRecordDir;
     private final Deque<Cleanup> cleanups = new ArrayDeque<>();
 
     /** One undo action of create, run in reverse order by delete or a failed create. */
@@ -225,6 +227,7 @@ public final class Container implements AutoCloseable {
             try {
                 doCreate();
                 status = ContainerStatus.CREATED;
+                ExitHook.register(this);
             } catch (IOException | RuntimeException | Error e) {
                 undo(e);
                 status = ContainerStatus.NEW;
@@ -237,10 +240,32 @@ public final class Container implements AutoCloseable {
         Gatun.ensureSupported();
         OciSpecs.requireValid(spec);
         refuseUnsupportedHooks();
+        // what dead JVMs left goes first: a container of theirs with this id would block this one
+        Sweeper.beforeFirstContainer();
+        Path stateDir = null;
         if (launch.sandbox() != null) {
             // pushed first: a prepare that fails halfway (ENOSPC, EROFS) leaves what it made to remove
-            cleanups.push(() -> failIfLeft("sandbox root", launch.sandbox().remove()));
+            cleanups.push(() -> {
+                failIfLeft("sandbox root", launch.sandbox().remove());
+                SandboxRoot.removeStateDirectoryIfEmpty();
+            });
             launch.sandbox().prepare();
+            stateDir = launch.sandbox().bundle();
+        } else if (launch.dieWithJvm()) {
+            // a state directory of its own, only for the owner record
+            Path dir = SandboxRoot.stateDirectory().resolve(id);
+            SandboxRoot.makeContainerDirectory(dir);
+            stateDir = dir;
+            cleanups.push(() -> {
+                Files.deleteIfExists(dir);
+                SandboxRoot.removeStateDirectoryIfEmpty();
+            });
+        }
+        if (stateDir != null && launch.dieWithJvm()) {
+            Path dir = stateDir;
+            new OwnerRecord(Owner.self(), List.of()).write(dir);
+            cleanups.push(() -> removeOwnerRecord(dir));
+            ownerRecordDir = dir;
         }
         if (spec.linux() != null) {
             CgroupLayout layout = CgroupLayout.detect();
@@ -282,6 +307,10 @@ public final class Container implements AutoCloseable {
                     c.delete();
                 }
             });
+            if (ownerRecordDir != null) {
+                new OwnerRecord(Owner.self(), List.copyOf(new java.util.LinkedHashSet<>(c.directories().values())))
+                        .write(ownerRecordDir);
+            }
             if (c.version() == CgroupVersion.V2 && !resources.devices().isEmpty()) {
                 // v2 has no devices files: the rules are an eBPF program, in force before the
                 // child is cloned into the cgroup
@@ -508,9 +537,13 @@ public final class Container implements AutoCloseable {
                 throw new ContainerStateException("delete", id, status, "stopped");
             }
             stopped = state();
-            undo(null);
-            status = ContainerStatus.NEW;
-            cgroup = null;
+            try {
+                undo(null);
+            } finally {
+                status = ContainerStatus.NEW;
+                cgroup = null;
+                ExitHook.unregister(this);
+            }
         }
         // the state of the container that was deleted ("stopped"), not of the new one it is now
         HookRunner.run("poststop", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().poststop()),
@@ -544,7 +577,7 @@ public final class Container implements AutoCloseable {
             try {
                 if (!p.waitFor(launch.stopTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                     p.destroyForcibly();
-                    p.waitFor(10, TimeUnit.SECONDS);
+                    awaitInitExit(p);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -558,6 +591,63 @@ public final class Container implements AutoCloseable {
             }
         }
         delete();
+    }
+
+    /** Waits {@value #KILL_WAIT_SECONDS} s for the init to die of a SIGKILL already sent; an error names it. */
+    private void awaitInitExit(ContainerProcess p) throws IOException, InterruptedException {
+        if (!p.waitFor(KILL_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            throw new IOException("container " + id + ": its init " + p.pid() + " is alive " + KILL_WAIT_SECONDS
+                    + " s after SIGKILL (frozen, or in an uninterruptible sleep)");
+        }
+    }
+
+    private static final long KILL_WAIT_SECONDS = 10;
+
+    /**
+     * For the JVM's orderly exit ({@link ExitHook}): SIGKILL to the init (no stop timeout: the JVM
+     * is going) and to whatever else is in the cgroup, then {@link #delete()}.
+     */
+    void destroyAtExit() throws IOException, InterruptedException {
+        ContainerProcess p;
+        synchronized (lock) {
+            syncStatus();
+            if (status == ContainerStatus.NEW) {
+                return;
+            }
+            p = process;
+            if (status == ContainerStatus.CREATED) {
+                close(); // kills the waiting init (bounded) and deletes
+                return;
+            }
+            if (p != null && p.isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+        if (p != null) {
+            awaitInitExit(p);
+        }
+        synchronized (lock) {
+            if (status == ContainerStatus.RUNNING) {
+                status = ContainerStatus.STOPPED;
+            }
+        }
+        delete(); // kills what the init left in the cgroup, then removes it all
+    }
+
+    /**
+     * The last cleanup of the state directory: the owner record goes once the cgroup directories
+     * it lists are gone. If one is still there (its delete failed), the record stays, so that a
+     * sweep removes it once this JVM is dead.
+     */
+    private void removeOwnerRecord(Path dir) throws IOException {
+        Optional<OwnerRecord> r = OwnerRecord.read(dir);
+        List<Path> stillThere = r.map(OwnerRecord::cgroups).orElse(List.of()).stream().filter(Files::exists).toList();
+        if (!stillThere.isEmpty()) {
+            throw new IOException("container " + id + ": cgroup directories " + stillThere + " remain; "
+                    + dir.resolve(OwnerRecord.FILE) + " stays for the sweep after this JVM's exit");
+        }
+        OwnerRecord.delete(dir);
+        ownerRecordDir = null;
     }
 
     /**

@@ -68,6 +68,21 @@ public final class Gatun {
         return HostReport.read();
     }
 
+    /**
+     * Removes what JVMs that died without deleting their containers left, and only that: their
+     * containers' cgroup directories in every hierarchy (the processes inside killed first, the
+     * sub-cgroups removed deepest first), their state directories, and their sentinels'
+     * {@code gatun-jvm-<pid>-<start time>} cgroup directories beside this JVM's own unified cgroup.
+     * State whose owner (pid and start time) is alive is never touched, nor state that names no
+     * owner. Runs by itself before a JVM's first container is created; call it to clean up at
+     * another time (what {@code gatun delete --force} needs).
+     *
+     * @return what was removed, and what of a dead owner could not be (and why)
+     */
+    public static SweepResult sweep() {
+        return Sweeper.sweep();
+    }
+
     /** The running kernel's release, as {@code uname -r} prints it. */
     public static String kernelRelease() {
         try {

@@ -15,7 +15,7 @@ import java.util.Optional;
  * children ({@code cgroup.subtree_control} answers EBUSY), and a JVM that lives in its own cgroup
  * (a systemd service, a login scope, a CI job, a container with a cgroup namespace) is such a
  * process. So, before the first container, the JVM moves itself into a leaf of its own cgroup,
- * {@code gatun-jvm-<pid>.self}, as podman does and systemd's {@code init.scope} is made: the
+ * {@code gatun-jvm-<pid>-<start time>.self}, as podman does and systemd's {@code init.scope} is made: the
  * cgroup it was in is then free to delegate, and containers go below it as before (relative
  * cgroup paths keep resolving against it, not against the leaf).
  *
@@ -72,7 +72,7 @@ final class JvmCgroup {
                         + "or give the container an absolute cgroupsPath in a cgroup delegated to this user");
             }
         }
-        Path leaf = own.resolve("gatun-jvm-" + me + ".self");
+        Path leaf = own.resolve(leafName());
         try {
             Files.createDirectory(leaf);
         } catch (FileAlreadyExistsException e) {
@@ -94,7 +94,15 @@ final class JvmCgroup {
         return pids;
     }
 
-    /** The JVM's cgroup before it moved, if it did move (for tests and the host report). */
+    /** The name of this JVM's leaf, {@code gatun-jvm-<pid>-<start time>.self}: the sweep removes a dead JVM's. */
+    static String leafName() {
+        return "gatun-jvm-" + Owner.self().token() + LEAF_SUFFIX;
+    }
+
+    /** What ends the name of a JVM's leaf. */
+    static final String LEAF_SUFFIX = ".self";
+
+    /** The JVM's unified cgroup before it moved, if it did move (for the sweep). */
     static synchronized Optional<String> originalPath() {
         return Optional.ofNullable(original);
     }

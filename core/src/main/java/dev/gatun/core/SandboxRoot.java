@@ -65,6 +65,47 @@ final class SandboxRoot {
                 "gatun-" + System.getProperty("user.name"));
     }
 
+    /**
+     * Makes a container's own directory {@code dir} under the state directory, and the state
+     * directory when missing. Retried when another JVM of this user removed the empty state
+     * directory between the two mkdirs ({@link #removeStateDirectoryIfEmpty()}).
+     *
+     * @throws FileAlreadyExistsException when {@code dir} exists: a container with this id
+     */
+    static void makeContainerDirectory(Path dir) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Files.createDirectories(dir.getParent());
+            try {
+                Files.createDirectory(dir);
+                return;
+            } catch (FileAlreadyExistsException e) {
+                throw new FileAlreadyExistsException(dir.toString(), null, "a container with this id exists already "
+                        + "(or a dead JVM's container left it and its owner record says the owner still lives)");
+            } catch (java.nio.file.NoSuchFileException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Removes the state directory when it is empty and is a user's own ({@code $XDG_RUNTIME_DIR/gatun}
+     * or {@code /tmp/gatun-<user>}): an unprivileged run should leave nothing in /tmp. Root's
+     * {@code /run/gatun} stays, as {@code /run/runc} does.
+     */
+    static void removeStateDirectoryIfEmpty() {
+        Path dir = stateDirectory();
+        if (dir.equals(Path.of("/run/gatun"))) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // not empty: another container of this user lives there
+        }
+    }
+
     /** The container's directory under the state directory (the "bundle" of a sandbox container). */
     Path bundle() {
         return bundle;
@@ -82,13 +123,7 @@ final class SandboxRoot {
 
     /** Creates the directory and the symlinks. */
     synchronized void prepare() throws IOException {
-        Files.createDirectories(bundle.getParent());
-        try {
-            Files.createDirectory(bundle);
-        } catch (FileAlreadyExistsException e) {
-            throw new FileAlreadyExistsException(bundle.toString(), null,
-                    "a container with this id exists already (or a crashed one left its directory)");
-        }
+        makeContainerDirectory(bundle);
         made.add(bundle);
         Path rootfs = Files.createDirectory(rootfs());
         made.add(rootfs);

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The JVM's sentinel: one tiny process per JVM that kills all of this JVM's containers when the
  * JVM dies, however it dies. Every container that dies with the JVM (all but the detached ones)
- * gets its cgroup2 directory below one per-JVM directory, {@code gatun-jvm-<pid>} beside the
+ * gets its cgroup2 directory below one per-JVM directory, {@code gatun-jvm-<pid>-<start time>} beside the
  * JVM's own cgroup in the unified hierarchy (a pure v2 host's only one; a hybrid host's
  * controller-less one, where each container has a leaf too). The sentinel waits in a read on a
  * pipe whose other end only the JVM holds; at end of file it writes {@code 1} to that
@@ -86,12 +86,14 @@ final class Sentinel {
     private static Sentinel start(CgroupLayout layout) throws IOException {
         Path mount = layout.unifiedMount().orElseThrow(() -> new IOException("no cgroup2 hierarchy is mounted"));
         String own = layout.unifiedPath();
-        String path = (own.equals("/") ? "" : own) + "/gatun-jvm-" + ProcessHandle.current().pid();
+        // the name is the owner record: pid and start time, so that a sweep tells a dead JVM's
+        // directory from a live one's, and a later JVM with the same pid gets a directory of its own
+        String path = (own.equals("/") ? "" : own) + "/" + directoryName();
         Path dir = mount.resolve(path.substring(1));
         try {
             Files.createDirectory(dir);
         } catch (FileAlreadyExistsException e) {
-            // a JVM with this pid before us left it (it died with containers inside): ours now
+            // an earlier, failed start of ours left it
         }
         Path kill = dir.resolve("cgroup.kill");
         if (!Files.exists(kill)) {
@@ -112,7 +114,8 @@ final class Sentinel {
             // parked for the JVM's lifetime: the JVM never writes; at its death the read returns 0
             b.step(Step.of("read", Arg.sync(SyncPipe.RELEASE_READ), new Arg.Buffer(1), Arg.of(1)));
             b.writeFile(kill.toString(), "1");
-            // the containers' own directories stay until they are swept; an empty one goes now
+            // the containers' own directories stay until the next Gatun start sweeps them
+            // (Sweeper: the name says the owner is dead); an empty one goes now
             b.step(Step.of("rmdir", new Arg.Text(dir.toString())).allowing(Errno.EBUSY));
             h = Spawner.get().startResident(b.build(), SpawnOptions.defaults());
             h.awaitStage();
@@ -127,6 +130,11 @@ final class Sentinel {
         } finally {
             LibC.close(devNull);
         }
+    }
+
+    /** This JVM's sentinel directory's name: {@code gatun-jvm-<pid>-<start time>} ({@link Owner#token()}). */
+    static String directoryName() {
+        return "gatun-jvm-" + Owner.self().token();
     }
 
     private static void tryRemove(Path dir) {

@@ -38,8 +38,11 @@ class ContainerJvmCgroupV2KernelTest {
             assertThat(run.out()).as("%s", run.out()).contains("ran 0");
             String rel = "/" + Leftovers.ownCgroups().get("").relativize(cg);
             String own = rel.equals("/") ? "" : rel;
-            assertThat(run.line("container ")).startsWith(cg.resolve("gatun-jvm-" + run.pid()).resolve("gatun-").toString());
-            assertThat(run.line("self ")).isEqualTo("0::" + own.replaceAll("/$", "") + "/gatun-jvm-" + run.pid() + ".self");
+            // the sentinel's gatun-jvm-<pid>-<start time>, and the JVM's own leaf of the same name + .self
+            assertThat(run.line("container ")).matches(java.util.regex.Pattern.quote(cg.toString()) + "/gatun-jvm-"
+                    + run.pid() + "-\\d+/gatun-[0-9a-f]+");
+            assertThat(run.line("self ")).matches(java.util.regex.Pattern.quote("0::" + own.replaceAll("/$", "")
+                    + "/gatun-jvm-" + run.pid() + "-") + "\\d+\\.self");
         } finally {
             removeAll(cg);
         }
@@ -78,7 +81,7 @@ class ContainerJvmCgroupV2KernelTest {
     private static Run probe(Path cg, Process other) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> cmd = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"", cg.toString(),
-                java, "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-cp", ContainerSentinelKernelTest.classpath(),
+                java, "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-cp", ProbeJvm.classpath(),
                 JvmCgroupProbe.class.getName()));
         Process jvm = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(new File("/dev/null")).start();
         String out = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

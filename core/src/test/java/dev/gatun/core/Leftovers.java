@@ -26,7 +26,7 @@ final class Leftovers {
     /** Every test container's id starts with this: "ct" and this JVM's pid. */
     static final String PREFIX = "ct" + ProcessHandle.current().pid() + "-";
     /** The per-JVM cgroup2 directory the sentinel kills at the JVM's death ({@code Sentinel}). */
-    static final String SENTINEL_DIR = "gatun-jvm-" + ProcessHandle.current().pid();
+    static final String SENTINEL_DIR = Sentinel.directoryName();
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");

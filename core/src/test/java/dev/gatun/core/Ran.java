@@ -72,6 +72,11 @@ record Ran(int exit, String out) {
 
     /** The next line of {@code in}, failing after {@link #TIMEOUT_SECONDS}; null at the end. */
     static String readLine(java.io.BufferedReader in) throws InterruptedException {
+        return readLine(in, TIMEOUT_SECONDS);
+    }
+
+    /** The next line of {@code in}, failing after {@code seconds}; null at the end. */
+    static String readLine(java.io.BufferedReader in, long seconds) throws InterruptedException {
         CompletableFuture<String> f = CompletableFuture.supplyAsync(() -> {
             try {
                 return in.readLine();
@@ -80,9 +85,9 @@ record Ran(int exit, String out) {
             }
         });
         try {
-            return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return f.get(seconds, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            throw new AssertionError("no line within " + TIMEOUT_SECONDS + " s", e);
+            throw new AssertionError("no line within " + seconds + " s", e);
         } catch (ExecutionException e) {
             throw new AssertionError("reading the container's output failed", e.getCause());
         }

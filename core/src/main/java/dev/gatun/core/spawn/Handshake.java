@@ -4,6 +4,10 @@ import dev.gatun.core.linux.LibC;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A child started by {@link Spawner#start} that the parent talks to while it runs its program:
@@ -31,6 +35,17 @@ import java.lang.foreign.MemorySegment;
  * <p>Thread-safe, but the protocol is sequential: one thread drives a handshake.
  */
 public final class Handshake implements AutoCloseable {
+
+    /**
+     * How long the parent waits at a handshake point ({@link #awaitStage()}, {@link #awaitExec()})
+     * for the child before it gives up: long enough for a slow mount under software emulation,
+     * short enough that a child stuck in the kernel (a hung NFS mount) fails the create instead of
+     * hanging it. {@code -Dgatun.handshakeTimeoutSeconds} changes it.
+     */
+    static final Duration STAGE_TIMEOUT = Duration.ofSeconds(Long.getLong("gatun.handshakeTimeoutSeconds", 120));
+
+    /** How long a SIGKILLed child may take to die before that is an error (it is frozen, or in D state). */
+    static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
 
     private final SpawnedProcess process;
     private final Spawner.Launch launch;
@@ -64,6 +79,7 @@ public final class Handshake implements AutoCloseable {
      */
     public synchronized void awaitStage() throws IOException {
         ensureOpen();
+        awaitReadable(stageRead, STAGE_TIMEOUT, "its next notifyParent step (the handshake's next stage)");
         try (Arena arena = Arena.ofConfined()) {
             if (LibC.read(stageRead, arena.allocate(1)) == 1) {
                 return;
@@ -135,6 +151,7 @@ public final class Handshake implements AutoCloseable {
             MemorySegment record = arena.allocate(Executor.RECORD_SIZE, 8);
             long total = 0;
             while (true) {
+                awaitReadable(errRead, STAGE_TIMEOUT, "its execve (the error pipe's end of file)");
                 long n = LibC.read(errRead, record.asSlice(Math.min(total, Executor.RECORD_SIZE - 1)));
                 if (n == 0) {
                     break;
@@ -148,7 +165,8 @@ public final class Handshake implements AutoCloseable {
             }
             if (total >= Executor.RECORD_SIZE) {
                 StepFailedException failure = launch.failure(record);
-                process.onExit().join();
+                // it exits right after writing the record
+                awaitExit(KILL_TIMEOUT, "its exit after a failed step");
                 close();
                 throw failure;
             }
@@ -164,15 +182,62 @@ public final class Handshake implements AutoCloseable {
      * before it, the child is killed and reaped.
      */
     @Override
-    public synchronized void close() throws IOException {
+    public void close() throws IOException {
+        close(KILL_TIMEOUT);
+    }
+
+    /**
+     * {@link #close()}, waiting at most {@code killTimeout} for the killed child to be reaped.
+     *
+     * @throws IOException naming the child when it is alive after {@code killTimeout} (frozen by a
+     *     cgroup freezer, or in an uninterruptible sleep); the pipes are closed all the same, and
+     *     the spawn's memory is freed when the reaper reaps the child
+     */
+    synchronized void close(Duration killTimeout) throws IOException {
         if (closed) {
             return;
         }
-        if (!execed) {
-            process.kill();
-            process.onExit().join(); // the reaper reaps it, and frees the spawn's memory
+        try {
+            if (!execed) {
+                process.kill();
+                awaitExit(killTimeout, "its death after SIGKILL"); // the reaper reaps it, and frees the spawn's memory
+            }
+        } finally {
+            closeFds();
         }
-        closeFds();
+    }
+
+    /** Waits for the reaper to report the child's exit; an error names the child and {@code what}. */
+    private void awaitExit(Duration timeout, String what) throws IOException {
+        try {
+            process.onExit().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new IOException("process " + process.pid() + ": waited " + timeout.toSeconds() + " s for " + what
+                    + "; it still runs (frozen by a cgroup freezer, or in an uninterruptible sleep)", e);
+        } catch (ExecutionException e) {
+            throw new IOException("process " + process.pid() + ": reaping it failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted waiting for process " + process.pid() + ": " + what);
+        }
+    }
+
+    /**
+     * Waits until {@code fd} (a pipe from the child) is readable or at end of file, at most
+     * {@code timeout}; a timeout is an error that names the child and {@code what} it waited for.
+     */
+    private void awaitReadable(int fd, Duration timeout, String what) throws IOException {
+        int epfd = LibC.epollCreate1(LibC.O_CLOEXEC);
+        try (Arena arena = Arena.ofConfined()) {
+            LibC.epollCtl(epfd, LibC.EPOLL_CTL_ADD, fd, LibC.EPOLLIN);
+            MemorySegment events = arena.allocate(64, 8);
+            if (LibC.epollWait(epfd, events, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis())) == 0) {
+                throw new IOException("process " + process.pid() + ": waited " + timeout.toSeconds() + " s for "
+                        + what + " in vain (-Dgatun.handshakeTimeoutSeconds raises the limit)");
+            }
+        } finally {
+            LibC.close(epfd);
+        }
     }
 
     private void closeFds() throws IOException {
