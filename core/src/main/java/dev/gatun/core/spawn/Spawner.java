@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Starts child processes that run a {@link Program}, from one dedicated platform thread.
@@ -415,6 +416,21 @@ public final class Spawner {
         }
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Spawner.class);
+
+    /** Kills what a spawn made for a caller that no longer waits for it. */
+    private static void undo(Object result) {
+        try {
+            switch (result) {
+                case SpawnedProcess p -> p.kill();
+                case Handshake h -> h.close();
+                default -> { }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not undo an abandoned spawn: {}", e.toString());
+        }
+    }
+
     private <T> T onSpawnerThread(Callable<T> task) throws IOException {
         if (selfTestFailure != null && selfTestFailure.isPresent()) {
             throw new IllegalStateException("the spawn executor failed its self-test", selfTestFailure.get());
@@ -422,15 +438,35 @@ public final class Spawner {
         if (broken != null) {
             throw new IllegalStateException(broken.getMessage(), broken);
         }
-        Future<T> future = thread.submit(task);
+        // a caller that gave up on a spawn stuck in the kernel (a CLONE_VFORK child blocked before
+        // exec) must not leak what the spawn makes when it does finish: it is undone then
+        java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+        Future<T> future = thread.submit(() -> {
+            T result = task.call();
+            if (abandoned.get()) {
+                undo(result);
+            }
+            return result;
+        });
         boolean interrupted = false;
+        // how long a caller waits for the spawner thread to finish one spawn
+        long timeout = Long.getLong("gatun.spawnTimeoutSeconds", 120);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
         try {
             while (true) {
                 try {
-                    return future.get();
+                    return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     // the spawn cannot be abandoned half-way: its child would leak; finish, then re-interrupt
                     interrupted = true;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    abandoned.set(true);
+                    if (future.isDone()) {
+                        continue; // finished in the meantime: its result is undone, its error reported below
+                    }
+                    throw new IOException("the spawner thread has not finished a spawn in " + timeout
+                            + " s (a child blocked in the kernel before exec?); it is undone when it does "
+                            + "(-Dgatun.spawnTimeoutSeconds changes the wait)");
                 }
             }
         } catch (ExecutionException e) {
