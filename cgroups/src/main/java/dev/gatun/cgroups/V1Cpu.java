@@ -15,7 +15,8 @@ final class V1Cpu {
             w.write("cpu.shares", dir, "cpu.shares", c.shares().toString());
         }
         // period first: the quota is checked against the period it will be used with
-        if (c.period() != null) {
+        // a period of 0 is Go's zero value: runc and crun read it as unset (the kernel refuses 0)
+        if (c.period() != null && c.period() != 0) {
             w.write("cpu.period", dir, "cpu.cfs_period_us", c.period().toString());
         }
         if (c.quota() != null) {

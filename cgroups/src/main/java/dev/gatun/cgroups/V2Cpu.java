@@ -42,6 +42,9 @@ final class V2Cpu {
      * keep the current one. Null when neither is set.
      */
     static String cpuMax(Long quota, Long period) {
+        if (period != null && period == 0) {
+            period = null; // Go's zero value: runc and crun read it as unset (the kernel refuses 0)
+        }
         if (quota == null && period == null) {
             return null;
         }

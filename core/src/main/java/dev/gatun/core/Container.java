@@ -432,10 +432,26 @@ public final class Container implements AutoCloseable {
         } catch (java.nio.file.NoSuchFileException e) {
             // exited already, and reaped: nothing left to adjust
         } catch (IOException e) {
+            // ESRCH: exiting, its memory gone; a program that ends at once gets here
+            if (exitsWithin(init, 200)) {
+                return;
+            }
             if (init.isAlive()) {
                 init.kill();
                 throw new IOException("process.oomScoreAdj: cannot write " + adj + " to " + file + ": " + e, e);
             }
+        }
+    }
+
+    private static boolean exitsWithin(SpawnedProcess p, long millis) {
+        try {
+            p.onExit().get(millis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -1,8 +1,7 @@
-package dev.gatun.core.tofix;
+package dev.gatun.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gatun.core.Container;
 import dev.gatun.testing.BusyboxRootfs;
 import dev.gatun.testing.Kernel;
 import dev.gatun.testing.KernelTest;
@@ -11,15 +10,13 @@ import java.nio.file.Path;
 import java.util.Objects;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Known bugs the bad-config corpus found (core/src/test/resources/bad-configs). */
+/** Found by the bad-config corpus (core/src/test/resources/bad-configs), fixed: a cpu period of 0 is unset. */
 @KernelTest
 class CpuPeriodZeroKernelTest {
 
     @TempDir
     Path bundle;
 
-    @KnownBug("linux.resources.cpu.period 0 is Go's zero value, which runc and crun read as unset (as Gatun already "
-            + "does for blockIO.weight 0); Gatun writes 0 to cpu.cfs_period_us and the kernel refuses it with EINVAL")
     @org.junit.jupiter.api.Test
     void aCpuPeriodOfZeroIsReadAsUnsetAsRuncDoes() throws Exception {
         Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static (apt-get install busybox-static)");
