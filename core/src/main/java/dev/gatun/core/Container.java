@@ -395,18 +395,12 @@ public final class Container implements AutoCloseable {
      * Null for a step failure (it names its step already) and while the init lives.
      */
     private IOException diedBeforeStart(Exception e) {
-        if (!(e instanceof dev.gatun.core.spawn.StepFailedException)) {
-            try {
-                var exit = handshake.process().onExit().get(1, TimeUnit.SECONDS);
-                return new IOException("cannot start container " + id + ": its created init " + pid
-                        + " died before start (" + exit + ")", e);
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException stillAlive) {
-                // not dead: the error is about something else
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        if (e instanceof dev.gatun.core.spawn.StepFailedException) {
+            return null;
         }
-        return null;
+        // not dead within a second: the error is about something else
+        return exitWithin(handshake.process(), 1000).map(exit -> new IOException("cannot start container " + id
+                + ": its created init " + pid + " died before start (" + exit + ")", e)).orElse(null);
     }
 
     /**
@@ -433,7 +427,7 @@ public final class Container implements AutoCloseable {
             // exited already, and reaped: nothing left to adjust
         } catch (IOException e) {
             // ESRCH: exiting, its memory gone; a program that ends at once gets here
-            if (exitsWithin(init, 200)) {
+            if (exitWithin(init, 200).isPresent()) {
                 return;
             }
             if (init.isAlive()) {
@@ -443,15 +437,15 @@ public final class Container implements AutoCloseable {
         }
     }
 
-    private static boolean exitsWithin(SpawnedProcess p, long millis) {
+    /** How {@code p} exited, if it does within {@code millis}. */
+    private static Optional<dev.gatun.core.spawn.ExitStatus> exitWithin(SpawnedProcess p, long millis) {
         try {
-            p.onExit().get(millis, TimeUnit.MILLISECONDS);
-            return true;
+            return Optional.of(p.onExit().get(millis, TimeUnit.MILLISECONDS));
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-            return false;
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return Optional.empty();
         }
     }
 
