@@ -20,8 +20,18 @@ public final class UnsupportedLimitException extends IOException {
      * @param why what is missing, e.g. "no such file on this kernel"
      */
     public UnsupportedLimitException(String limit, Path file, String why) {
+        this(limit, file, why, "OnUnsupported.DROP");
+    }
+
+    /**
+     * @param limit the limit as the caller named it, e.g. {@code blockIO.weight}
+     * @param file the control file (or controller directory) that is missing
+     * @param why what is missing, e.g. "no such file on this kernel"
+     * @param howToDrop the setting that drops such limits instead, as the caller knows it
+     */
+    public UnsupportedLimitException(String limit, Path file, String why, String howToDrop) {
         super("cannot enforce " + limit + " on this host: " + file + ": " + why
-                + " (drop it explicitly with OnUnsupported.DROP)");
+                + " (drop it explicitly with " + howToDrop + ")");
         this.limit = limit;
         this.file = file;
     }

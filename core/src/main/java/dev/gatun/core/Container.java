@@ -79,7 +79,8 @@ public final class Container implements AutoCloseable {
 
     /** How to launch, beyond the spec: stdio, policies, the sandbox root. */
     record Launch(Redirect stdin, Redirect stdout, Redirect stderr, boolean redirectErrorStream,
-            OnUnsupported onUnsupported, Duration stopTimeout, SandboxRoot sandbox, boolean dieWithJvm) {}
+            OnUnsupported onUnsupported, Duration stopTimeout, SandboxRoot sandbox, boolean dieWithJvm,
+            boolean defaultLimitsOnly) {}
 
     private final String id;
     private final Spec spec;
@@ -89,6 +90,8 @@ public final class Container implements AutoCloseable {
     private final Object lock = new Object();
     private ContainerStatus status = ContainerStatus.NEW;
     private Cgroup cgroup;
+    /** What a rootless container without a delegated cgroup dropped (Rootless). */
+    private List<String> droppedWithoutCgroup = List.of();
     private Stdio stdio;
     private ContainerPlan plan;
     private Handshake handshake;
@@ -133,13 +136,14 @@ public final class Container implements AutoCloseable {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(id, "id");
         return new Container(id, spec, bundle.toAbsolutePath(), new Launch(Redirect.PIPE, Redirect.PIPE, Redirect.PIPE,
-                false, OnUnsupported.FAIL, Duration.ofSeconds(10), null, true));
+                false, OnUnsupported.FAIL, Duration.ofSeconds(10), null, true, false));
     }
 
     /** A copy of this (not yet created) container whose init's stdio are the JVM's own (unless the spec asks for a terminal: that wins). */
     public Container inheritIO() {
         return new Container(id, spec, bundle, new Launch(Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false,
-                launch.onUnsupported(), launch.stopTimeout(), launch.sandbox(), launch.dieWithJvm()));
+                launch.onUnsupported(), launch.stopTimeout(), launch.sandbox(), launch.dieWithJvm(),
+                launch.defaultLimitsOnly()));
     }
 
     /** The container's id. */
@@ -271,53 +275,20 @@ public final class Container implements AutoCloseable {
             CgroupLayout layout = CgroupLayout.detect();
             String path = spec.linux().cgroupsPath();
             boolean belowJvm = path == null || !path.startsWith("/");
-            if (belowJvm) {
-                // on pure v2 the JVM's own cgroup must hold no process to delegate controllers
-                layout = JvmCgroup.forContainers(layout);
-            }
-            if (launch.dieWithJvm() && belowJvm && layout.unifiedMount().isPresent()) {
-                // below the per-JVM directory the sentinel kills when the JVM dies (an absolute
-                // cgroupsPath is the caller's to honour as given)
-                Optional<String> parent = Sentinel.unifiedParent(layout);
-                if (parent.isPresent()) {
-                    layout = layout.withUnifiedPath(parent.get());
-                }
-            }
             Resources resources = ResourceMapping.withContainerDevices(
                     ResourceMapping.toCgroups(spec.linux().resources()), spec.linux().devices());
-            Cgroup c;
-            try {
-                c = Cgroups.create(layout, CgroupsPath.parse(path), id, resources, launch.onUnsupported());
-            } catch (AccessDeniedException e) {
-                // the usual reason: a JVM that does not run as root, on a host that delegated it no cgroup
-                AccessDeniedException clear = new AccessDeniedException(e.getFile(), null,
-                        "cannot create the container's cgroup (" + (e.getReason() == null ? "permission denied"
-                                : e.getReason()) + "): it needs root, or a cgroup delegated to this user "
-                                + "($.linux.cgroupsPath inside it)");
-                clear.initCause(e);
-                throw clear;
+            boolean rootless = Rootless.active();
+            if (rootless) {
+                // no device rules: the kernel refuses mknod in a user namespace, and the devices
+                // controller and device programs need CAP_SYS_ADMIN of the host (Rootless)
+                resources = Rootless.withoutDevices(resources);
             }
-            cgroup = c;
-            cleanups.push(() -> {
-                // delete even when killAll cannot read the cgroup (out of fds, say): rmdir needs
-                // no fd, and an empty cgroup (a failed create's) goes
-                try {
-                    c.killAll();
-                } finally {
-                    c.delete();
-                }
-            });
-            if (ownerRecordDir != null) {
-                new OwnerRecord(Owner.self(), List.copyOf(new java.util.LinkedHashSet<>(c.directories().values())))
-                        .write(ownerRecordDir);
-            }
-            if (c.version() == CgroupVersion.V2 && !resources.devices().isEmpty()) {
-                // v2 has no devices files: the rules are an eBPF program, in force before the
-                // child is cloned into the cgroup
-                DeviceCgroup.attach(c.directories().get(""), resources.devices());
-            }
-            if (!c.droppedLimits().isEmpty()) {
-                LOG.warn("container {}: limits this host cannot enforce were dropped: {}", id, c.droppedLimits());
+            Optional<Rootless.Undelegated> undelegated = rootless && belowJvm ? Rootless.undelegated(layout)
+                    : Optional.empty();
+            if (undelegated.isPresent()) {
+                withoutCgroup(resources, undelegated.get());
+            } else {
+                createCgroup(layout, path, belowJvm, resources);
             }
         }
         stdio = ContainerPlanner.wantsTerminal(spec) ? ContainerPlanner.openTerminal(spec)
@@ -345,6 +316,78 @@ public final class Container implements AutoCloseable {
                 + " died while it was being created"));
         HookRunner.run("prestart", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().prestart()), state(), bundle);
         HookRunner.run("createRuntime", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().createRuntime()), state(), bundle);
+    }
+
+    /**
+     * A rootless container on a host that delegated this user no cgroup: it runs without one when
+     * it sets no limit, or only the builder's defaults, or the caller chose to drop limits (each
+     * dropped one is {@linkplain #droppedLimits() reported}); otherwise one line says what to do.
+     */
+    private void withoutCgroup(Resources resources, Rootless.Undelegated undelegated) throws IOException {
+        List<String> limits = Rootless.limitsOf(resources);
+        if (limits.isEmpty()) {
+            return;
+        }
+        if (!launch.defaultLimitsOnly() && launch.onUnsupported() == OnUnsupported.FAIL) {
+            throw undelegated.refusal(limits);
+        }
+        droppedWithoutCgroup = limits.stream().map(l -> l + " (no delegated cgroup: " + undelegated.file()
+                + " is not writable)").toList();
+        if (!launch.defaultLimitsOnly()) {
+            LOG.warn("container {}: limits dropped, this user has no delegated cgroup: {}", id, limits);
+        } else {
+            LOG.debug("container {}: the default limits {} dropped, this user has no delegated cgroup", id, limits);
+        }
+    }
+
+    private void createCgroup(CgroupLayout layout, String path, boolean belowJvm, Resources resources)
+            throws IOException {
+        if (belowJvm) {
+            // on pure v2 the JVM's own cgroup must hold no process to delegate controllers
+            layout = JvmCgroup.forContainers(layout);
+        }
+        if (launch.dieWithJvm() && belowJvm && layout.unifiedMount().isPresent()) {
+            // below the per-JVM directory the sentinel kills when the JVM dies (an absolute
+            // cgroupsPath is the caller's to honour as given)
+            Optional<String> parent = Sentinel.unifiedParent(layout);
+            if (parent.isPresent()) {
+                layout = layout.withUnifiedPath(parent.get());
+            }
+        }
+        Cgroup c;
+        try {
+            c = Cgroups.create(layout, CgroupsPath.parse(path), id, resources, launch.onUnsupported());
+        } catch (AccessDeniedException e) {
+            // the usual reason: a JVM that does not run as root, on a host that delegated it no cgroup
+            AccessDeniedException clear = new AccessDeniedException(e.getFile(), null,
+                    "cannot create the container's cgroup (" + (e.getReason() == null ? "permission denied"
+                            : e.getReason()) + "): it needs root, or a cgroup delegated to this user "
+                            + "($.linux.cgroupsPath inside it)");
+            clear.initCause(e);
+            throw clear;
+        }
+        cgroup = c;
+        cleanups.push(() -> {
+            // delete even when killAll cannot read the cgroup (out of fds, say): rmdir needs
+            // no fd, and an empty cgroup (a failed create's) goes
+            try {
+                c.killAll();
+            } finally {
+                c.delete();
+            }
+        });
+        if (ownerRecordDir != null) {
+            new OwnerRecord(Owner.self(), List.copyOf(new java.util.LinkedHashSet<>(c.directories().values())))
+                    .write(ownerRecordDir);
+        }
+        if (c.version() == CgroupVersion.V2 && !resources.devices().isEmpty()) {
+            // v2 has no devices files: the rules are an eBPF program, in force before the
+            // child is cloned into the cgroup
+            DeviceCgroup.attach(c.directories().get(""), resources.devices());
+        }
+        if (!c.droppedLimits().isEmpty()) {
+            LOG.warn("container {}: limits this host cannot enforce were dropped: {}", id, c.droppedLimits());
+        }
     }
 
     /**
@@ -526,7 +569,7 @@ public final class Container implements AutoCloseable {
     /** The limits this host could not enforce and that were dropped (see {@link ContainerBuilder#dropUnsupportedLimits}). */
     public List<String> droppedLimits() {
         synchronized (lock) {
-            return cgroup == null ? List.of() : cgroup.droppedLimits();
+            return cgroup == null ? droppedWithoutCgroup : cgroup.droppedLimits();
         }
     }
 

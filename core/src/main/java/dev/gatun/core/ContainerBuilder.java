@@ -485,7 +485,8 @@ public final class ContainerBuilder {
         Spec spec = toSpec(theId, sandbox);
         Path bundle = sandbox != null ? sandbox.bundle() : rootfs.getParent() != null ? rootfs.getParent() : rootfs;
         return new Container(theId, spec, bundle, new Container.Launch(stdin, stdout, stderr, redirectErrorStream,
-                dropUnsupportedLimits ? OnUnsupported.DROP : OnUnsupported.FAIL, stopTimeout, sandbox, true));
+                dropUnsupportedLimits ? OnUnsupported.DROP : OnUnsupported.FAIL, stopTimeout, sandbox, true,
+                resources.equals(Resources.NONE)));
     }
 
     /** The OCI spec this builder describes, as {@link #build()} would use it. */
@@ -497,7 +498,14 @@ public final class ContainerBuilder {
     private Spec toSpec(String theId, SandboxRoot sandbox) {
         Path rootPath = sandbox != null ? sandbox.rootfs() : rootfs;
         boolean readonly = readonlyRootfs != null ? readonlyRootfs : sandbox != null;
-        List<Mount> allMounts = new ArrayList<>(standardMounts(namespaces.created().contains(NamespaceType.NETWORK)));
+        Namespaces namespaces = effectiveNamespaces();
+        // gid 5 (tty) for the ptys only where the user namespace maps it: a rootless one that maps
+        // the caller alone does not, and the kernel refuses devpts's gid=5 there (EINVAL)
+        boolean ttyGroup = !namespaces.created().contains(NamespaceType.USER) || namespaces.idMappings()
+                .map(m -> m.gids().stream().anyMatch(g -> g.containerId() <= 5 && 5 < g.containerId() + g.size()))
+                .orElse(false);
+        List<Mount> allMounts = new ArrayList<>(standardMounts(namespaces.created().contains(NamespaceType.NETWORK),
+                ttyGroup));
         if (sandbox != null) {
             allMounts.addAll(sandbox.mounts());
         }
@@ -558,6 +566,19 @@ public final class ContainerBuilder {
                 .build();
     }
 
+    /**
+     * The namespaces the container gets: those set, plus, when this JVM is not root and they make
+     * no user namespace, a new one with {@linkplain Rootless#defaultMappings() the rootless
+     * mappings} (the caller as root, and its subordinate ids when it has them).
+     */
+    private Namespaces effectiveNamespaces() {
+        if (!Rootless.active() || !(namespaces.mode(NamespaceType.USER) instanceof dev.gatun.namespaces.NamespaceMode.Share)
+                || namespaces.idMappings().isPresent()) {
+            return namespaces;
+        }
+        return namespaces.toBuilder().create(NamespaceType.USER).idMappings(Rootless.defaultMappings()).build();
+    }
+
     /** {@code limits}, with the {@linkplain #DEFAULT_PIDS_LIMIT default pids limit} when they set none. */
     private static Resources withDefaultLimits(Resources limits) {
         return limits.pids().limit() != null ? limits : limits.rebuild().pidsLimit(DEFAULT_PIDS_LIMIT).build();
@@ -575,13 +596,17 @@ public final class ContainerBuilder {
                 rules, r.unified());
     }
 
-    /** /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue and /sys, as {@code runc spec} writes them. */
-    static List<Mount> standardMounts(boolean newNetNamespace) {
+    /**
+     * /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue and /sys, as {@code runc spec} writes them
+     * ({@code runc spec --rootless} without the tty group when {@code ttyGroup} is false).
+     */
+    static List<Mount> standardMounts(boolean newNetNamespace, boolean ttyGroup) {
         List<Mount> m = new ArrayList<>();
         m.add(new Mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev"), null, null));
         m.add(new Mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k"), null, null));
         m.add(new Mount("/dev/pts", "devpts", "devpts",
-                List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"), null, null));
+                ttyGroup ? List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")
+                        : List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"), null, null));
         m.add(new Mount("/dev/shm", "shm", "tmpfs", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k"), null, null));
         m.add(new Mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev"), null, null));
         m.add(new Mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"), null, null));

@@ -19,7 +19,8 @@ import java.util.Optional;
  *   <li>native access is granted to module {@code dev.gatun.core}
  *       ({@code --enable-native-access=dev.gatun.core}, or {@code ALL-UNNAMED} on the class path);
  *   <li>the kernel is {@value #MIN_KERNEL} or newer;
- *   <li>the JVM runs as root (rootless containers are not supported yet).
+ *   <li>the JVM runs as root, or the kernel lets this user create user namespaces (rootless
+ *       containers, see {@link ContainerBuilder}).
  * </ol>
  *
  * <p>{@link #hostReport()} says in detail what this user can do on this host.
@@ -116,10 +117,11 @@ public final class Gatun {
             return Optional.of("Gatun needs Linux " + MIN_KERNEL + " or newer; this kernel is " + release);
         }
         if (!isRoot()) {
-            return Optional.of("containers need root today: this JVM runs as "
-                    + System.getProperty("user.name", "a non-root user") + " (rootless containers, in a user "
-                    + "namespace with a delegated cgroup for limits, are not supported yet; Gatun.hostReport() "
-                    + "says what this user and host offer)");
+            Optional<String> userns = dev.gatun.namespaces.UserNamespaces.unavailabilityCause();
+            if (userns.isPresent()) {
+                return Optional.of("this JVM runs as " + System.getProperty("user.name", "a non-root user")
+                        + ", and rootless containers need a user namespace, which this host refuses: " + userns.get());
+            }
         }
         return Optional.empty();
     }

@@ -74,7 +74,7 @@ public record HostReport(String user, long uid, boolean root, String kernel, Str
                 own = Optional.of(memory.resolve(layout.v1Paths().getOrDefault("memory", "/").substring(1)));
             }
         }
-        boolean delegated = caller.uid() == 0 || own.map(HostReport::writableByMe).orElse(false);
+        boolean delegated = caller.uid() == 0 || (layout != null && Rootless.undelegated(layout).isEmpty());
         Map<String, Boolean> features = new LinkedHashMap<>();
         features.put("clone3, CLONE_CLEAR_SIGHAND (5.5)", atLeast(version, 5, 5));
         features.put("openat2 (5.6)", atLeast(version, 5, 6));
@@ -119,10 +119,6 @@ public record HostReport(String user, long uid, boolean root, String kernel, Str
     }
 
     /** Whether this (non-root) user may make cgroups in {@code dir} and move processes there. */
-    private static boolean writableByMe(Path dir) {
-        return Files.isWritable(dir) && Files.isWritable(dir.resolve("cgroup.procs"));
-    }
-
     private static List<String> ranges(Path file, Caller caller) {
         List<String> out = new ArrayList<>();
         try {

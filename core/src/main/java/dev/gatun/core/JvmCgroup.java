@@ -68,7 +68,8 @@ final class JvmCgroup {
             if (pid != me && !ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(p -> p.pid() == me).orElse(false)) {
                 throw new IOException("cannot make cgroups for containers below " + own + ": it holds process " + pid
                         + " besides this JVM (cgroup v2 lets a cgroup with processes delegate no controller). "
-                        + "Start the JVM in a cgroup of its own, e.g. `systemd-run --scope -p Delegate=yes java ...`, "
+                        + "Start the JVM in a cgroup of its own, e.g. `systemd-run" + (Rootless.active() ? " --user" : "")
+                        + " --scope -p Delegate=yes java ...`, "
                         + "or give the container an absolute cgroupsPath in a cgroup delegated to this user");
             }
         }

@@ -23,6 +23,7 @@ final class MountTable {
             | MountOptions.MS_NOATIME | MountOptions.MS_NODIRATIME | MountOptions.MS_RELATIME;
 
     // statfs(2) ST_* bits; the first ones share their values with MS_*, ST_RELATIME does not
+    private static final long ST_RDONLY = 1;
     private static final long ST_NOSUID = 2;
     private static final long ST_NODEV = 4;
     private static final long ST_NOEXEC = 8;
@@ -35,6 +36,17 @@ final class MountTable {
     /** The {@link #LOCKED} flags of the host mount that holds {@code path} (an absolute, resolved path). */
     static long lockedFlags(Path path) throws IOException {
         return lockedFlags(LibC.statfsFlags(path.toString()));
+    }
+
+    /**
+     * The flags a bind remount in a new user namespace must keep: {@link #LOCKED}, and also
+     * {@code MS_RDONLY} of a read-only source, which the kernel locks there too (a copied mount
+     * of a more privileged namespace cannot be made writable: EPERM). Outside one, root may give a
+     * read-only mount a writable bind, so {@link #lockedFlags(Path)} leaves it out.
+     */
+    static long lockedFlagsInUserNamespace(Path path) throws IOException {
+        long statfs = LibC.statfsFlags(path.toString());
+        return lockedFlags(statfs) | ((statfs & ST_RDONLY) != 0 ? MountOptions.MS_RDONLY : 0);
     }
 
     /** The {@link #LOCKED} mount flags ({@code MS_*}) among statfs's {@code f_flags} ({@code ST_*}). */

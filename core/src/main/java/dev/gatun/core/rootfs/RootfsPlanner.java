@@ -294,7 +294,8 @@ final class RootfsPlanner implements AutoCloseable {
             return;
         }
         Path real = source.toRealPath();
-        Mounts.bind(before, real.toString(), target, o, MountTable.lockedFlags(real));
+        Mounts.bind(before, real.toString(), target, o, options.newUserNamespace()
+                ? MountTable.lockedFlagsInUserNamespace(real) : MountTable.lockedFlags(real));
         place(new Placed(dest, target, o.flags(), real, "bind"));
     }
 

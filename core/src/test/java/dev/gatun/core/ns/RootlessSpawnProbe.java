@@ -46,11 +46,11 @@ public final class RootlessSpawnProbe {
         }
     }
 
-    /** A container as this unprivileged user, on a host that delegated it no cgroup: the error says why. */
+    /** A default container as this unprivileged user, on a host that delegated it no cgroup. */
     private static void containerWithoutCgroup() throws Exception {
         try (dev.gatun.core.Container c = dev.gatun.core.Container.builder().command("/bin/true").build()) {
-            c.run().waitFor();
-            System.out.println("container ran");
+            int exit = c.run().waitFor();
+            System.out.println("container ran exit " + exit + " dropped " + c.droppedLimits());
         } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
             System.out.println("container refused " + e.getMessage());
         }

@@ -1,0 +1,245 @@
+package dev.gatun.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatun.cgroups.UnsupportedLimitException;
+import dev.gatun.namespaces.Caller;
+import dev.gatun.namespaces.UserNamespaces;
+import dev.gatun.testing.BusyboxRootfs;
+import dev.gatun.testing.HostSnapshot;
+import dev.gatun.testing.Kernel;
+import dev.gatun.testing.KernelTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The default container of a JVM that is not root, run in that JVM: a user namespace of its own
+ * with the caller as root, the sandbox root and a rootfs directory, a {@code /dev} of binds,
+ * proc and sysfs, seccomp, rlimits, and limits exactly as far as a delegated cgroup allows.
+ *
+ * <p>Tagged {@code rootless}, out of the root build: {@code .ci/rootless-lane} runs it as the
+ * unprivileged user {@code gatun-ci}, once on this host without a cgroup of its own
+ * ({@code -Dgatun.test.cgroup=none}), once in cgroups chowned to that user
+ * ({@code delegated}), and {@code .ci/vm-lane} in a delegated cgroup v2 subtree. The property
+ * says what the lane set up, so each lane asserts one outcome; it is never guessed.
+ */
+@KernelTest(root = false, requires = Kernel.Feature.USER_NAMESPACES)
+@Tag("rootless")
+class RootlessContainerKernelTest {
+
+    /** What the lane set up: "none" (no cgroup this user may write) or "delegated". */
+    private static final String CGROUP = System.getProperty("gatun.test.cgroup", "");
+
+    @TempDir
+    Path tmp;
+
+    private HostSnapshot before;
+
+    @BeforeAll
+    static void anUnprivilegedJvm() throws Exception {
+        Kernel.require(!Kernel.isRoot(), "runs as an unprivileged user (.ci/rootless-lane runs it as gatun-ci)");
+        Kernel.require(UserNamespaces.isAvailable(), "user namespaces: " + UserNamespaces.unavailabilityCause());
+        Kernel.require(CGROUP.equals("none") || CGROUP.equals("delegated"),
+                "-Dgatun.test.cgroup=none|delegated names what the lane set up (.ci/rootless-lane)");
+        Ran.warmUp();
+    }
+
+    @BeforeEach
+    void snapshot() {
+        before = HostSnapshot.take();
+    }
+
+    @AfterEach
+    void nothingLeftBehind() {
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
+    void gatunSaysItCanRunContainersAndTheReportSaysWhetherLimitsCan() {
+        assertThat(Gatun.unsupportedCause()).isEmpty();
+        HostReport report = Gatun.hostReport();
+        assertThat(report.toString()).contains("not root").contains(CGROUP.equals("delegated")
+                ? "(may create cgroups there)" : "(not delegated to this user: no limits)");
+    }
+
+    @Test
+    void theContainersRootIsTheCallerOnTheHostInAUserNamespaceOfItsOwn() throws Exception {
+        Caller me = Caller.current();
+        String id = Leftovers.id("rootless-ids");
+        try (Container c = Container.builder().id(id)
+                .command("/bin/sh", "-c", "id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map")
+                .redirectErrorStream(true).build()) {
+            c.create();
+            // the waiting init, seen from the host: the caller's ids, another user namespace
+            String status = Files.readString(Path.of("/proc/" + c.state().pid() + "/status"));
+            assertThat(status).containsPattern("\nUid:\\s+" + me.uid() + "\\s+" + me.uid() + "\\s")
+                    .containsPattern("\nGid:\\s+" + me.gid() + "\\s+" + me.gid() + "\\s");
+            for (String ns : List.of("user", "pid", "mnt", "net", "uts", "ipc", "cgroup")) {
+                assertThat(Files.readSymbolicLink(Path.of("/proc/" + c.state().pid() + "/ns/" + ns)))
+                        .as(ns).isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/" + ns)));
+            }
+            ContainerProcess p = c.start();
+            p.getOutputStream().close();
+            String out = Ran.readAll(p.getInputStream());
+            Ran r = new Ran(p.waitFor(), out);
+            List<String> lines = r.out().lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList();
+            assertThat(lines.subList(0, 3)).as(r.out()).containsExactly("0", "0", "0 " + me.uid() + " 1");
+            // the caller's subordinate range follows as ids 1.. when it has one (the lanes' user has)
+            assertThat(lines).as(r.out()).contains("0 " + me.gid() + " 1").anyMatch(l -> l.matches("1 \\d+ 65536"));
+        }
+        Leftovers.assertNoneOf(id);
+    }
+
+    @Test
+    void rootInTheContainerCannotReadOrWriteWhatTheCallerCannot() throws Exception {
+        Kernel.require(Files.exists(Path.of("/etc/shadow")) && !Files.isReadable(Path.of("/etc/shadow")),
+                "a host /etc/shadow this user cannot read");
+        // a root-owned directory on a writable mount that this user may list but not write
+        Path hostDir = null;
+        for (String candidate : List.of("/var", "/etc", "/opt", "/srv")) {
+            Path p = Path.of(candidate);
+            if (Files.isDirectory(p) && !Files.isWritable(p) && !Files.getFileStore(p).isReadOnly()
+                    && Files.getOwner(p).getName().equals("root")) {
+                hostDir = p;
+                break;
+            }
+        }
+        Kernel.require(hostDir != null, "a root-owned directory on a writable mount (/var, /etc, /opt or /srv)");
+        Path marker = hostDir.resolve("gatun-rootless-escape-" + ProcessHandle.current().pid());
+        Ran r = Ran.of(Container.builder().id(Leftovers.id("rootless-dac"))
+                .bind(Path.of("/etc/shadow"), "/shadow", true).bind(hostDir, "/hostdir", false)
+                .command("/bin/sh", "-c", "cat /shadow; echo cat=$?; touch /hostdir/" + marker.getFileName()
+                        + "; echo touch=$?; chown 0:0 /hostdir; echo chown=$?; chmod 777 /hostdir; echo chmod=$?"));
+        assertThat(r.out()).as(r.out()).contains("Permission denied", "cat=1", "touch=1", "Operation not permitted",
+                "chown=1", "chmod=1");
+        assertThat(marker).doesNotExist();
+        assertThat(Files.isWritable(hostDir)).isFalse();
+    }
+
+    @Test
+    void devIsMadeOfTheHostsNodesAndNoDeviceCanBeMade() throws Exception {
+        Ran r = Ran.of(Container.builder().id(Leftovers.id("rootless-dev"))
+                .command("/bin/sh", "-c", "ls /dev | tr '\\n' ' '; echo; stat -c '%t:%T' /dev/null /dev/zero; "
+                        + "echo x > /dev/null && echo null-ok; mknod /dev/sda b 8 0; echo mknod=$?; "
+                        + "mknod /tmp/mem c 1 1; echo mknod-mem=$?"));
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out().lines().findFirst().orElseThrow().trim().split(" ")).containsExactlyInAnyOrder(
+                "fd", "full", "mqueue", "null", "ptmx", "pts", "random", "shm", "stderr", "stdin", "stdout", "tty",
+                "urandom", "zero");
+        assertThat(r.out()).contains("1:3\n1:5\n", "null-ok", "mknod=1", "mknod-mem=1", "Operation not permitted");
+    }
+
+    @Test
+    void procIsTheContainersAndSysfsIsReadOnly() throws Exception {
+        Ran r = Ran.of(Container.builder().id(Leftovers.id("rootless-proc"))
+                .command("/bin/sh", "-c", "echo pid=$$; tr '\\0' ' ' < /proc/1/cmdline; echo; ls /proc | grep -c '^[0-9]'; "
+                        + "grep -E ' (/proc|/sys) ' /proc/self/mounts | cut -d' ' -f1-4; touch /sys/x; echo sys=$?; "
+                        + "echo 1 > /proc/sys/kernel/ns_last_pid; echo procsys=$?"));
+        assertThat(r.out()).as(r.out()).contains("pid=1\n", "/bin/sh -c echo pid=$$", "proc /proc proc rw,nosuid,nodev,noexec",
+                "sysfs /sys sysfs ro,", "sys=1", "/proc/sys/kernel/ns_last_pid: Read-only file system", "procsys=2");
+        // the container's processes only: its shell, and the ls and grep of that line
+        assertThat(r.out().lines().skip(2).findFirst().orElseThrow().trim()).isIn("2", "3");
+    }
+
+    @Test
+    void theSandboxRootIsReadOnlyWithAWritableTmpAndARootfsDirectoryWorksToo() throws Exception {
+        Ran sandbox = Ran.of(Container.builder().id(Leftovers.id("rootless-sandbox"))
+                .command("/bin/sh", "-c", "touch /x; echo root=$?; touch /tmp/x && echo tmp-ok; /usr/bin/env true && echo usr-ok"));
+        assertThat(sandbox.out()).as(sandbox.out()).contains("Read-only file system", "root=1", "tmp-ok", "usr-ok");
+
+        Kernel.require(BusyboxRootfs.binary().isPresent(), "a static busybox (Debian package busybox-static)");
+        Path rootfs = BusyboxRootfs.create(tmp.resolve("rootfs"));
+        Ran busybox = Ran.of(Container.builder().id(Leftovers.id("rootless-rootfs")).rootfs(rootfs)
+                .command("/bin/sh", "-c", "echo hello from $(hostname); touch /made && echo rw-ok"));
+        assertThat(busybox.exit()).as(busybox.out()).isZero();
+        assertThat(busybox.out()).contains("hello from ", "rw-ok");
+        assertThat(rootfs.resolve("made")).exists();
+    }
+
+    @Test
+    void seccompAndRlimitsApplyAsForRoot() throws Exception {
+        Ran r = Ran.of(Container.builder().id(Leftovers.id("rootless-seccomp")).rlimit("RLIMIT_NOFILE", 64, 64)
+                .command("/bin/sh", "-c", "ulimit -n; unshare -U true; echo unshare=$?; "
+                        + "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status | tr -s '\\t ' ' '"));
+        assertThat(r.out()).as(r.out()).startsWith("64\n").contains("unshare=1", "Operation not permitted",
+                "Seccomp: 2", "NoNewPrivs: 1");
+    }
+
+    @Test
+    void theDefaultPidsLimitIsDroppedOrEnforcedAsTheCgroupAllows() throws Exception {
+        String id = Leftovers.id("rootless-default");
+        try (Container c = Container.builder().id(id).command("/bin/true").redirectErrorStream(true).build()) {
+            assertThat(Ran.of(c).exit()).isZero();
+            if (CGROUP.equals("none")) {
+                assertThat(c.cgroup()).isEmpty();
+                assertThat(c.droppedLimits()).singleElement().asString().startsWith("pids (no delegated cgroup: ");
+            } else {
+                assertThat(c.cgroup()).isPresent();
+                assertThat(c.droppedLimits()).isEmpty();
+            }
+        }
+        Leftovers.assertNoneOf(id);
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "gatun.test.cgroup", matches = "none", disabledReason = "the lane without a delegated cgroup")
+    void limitsWithoutADelegatedCgroupAreRefusedInOneLineOrDroppedWhenAskedTo() throws Exception {
+        String id = Leftovers.id("rootless-refused");
+        Container refused = Container.builder().id(id).resources(r -> r.memory("64m")).command("/bin/true").build();
+        assertThatThrownBy(refused::create).isInstanceOf(UnsupportedLimitException.class)
+                .hasMessageStartingWith("cannot enforce memory, pids on this host: /sys/fs/cgroup/")
+                .hasMessageContaining("not writable by " + Caller.current().name())
+                .hasMessageContaining("so this user has no delegated cgroup")
+                .hasMessageContaining(Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))
+                        ? "systemd-run --user --scope -p Delegate=yes" : "have root chown the JVM's cgroup")
+                .hasMessageEndingWith("(drop it explicitly with ContainerBuilder.dropUnsupportedLimits(true))")
+                .message().doesNotContain("\n");
+        assertThat(refused.status()).isEqualTo(ContainerStatus.NEW);
+        Leftovers.assertNoneOf(id);
+
+        String dropped = Leftovers.id("rootless-dropped");
+        try (Container c = Container.builder().id(dropped).resources(r -> r.memory("64m")).dropUnsupportedLimits(true)
+                .command("/bin/true").redirectErrorStream(true).build()) {
+            assertThat(Ran.of(c).exit()).isZero();
+            assertThat(c.droppedLimits()).hasSize(2).anyMatch(l -> l.startsWith("memory (no delegated cgroup: "))
+                    .anyMatch(l -> l.startsWith("pids (no delegated cgroup: "));
+        }
+        Leftovers.assertNoneOf(dropped);
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "gatun.test.cgroup", matches = "delegated", disabledReason = "the lane with a delegated cgroup")
+    void aDelegatedCgroupEnforcesMemoryAndPidsLimitsOnARootlessContainer() throws Exception {
+        String id = Leftovers.id("rootless-oom");
+        try (Container c = Container.builder().id(id).resources(r -> r.memory("64m").memorySwap("64m"))
+                .command("/bin/sh", "-c", "head -c 200m /dev/zero | tail > /dev/null; echo status=$?")
+                .redirectErrorStream(true).build()) {
+            Ran r = Ran.of(c);
+            assertThat(r.out()).as(r.out()).contains("status=137");
+            assertThat(c.cgroup().orElseThrow().events().oomKill()).isPositive();
+            Map<String, Path> dirs = c.cgroup().orElseThrow().directories();
+            assertThat(dirs.values()).allMatch(d -> d.getFileName().toString().equals("gatun-" + id));
+        }
+        Leftovers.assertNoneOf(id);
+
+        String pids = Leftovers.id("rootless-pids");
+        try (Container c = Container.builder().id(pids).resources(r -> r.pidsLimit(10))
+                .command("/bin/sh", "-c", "for i in $(seq 20); do sleep 5 & done; echo forked")
+                .redirectErrorStream(true).build()) {
+            Ran r = Ran.of(c);
+            assertThat(r.out()).as(r.out()).containsIgnoringCase("fork").doesNotContain("forked");
+            assertThat(c.cgroup().orElseThrow().events().pidsMax()).isPositive();
+        }
+        Leftovers.assertNoneOf(pids);
+    }
+}
