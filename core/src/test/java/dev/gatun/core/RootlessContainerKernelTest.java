@@ -169,10 +169,22 @@ class RootlessContainerKernelTest {
     @Test
     void seccompAndRlimitsApplyAsForRoot() throws Exception {
         Ran r = Ran.of(Container.builder().id(Leftovers.id("rootless-seccomp")).rlimit("RLIMIT_NOFILE", 64, 64)
-                .command("/bin/sh", "-c", "ulimit -n; unshare -U true; echo unshare=$?; "
+                .command("/bin/sh", "-c", "ulimit -n; unshare -U true; echo unshare=$?; mount -t tmpfs none /tmp; "
+                        + "echo mount=$?; "
                         + "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status | tr -s '\\t ' ' '"));
-        assertThat(r.out()).as(r.out()).startsWith("64\n").contains("unshare=1", "Operation not permitted",
+        assertThat(r.out()).as(r.out()).startsWith("64\n").contains("unshare=1", "Operation not permitted", "mount=32",
                 "Seccomp: 2", "NoNewPrivs: 1");
+    }
+
+    @Test
+    void theJvmGivesTheRootlessInitTheHighestOomScoreAndKeepsItsOwn() throws Exception {
+        String own = Files.readString(Path.of("/proc/self/oom_score_adj")).strip();
+        try (Container c = Container.builder().id(Leftovers.id("rootless-oom-score")).stopTimeout(java.time.Duration.ZERO)
+                .command("/bin/sleep", "30").build()) {
+            ContainerProcess p = c.run();
+            assertThat(Files.readString(Path.of("/proc/" + p.pid() + "/oom_score_adj")).strip()).isEqualTo("1000");
+            assertThat(Files.readString(Path.of("/proc/self/oom_score_adj")).strip()).isEqualTo(own);
+        }
     }
 
     @Test
