@@ -140,6 +140,7 @@ public final class ContainerBuilder {
     private boolean terminal;
     private ProcessSpec.ConsoleSize consoleSize;
     private boolean dropUnsupportedLimits;
+    private boolean limitsAreDefaults;
     private Duration stopTimeout = Duration.ofSeconds(10);
     private final Map<String, String> annotations = new LinkedHashMap<>();
 
@@ -475,6 +476,16 @@ public final class ContainerBuilder {
         return this;
     }
 
+    /**
+     * Whether the limits set are a caller's defaults rather than asked for (what {@link Sandbox}
+     * sets): like the builder's own default, a non-root JVM without a delegated cgroup then drops
+     * them (reported) instead of refusing the container.
+     */
+    ContainerBuilder limitsAreDefaults(boolean defaults) {
+        this.limitsAreDefaults = defaults;
+        return this;
+    }
+
     /** The container. Nothing is created on the host until {@link Container#create()}. */
     public Container build() {
         if (args.isEmpty()) {
@@ -486,7 +497,7 @@ public final class ContainerBuilder {
         Path bundle = sandbox != null ? sandbox.bundle() : rootfs.getParent() != null ? rootfs.getParent() : rootfs;
         return new Container(theId, spec, bundle, new Container.Launch(stdin, stdout, stderr, redirectErrorStream,
                 dropUnsupportedLimits ? OnUnsupported.DROP : OnUnsupported.FAIL, stopTimeout, sandbox, true,
-                resources.equals(Resources.NONE)));
+                limitsAreDefaults || resources.equals(Resources.NONE)));
     }
 
     /** The OCI spec this builder describes, as {@link #build()} would use it. */

@@ -177,6 +177,26 @@ class RootlessContainerKernelTest {
     }
 
     @Test
+    void theSandboxRunsRootlessWithItsLimitsWhereTheCgroupAllows() throws Exception {
+        SandboxResult r = Sandbox.run(List.of("/bin/sh", "-c", "id -u; cat; touch x"), s -> s.workingDirectory(tmp)
+                .input("in".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(r.stdoutText()).as("%s", r).isEqualTo("0\nin");
+        assertThat(r.stderrText()).contains("Read-only file system");
+        if (CGROUP.equals("none")) {
+            // the sandbox's default limits go, reported; asked-for ones are refused in one line
+            assertThat(r.droppedLimits()).hasSize(2);
+            assertThat(r.cpuTime()).isEmpty();
+            assertThatThrownBy(() -> Sandbox.run(List.of("/bin/true"), s -> s.workingDirectory(tmp).memory("64m")))
+                    .isInstanceOf(UnsupportedLimitException.class).hasMessageStartingWith("cannot enforce memory, pids ");
+        } else {
+            assertThat(r.droppedLimits()).isEmpty();
+            SandboxResult oom = Sandbox.run(List.of("/bin/sh", "-c", "head -c 300m /dev/zero | tail > /dev/null"),
+                    s -> s.workingDirectory(tmp).memory("32m"));
+            assertThat(oom.oomKilled()).as("%s", oom).isTrue();
+        }
+    }
+
+    @Test
     void theJvmGivesTheRootlessInitTheHighestOomScoreAndKeepsItsOwn() throws Exception {
         String own = Files.readString(Path.of("/proc/self/oom_score_adj")).strip();
         try (Container c = Container.builder().id(Leftovers.id("rootless-oom-score")).stopTimeout(java.time.Duration.ZERO)
