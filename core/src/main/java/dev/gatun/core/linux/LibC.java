@@ -119,6 +119,8 @@ public final class LibC {
     private static final long NR_MKDIRAT = SYSCALLS.number("mkdirat");
     private static final long NR_OPENAT2 = SYSCALLS.number("openat2");
     private static final long NR_BPF = SYSCALLS.number("bpf");
+    private static final long NR_MOUNT = SYSCALLS.number("mount");
+    private static final long NR_UMOUNT2 = SYSCALLS.number("umount2");
     /** {@code struct statfs}: eleven longs (the fsid counts as one) then four spare; the same on x86-64 and aarch64. */
     private static final long STATFS_SIZE = 120;
     private static final long STATFS_F_FLAGS = 80;
@@ -319,6 +321,26 @@ public final class LibC {
             retrying(e -> sys(e, NR_STATFS, cpath.address(), buf.address()),
                     errno -> ErrnoException.forFile(errno, "statfs", path, "\"" + path + "\", &buf"));
             return buf.get(JAVA_LONG, STATFS_F_FLAGS);
+        }
+    }
+
+    /** {@code mount(source, target, NULL, MS_BIND, NULL)}: binds {@code source} on {@code target} in this process's mount namespace. */
+    public static void bindMount(String source, String target) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment csource = arena.allocateFrom(source);
+            MemorySegment ctarget = arena.allocateFrom(target);
+            once(e -> sys(e, NR_MOUNT, csource.address(), ctarget.address(), 0L, 4096L /* MS_BIND */, 0L, 0L),
+                    errno -> ErrnoException.forFile(errno, "mount", target,
+                            "\"" + source + "\", \"" + target + "\", NULL, MS_BIND, NULL"));
+        }
+    }
+
+    /** {@code umount2(target, MNT_DETACH)}: detaches the mount on {@code target}. */
+    public static void detachMount(String target) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ctarget = arena.allocateFrom(target);
+            once(e -> sys(e, NR_UMOUNT2, ctarget.address(), 2L /* MNT_DETACH */),
+                    errno -> ErrnoException.forFile(errno, "umount2", target, "\"" + target + "\", MNT_DETACH"));
         }
     }
 
