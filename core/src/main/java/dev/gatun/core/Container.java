@@ -9,6 +9,7 @@ import dev.gatun.cgroups.CgroupsPath;
 import dev.gatun.cgroups.OnUnsupported;
 import dev.gatun.cgroups.Resources;
 import dev.gatun.core.io.Stdio;
+import dev.gatun.core.net.PortForwarder;
 import dev.gatun.core.plan.Absent;
 import dev.gatun.core.plan.ContainerPlan;
 import dev.gatun.core.plan.ContainerPlanner;
@@ -79,7 +80,14 @@ public final class Container implements AutoCloseable {
 
     /** How to launch, beyond the spec: stdio, policies, the sandbox root. */
     record Launch(Redirect stdin, Redirect stdout, Redirect stderr, boolean redirectErrorStream,
-            OnUnsupported onUnsupported, Duration stopTimeout, SandboxRoot sandbox, boolean dieWithJvm) {}
+            OnUnsupported onUnsupported, Duration stopTimeout, SandboxRoot sandbox, boolean dieWithJvm,
+            Publishing publishing) {}
+
+    /** The published ports and their forwarder's limits ({@link ContainerBuilder#publish(int, int)}). */
+    record Publishing(List<PortMapping> ports, int maxConnections, Duration udpIdleTimeout) {
+        static final Publishing NONE = new Publishing(List.of(), ContainerBuilder.DEFAULT_MAX_PUBLISHED_CONNECTIONS,
+                ContainerBuilder.DEFAULT_UDP_IDLE_TIMEOUT);
+    }
 
     private final String id;
     private final Spec spec;
@@ -97,6 +105,8 @@ public final class Container implements AutoCloseable {
     private ProcessHandle initHandle;
     /** The state directory holding this container's {@link OwnerRecord}, while it has one. */
     private Path ownerRecordDir;
+    /** The published ports' forwarder, from create to delete; null without published ports. */
+    private PortForwarder forwarder;
     private final Deque<Cleanup> cleanups = new ArrayDeque<>();
 
     /** One undo action of create, run in reverse order by delete or a failed create. */
@@ -133,13 +143,13 @@ public final class Container implements AutoCloseable {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(id, "id");
         return new Container(id, spec, bundle.toAbsolutePath(), new Launch(Redirect.PIPE, Redirect.PIPE, Redirect.PIPE,
-                false, OnUnsupported.FAIL, Duration.ofSeconds(10), null, true));
+                false, OnUnsupported.FAIL, Duration.ofSeconds(10), null, true, Publishing.NONE));
     }
 
     /** A copy of this (not yet created) container whose init's stdio are the JVM's own (unless the spec asks for a terminal: that wins). */
     public Container inheritIO() {
         return new Container(id, spec, bundle, new Launch(Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false,
-                launch.onUnsupported(), launch.stopTimeout(), launch.sandbox(), launch.dieWithJvm()));
+                launch.onUnsupported(), launch.stopTimeout(), launch.sandbox(), launch.dieWithJvm(), launch.publishing()));
     }
 
     /** The container's id. */
@@ -242,6 +252,21 @@ public final class Container implements AutoCloseable {
         refuseUnsupportedHooks();
         // what dead JVMs left goes first: a container of theirs with this id would block this one
         Sweeper.beforeFirstContainer();
+        List<PortMapping> ports = launch.publishing().ports();
+        if (!ports.isEmpty()) {
+            if (dev.gatun.namespaces.Caller.current().uid() != 0) {
+                throw new IllegalArgumentException("publish: " + ports.getFirst() + ": an unprivileged JVM cannot "
+                        + "publish ports yet (it cannot enter the container's network namespace); run the JVM as root");
+            }
+            // the host ports first: one in use fails create before anything else exists
+            PortForwarder f = PortForwarder.bind(ports, launch.publishing().maxConnections(),
+                    launch.publishing().udpIdleTimeout());
+            forwarder = f;
+            cleanups.push(() -> {
+                forwarder = null;
+                f.close();
+            });
+        }
         Path stateDir = null;
         if (launch.sandbox() != null) {
             // pushed first: a prepare that fails halfway (ENOSPC, EROFS) leaves what it made to remove
@@ -343,6 +368,10 @@ public final class Container implements AutoCloseable {
         // process, and ContainerProcess.toHandle() can give it out after the exit too
         initHandle = ProcessHandle.of(pid).orElseThrow(() -> new IOException("the container's init " + pid
                 + " died while it was being created"));
+        if (forwarder != null) {
+            // the init's network namespace (its own or the joined one), pinned by the thread that enters it
+            forwarder.start(Path.of("/proc", Long.toString(pid), "ns", "net"));
+        }
         HookRunner.run("prestart", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().prestart()), state(), bundle);
         HookRunner.run("createRuntime", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().createRuntime()), state(), bundle);
     }
@@ -658,6 +687,42 @@ public final class Container implements AutoCloseable {
         }
         OwnerRecord.delete(dir);
         ownerRecordDir = null;
+    }
+
+    /**
+     * The host port that carries {@code containerPort} over TCP ({@link ContainerBuilder#publish(int, int)}):
+     * the one the kernel picked for a host port of 0.
+     *
+     * @throws ContainerStateException unless the container is created, running or stopped (not yet deleted)
+     * @throws IllegalArgumentException when {@code containerPort} is not published over TCP
+     */
+    public int mappedPort(int containerPort) {
+        return mappedPort(containerPort, PortMapping.Protocol.TCP);
+    }
+
+    /** The host port that carries {@code containerPort} over {@code protocol}; see {@link #mappedPort(int)}. */
+    public int mappedPort(int containerPort, PortMapping.Protocol protocol) {
+        return ports().stream().filter(m -> m.containerPort() == containerPort && m.protocol() == protocol)
+                .mapToInt(PortMapping::hostPort).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("mappedPort: container port " + containerPort + "/"
+                        + protocol.label() + " is not published (published: " + launch.publishing().ports() + ")"));
+    }
+
+    /**
+     * The published ports as bound, host ports chosen by the kernel filled in.
+     *
+     * @throws ContainerStateException before create and after delete, when no port is bound
+     */
+    public List<PortMapping> ports() {
+        synchronized (lock) {
+            if (launch.publishing().ports().isEmpty()) {
+                return List.of();
+            }
+            if (forwarder == null) {
+                throw new ContainerStateException("ports", id, status, "created");
+            }
+            return forwarder.mappings();
+        }
     }
 
     /**

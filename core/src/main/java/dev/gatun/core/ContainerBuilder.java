@@ -79,6 +79,10 @@ import java.util.function.Consumer;
  *   <tr><td>{@link #cgroupsPath(String) cgroupsPath}</td><td>{@code gatun-<id>} below this JVM's own cgroup</td></tr>
  *   <tr><td>{@link #dropUnsupportedLimits(boolean) unsupported limits}</td><td>an error</td></tr>
  *   <tr><td>{@link #stopTimeout(Duration) stop timeout}</td><td>10 s between SIGTERM and SIGKILL in {@link Container#close()}</td></tr>
+ *   <tr><td>{@link #publish(int, int) published ports}</td><td>none: the container's network is
+ *       reachable only from inside (and through {@link Container#callInNetworkNamespace})</td></tr>
+ *   <tr><td>{@link #maxPublishedConnections(int) connections carried at once}</td><td>{@value #DEFAULT_MAX_PUBLISHED_CONNECTIONS}</td></tr>
+ *   <tr><td>{@link #udpIdleTimeout(Duration) UDP flow idle timeout}</td><td>60 s</td></tr>
  * </table>
  *
  * <p>Setters check their argument at once ({@link IllegalArgumentException} naming the setting);
@@ -142,6 +146,15 @@ public final class ContainerBuilder {
     private boolean dropUnsupportedLimits;
     private Duration stopTimeout = Duration.ofSeconds(10);
     private final Map<String, String> annotations = new LinkedHashMap<>();
+    private final List<PortMapping> ports = new ArrayList<>();
+    private int maxPublishedConnections = DEFAULT_MAX_PUBLISHED_CONNECTIONS;
+    private Duration udpIdleTimeout = DEFAULT_UDP_IDLE_TIMEOUT;
+
+    /** How many TCP connections and UDP flows a container's published ports carry at once, unless set. */
+    public static final int DEFAULT_MAX_PUBLISHED_CONNECTIONS = 1024;
+
+    /** How long a published UDP port keeps a client's flow with no datagram either way, unless set. */
+    public static final Duration DEFAULT_UDP_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
     ContainerBuilder() {
         env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
@@ -469,6 +482,68 @@ public final class ContainerBuilder {
         return this;
     }
 
+    /**
+     * Publishes a container port on the host, as podman's {@code -p hostPort:containerPort}: TCP
+     * connections to {@code 127.0.0.1:hostPort} on the host reach {@code 127.0.0.1:containerPort}
+     * inside the container's network namespace. {@code hostPort} 0 picks a free port, read with
+     * {@link Container#mappedPort(int)} after create.
+     *
+     * <p>How: the JVM carries the bytes ({@code PortForwarder}): a listener in the host's network
+     * namespace, and per connection a socket opened inside the container's namespace, both ways
+     * with half-close, backpressure and at most {@link #maxPublishedConnections(int)} connections
+     * at once, on virtual threads; no iptables, no bridge, no helper process. The host ports are
+     * bound at {@link Container#create()} (a port in use fails create, naming the mapping) and
+     * released by {@link Container#delete()}; connections arrive from the create on, and one made
+     * before the server listens is retried for 5 s, then reset. The server sees connections from
+     * {@code 127.0.0.1}. Needs the container's own (or a joined) network namespace and, today, a
+     * JVM running as root.
+     */
+    public ContainerBuilder publish(int hostPort, int containerPort) {
+        return publish(PortMapping.tcp(hostPort, containerPort));
+    }
+
+    /**
+     * Publishes ports in podman's {@code -p} form, {@code [hostIP:][hostPort:]containerPort[/tcp|udp]}
+     * with ranges ({@code "8080-8082:80-82"}, {@code "0.0.0.0:53:53/udp"}); see
+     * {@link PortMapping#parse(String)} and {@link #publish(int, int)}.
+     */
+    public ContainerBuilder publish(String mapping) {
+        PortMapping.parse(mapping).forEach(this::publish);
+        return this;
+    }
+
+    /** Publishes one mapping; see {@link #publish(int, int)}. A host address and port taken by an earlier mapping is refused. */
+    public ContainerBuilder publish(PortMapping mapping) {
+        Objects.requireNonNull(mapping, "publish");
+        for (PortMapping p : ports) {
+            if (mapping.hostPort() != 0 && p.hostPort() == mapping.hostPort() && p.protocol() == mapping.protocol()
+                    && p.hostIp().equals(mapping.hostIp())) {
+                throw new IllegalArgumentException("publish: " + mapping + " takes host port " + mapping.hostPort()
+                        + " which " + p + " publishes already");
+            }
+        }
+        ports.add(mapping);
+        return this;
+    }
+
+    /** The most TCP connections and UDP flows the published ports carry at once (default {@value #DEFAULT_MAX_PUBLISHED_CONNECTIONS}); beyond it new clients wait in the listen backlog, and new UDP clients' datagrams are dropped. */
+    public ContainerBuilder maxPublishedConnections(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("maxPublishedConnections: " + max + " must be at least 1");
+        }
+        this.maxPublishedConnections = max;
+        return this;
+    }
+
+    /** How long a published UDP port keeps a client's flow that carries no datagram either way (default 60 s). */
+    public ContainerBuilder udpIdleTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("udpIdleTimeout: " + timeout + " must be positive");
+        }
+        this.udpIdleTimeout = timeout;
+        return this;
+    }
+
     /** An annotation, carried in the spec and the state. */
     public ContainerBuilder annotation(String key, String value) {
         annotations.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
@@ -484,8 +559,15 @@ public final class ContainerBuilder {
         SandboxRoot sandbox = rootfs == null ? SandboxRoot.plan(theId, hostPaths) : null;
         Spec spec = toSpec(theId, sandbox);
         Path bundle = sandbox != null ? sandbox.bundle() : rootfs.getParent() != null ? rootfs.getParent() : rootfs;
+        if (!ports.isEmpty() && !namespaces.created().contains(NamespaceType.NETWORK)
+                && !namespaces.joined().containsKey(NamespaceType.NETWORK)) {
+            throw new IllegalArgumentException("publish: " + ports.getFirst() + " needs a network namespace of the "
+                    + "container's own or a joined one; this container shares the host's (network mode host), where "
+                    + "its ports are the host's already");
+        }
         return new Container(theId, spec, bundle, new Container.Launch(stdin, stdout, stderr, redirectErrorStream,
-                dropUnsupportedLimits ? OnUnsupported.DROP : OnUnsupported.FAIL, stopTimeout, sandbox, true));
+                dropUnsupportedLimits ? OnUnsupported.DROP : OnUnsupported.FAIL, stopTimeout, sandbox, true,
+                new Container.Publishing(List.copyOf(ports), maxPublishedConnections, udpIdleTimeout)));
     }
 
     /** The OCI spec this builder describes, as {@link #build()} would use it. */
