@@ -56,6 +56,7 @@ import java.util.function.Consumer;
  *   <tr><td>{@link #user(long, long, long...) user}</td><td>uid 0, gid 0, no extra groups</td></tr>
  *   <tr><td>{@link #hostname(String) hostname}</td><td>the first 12 characters of the id</td></tr>
  *   <tr><td>{@link #namespaces(Namespaces) namespaces}</td><td>new pid, mount, uts, ipc, network and cgroup namespaces</td></tr>
+ *   <tr><td>{@link #network(NetworkMode) network}</td><td>{@link NetworkMode#none() none}: a network namespace of its own, {@code lo} up</td></tr>
  *   <tr><td>{@link #resources(Resources) resources}</td><td>a pids limit of {@value #DEFAULT_PIDS_LIMIT}
  *       (podman's default), nothing else; {@code pidsLimit(-1)} lifts it</td></tr>
  *   <tr><td>{@link #oomScoreAdj(int) OOM score adjustment}</td><td>{@value #DEFAULT_OOM_SCORE_ADJ}: under a
@@ -128,6 +129,7 @@ public final class ContainerBuilder {
     private final List<Mount> mounts = new ArrayList<>();
     private Namespaces namespaces = Namespaces.builder().create(NamespaceType.PID, NamespaceType.MOUNT,
             NamespaceType.UTS, NamespaceType.IPC, NamespaceType.NETWORK, NamespaceType.CGROUP).build();
+    private NetworkMode network;
     private Resources resources = Resources.NONE;
     private final List<ProcessSpec.Rlimit> rlimits = new ArrayList<>();
     private final Map<String, String> sysctl = new LinkedHashMap<>();
@@ -304,7 +306,35 @@ public final class ContainerBuilder {
      */
     public ContainerBuilder namespaces(Namespaces namespaces) {
         this.namespaces = Objects.requireNonNull(namespaces, "namespaces");
+        this.network = null;
         return this;
+    }
+
+    /**
+     * The container's network (podman's {@code --network}): {@link NetworkMode#none()} (the
+     * default, a namespace of its own with {@code lo} up), {@link NetworkMode#host()}, or a joined
+     * namespace ({@link NetworkMode#joined(Path)}, {@link NetworkMode#container(Container)}). It
+     * sets the network entry of the {@link #namespaces(Namespaces) namespaces}, whichever of the
+     * two is called last.
+     */
+    public ContainerBuilder network(NetworkMode mode) {
+        this.network = Objects.requireNonNull(mode, "network");
+        return this;
+    }
+
+    /** The network in podman's words: {@code none}, {@code host}, {@code ns:<path>}; see {@link #network(NetworkMode)}. */
+    public ContainerBuilder network(String mode) {
+        return network(NetworkMode.parse(mode));
+    }
+
+    /** The namespaces with the {@link #network(NetworkMode) network mode} applied. */
+    private Namespaces effectiveNamespaces() {
+        return switch (network) {
+            case null -> namespaces;
+            case NetworkMode.None n -> namespaces.toBuilder().create(NamespaceType.NETWORK).build();
+            case NetworkMode.Host h -> namespaces.toBuilder().share(NamespaceType.NETWORK).build();
+            case NetworkMode.Joined j -> namespaces.toBuilder().join(NamespaceType.NETWORK, j.namespace()).build();
+        };
     }
 
     /** The cgroup limits. */
@@ -559,8 +589,9 @@ public final class ContainerBuilder {
         SandboxRoot sandbox = rootfs == null ? SandboxRoot.plan(theId, hostPaths) : null;
         Spec spec = toSpec(theId, sandbox);
         Path bundle = sandbox != null ? sandbox.bundle() : rootfs.getParent() != null ? rootfs.getParent() : rootfs;
-        if (!ports.isEmpty() && !namespaces.created().contains(NamespaceType.NETWORK)
-                && !namespaces.joined().containsKey(NamespaceType.NETWORK)) {
+        Namespaces effective = effectiveNamespaces();
+        if (!ports.isEmpty() && !effective.created().contains(NamespaceType.NETWORK)
+                && !effective.joined().containsKey(NamespaceType.NETWORK)) {
             throw new IllegalArgumentException("publish: " + ports.getFirst() + " needs a network namespace of the "
                     + "container's own or a joined one; this container shares the host's (network mode host), where "
                     + "its ports are the host's already");
@@ -579,6 +610,7 @@ public final class ContainerBuilder {
     private Spec toSpec(String theId, SandboxRoot sandbox) {
         Path rootPath = sandbox != null ? sandbox.rootfs() : rootfs;
         boolean readonly = readonlyRootfs != null ? readonlyRootfs : sandbox != null;
+        Namespaces namespaces = effectiveNamespaces();
         List<Mount> allMounts = new ArrayList<>(standardMounts(namespaces.created().contains(NamespaceType.NETWORK)));
         if (sandbox != null) {
             allMounts.addAll(sandbox.mounts());
