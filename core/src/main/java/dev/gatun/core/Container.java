@@ -81,7 +81,7 @@ public final class Container implements AutoCloseable {
     /** How to launch, beyond the spec: stdio, policies, the sandbox root. */
     record Launch(Redirect stdin, Redirect stdout, Redirect stderr, boolean redirectErrorStream,
             OnUnsupported onUnsupported, Duration stopTimeout, SandboxRoot sandbox, boolean dieWithJvm,
-            Publishing publishing) {}
+            Publishing publishing, EtcFiles etcFiles) {}
 
     /** The published ports and their forwarder's limits ({@link ContainerBuilder#publish(int, int)}). */
     record Publishing(List<PortMapping> ports, int maxConnections, Duration udpIdleTimeout) {
@@ -143,13 +143,14 @@ public final class Container implements AutoCloseable {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(id, "id");
         return new Container(id, spec, bundle.toAbsolutePath(), new Launch(Redirect.PIPE, Redirect.PIPE, Redirect.PIPE,
-                false, OnUnsupported.FAIL, Duration.ofSeconds(10), null, true, Publishing.NONE));
+                false, OnUnsupported.FAIL, Duration.ofSeconds(10), null, true, Publishing.NONE, null));
     }
 
     /** A copy of this (not yet created) container whose init's stdio are the JVM's own (unless the spec asks for a terminal: that wins). */
     public Container inheritIO() {
         return new Container(id, spec, bundle, new Launch(Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false,
-                launch.onUnsupported(), launch.stopTimeout(), launch.sandbox(), launch.dieWithJvm(), launch.publishing()));
+                launch.onUnsupported(), launch.stopTimeout(), launch.sandbox(), launch.dieWithJvm(), launch.publishing(),
+                launch.etcFiles()));
     }
 
     /** The container's id. */
@@ -157,7 +158,10 @@ public final class Container implements AutoCloseable {
         return id;
     }
 
-    /** The OCI spec the container is planned from. */
+    /**
+     * The OCI spec the container is planned from; a builder's container adds the binds of its
+     * generated {@code /etc} files to it at create ({@link ContainerBuilder} lists them).
+     */
     public Spec spec() {
         return spec;
     }
@@ -197,15 +201,42 @@ public final class Container implements AutoCloseable {
             // the sandbox root's directory does not exist yet: plan against a preview of it
             try {
                 launch.sandbox().prepare();
-                return planPreview();
+                return planWithEtcFiles(launch.sandbox().bundle());
             } finally {
                 launch.sandbox().remove();
+            }
+        }
+        if (launch.etcFiles() != null && status() == ContainerStatus.NEW) {
+            Path dir = SandboxRoot.stateDirectory().resolve(id);
+            SandboxRoot.makeContainerDirectory(dir);
+            try {
+                return planWithEtcFiles(dir);
+            } finally {
+                Files.deleteIfExists(dir);
+                SandboxRoot.removeStateDirectoryIfEmpty();
             }
         }
         return planPreview();
     }
 
+    /** The plan, with the generated /etc files (bind sources) written into {@code stateDir} for the moment. */
+    private String planWithEtcFiles(Path stateDir) throws IOException {
+        if (launch.etcFiles() == null) {
+            return planPreview();
+        }
+        List<Path> files = launch.etcFiles().write(stateDir);
+        try {
+            return planPreview(launch.etcFiles().addTo(spec, stateDir));
+        } finally {
+            EtcFiles.remove(files);
+        }
+    }
+
     private String planPreview() throws IOException {
+        return planPreview(spec);
+    }
+
+    private String planPreview(Spec spec) throws IOException {
         // a terminal spec plans with the stdio create will have: for a host pty a real one (opened
         // and closed again here), so that the plan shows the slave's fd number
         try (Stdio s = ContainerPlanner.wantsTerminal(spec) ? ContainerPlanner.openTerminal(spec)
@@ -252,6 +283,7 @@ public final class Container implements AutoCloseable {
         refuseUnsupportedHooks();
         // what dead JVMs left goes first: a container of theirs with this id would block this one
         Sweeper.beforeFirstContainer();
+        Spec planned = spec;
         List<PortMapping> ports = launch.publishing().ports();
         if (!ports.isEmpty()) {
             if (dev.gatun.namespaces.Caller.current().uid() != 0) {
@@ -285,6 +317,15 @@ public final class Container implements AutoCloseable {
                 Files.deleteIfExists(dir);
                 SandboxRoot.removeStateDirectoryIfEmpty();
             });
+        }
+        if (launch.etcFiles() != null) {
+            if (stateDir == null) {
+                throw new IllegalStateException("the generated /etc files need the container's state directory");
+            }
+            // /etc/hosts, /etc/hostname, /etc/resolv.conf, bound from here by the spec the plan reads
+            List<Path> files = launch.etcFiles().write(stateDir);
+            cleanups.push(() -> EtcFiles.remove(files));
+            planned = launch.etcFiles().addTo(spec, stateDir);
         }
         if (stateDir != null && launch.dieWithJvm()) {
             Path dir = stateDir;
@@ -349,7 +390,7 @@ public final class Container implements AutoCloseable {
                 : Stdio.open(launch.stdin(), launch.stdout(), launch.stderr(), launch.redirectErrorStream());
         Stdio s = stdio;
         cleanups.push(s::close);
-        plan = ContainerPlanner.plan(spec, bundle, cgroup, stdio, launch.dieWithJvm());
+        plan = ContainerPlanner.plan(planned, bundle, cgroup, stdio, launch.dieWithJvm());
         ContainerPlan p = plan;
         cleanups.push(() -> failIfLeft("mount points", p.removeCreatedPaths()));
         cleanups.push(p::close);

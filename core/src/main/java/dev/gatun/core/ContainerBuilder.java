@@ -57,6 +57,10 @@ import java.util.function.Consumer;
  *   <tr><td>{@link #hostname(String) hostname}</td><td>the first 12 characters of the id</td></tr>
  *   <tr><td>{@link #namespaces(Namespaces) namespaces}</td><td>new pid, mount, uts, ipc, network and cgroup namespaces</td></tr>
  *   <tr><td>{@link #network(NetworkMode) network}</td><td>{@link NetworkMode#none() none}: a network namespace of its own, {@code lo} up</td></tr>
+ *   <tr><td>{@code /etc/hosts}, {@code /etc/hostname}, {@code /etc/resolv.conf}</td><td>generated as podman
+ *       does for the network mode, in the container's state directory, and bound over the root's
+ *       (read-only when the root is), unless a {@link #mount mount} of the caller's covers them;
+ *       not part of {@link #toSpec()}: {@link Container#create()} adds the binds</td></tr>
  *   <tr><td>{@link #resources(Resources) resources}</td><td>a pids limit of {@value #DEFAULT_PIDS_LIMIT}
  *       (podman's default), nothing else; {@code pidsLimit(-1)} lifts it</td></tr>
  *   <tr><td>{@link #oomScoreAdj(int) OOM score adjustment}</td><td>{@value #DEFAULT_OOM_SCORE_ADJ}: under a
@@ -598,7 +602,8 @@ public final class ContainerBuilder {
         }
         return new Container(theId, spec, bundle, new Container.Launch(stdin, stdout, stderr, redirectErrorStream,
                 dropUnsupportedLimits ? OnUnsupported.DROP : OnUnsupported.FAIL, stopTimeout, sandbox, true,
-                new Container.Publishing(List.copyOf(ports), maxPublishedConnections, udpIdleTimeout)));
+                new Container.Publishing(List.copyOf(ports), maxPublishedConnections, udpIdleTimeout),
+                etcFiles(theId, effective)));
     }
 
     /** The OCI spec this builder describes, as {@link #build()} would use it. */
@@ -664,12 +669,31 @@ public final class ContainerBuilder {
                 .root(new Root(rootPath.toString(), readonly))
                 .mounts(allMounts)
                 .process(process)
-                .hostname(hostname != null ? hostname : theId.substring(0, Math.min(12, theId.length())))
+                .hostname(theHostname(theId))
                 .domainname(domainname)
                 .hooks(hooks)
                 .annotations(annotations.isEmpty() ? null : Map.copyOf(annotations))
                 .linux(linux.build())
                 .build();
+    }
+
+    /**
+     * The /etc files for container {@code theId} in the network {@code namespaces} give it; not
+     * where the caller mounts something at the file or at {@code /etc} (or {@code /}) itself.
+     */
+    private EtcFiles etcFiles(String theId, Namespaces namespaces) {
+        NetworkMode mode = namespaces.created().contains(NamespaceType.NETWORK) ? NetworkMode.none()
+                : namespaces.joined().containsKey(NamespaceType.NETWORK)
+                        ? NetworkMode.joined(namespaces.joined().get(NamespaceType.NETWORK)) : NetworkMode.host();
+        Set<String> taken = new TreeSet<>();
+        mounts.forEach(m -> taken.add(m.destination().replaceAll("/+$", "").isEmpty() ? "/"
+                : m.destination().replaceAll("/+$", "")));
+        boolean readonly = readonlyRootfs != null ? readonlyRootfs : rootfs == null;
+        return new EtcFiles(theHostname(theId), theId, mode, Set.copyOf(taken), readonly);
+    }
+
+    private String theHostname(String theId) {
+        return hostname != null ? hostname : theId.substring(0, Math.min(12, theId.length()));
     }
 
     /** {@code limits}, with the {@linkplain #DEFAULT_PIDS_LIMIT default pids limit} when they set none. */
