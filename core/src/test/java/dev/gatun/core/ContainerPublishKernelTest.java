@@ -87,6 +87,35 @@ class ContainerPublishKernelTest {
     }
 
     @Test
+    void closingTheContainerEndsAnOpenConnectionAndLeavesNoThreadOrFd() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        String id = Leftovers.id("closeopen");
+        Socket open;
+        try (Container c = withServer(id, "exec /bin/busybox nc -ll -p 80 -e /tmp/echo.sh").publish(0, 80).build()) {
+            c.run();
+            open = new Socket(LOOPBACK, c.mappedPort(80));
+            open.setSoTimeout(30_000);
+            open.getOutputStream().write('x');
+            assertThat(open.getInputStream().read()).isEqualTo('x');
+            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                    .anyMatch(n -> n.startsWith("gatun-netns-/proc/"));
+        }
+        try (open) {
+            int r;
+            try {
+                r = open.getInputStream().read();
+            } catch (SocketException e) {
+                r = -1; // a reset is an end too
+            }
+            assertThat(r).as("the client's connection ended with the container").isEqualTo(-1);
+        }
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .noneMatch(n -> n.startsWith("gatun-netns-"));
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
+    @Test
     void halfCloseReachesTheServerWhichStillAnswersOnTheOtherDirection() throws Exception {
         String id = Leftovers.id("halfclose");
         try (Container c = withServer(id, "exec /bin/busybox nc -ll -p 80 -e /tmp/count.sh").publish(0, 80).build()) {
