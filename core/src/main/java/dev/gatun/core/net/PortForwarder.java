@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * {@link #start} enters the container's namespace ({@link NetworkNamespaceThread}) and starts
  * accepting. {@link #close} stops it all and waits for its threads.
  *
- * <p>TCP: per accepted connection one virtual thread per direction copies bytes with blocking
- * reads and writes (a slow reader stalls its writer: backpressure through the socket buffers); a
+ * <p>TCP: a virtual thread accepts; per connection a virtual thread connects inside, then hands
+ * both sockets to the {@link TcpRelay}, one platform thread per forwarder with a selector that
+ * copies both ways (a slow reader stops its writer: backpressure through the socket buffers); a
  * direction that reaches end of stream shuts down the other socket's output (half-close), and
  * the connection ends when both have, or when either side fails (then both are closed). A
  * connection to a container port where nothing listens yet (the server is starting) is retried
@@ -63,7 +64,6 @@ public final class PortForwarder implements AutoCloseable {
     public static final Duration CONNECT_RETRY = Duration.ofSeconds(5);
 
     private static final Logger LOG = LoggerFactory.getLogger(PortForwarder.class);
-    private static final int BUFFER = 64 * 1024;
     private static final InetAddress CONTAINER_LOOPBACK = InetAddress.getLoopbackAddress();
 
     private final List<PortMapping> requested;
@@ -75,6 +75,7 @@ public final class PortForwarder implements AutoCloseable {
     private final Set<Channel> open = ConcurrentHashMap.newKeySet();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private volatile NetworkNamespaceThread namespace;
+    private volatile TcpRelay relay;
     private volatile boolean closed;
 
     private PortForwarder(List<PortMapping> requested, List<PortMapping> bound, List<NetworkChannel> listeners,
@@ -155,6 +156,9 @@ public final class PortForwarder implements AutoCloseable {
             throw new IllegalStateException("port forwarder already " + (closed ? "closed" : "started"));
         }
         namespace = NetworkNamespaceThread.enter(nsFile);
+        if (listeners.stream().anyMatch(ServerSocketChannel.class::isInstance)) {
+            relay = new TcpRelay(nsFile.toString());
+        }
         for (int i = 0; i < listeners.size(); i++) {
             PortMapping m = bound.get(i);
             NetworkChannel ch = listeners.get(i);
@@ -218,13 +222,7 @@ public final class PortForwarder implements AutoCloseable {
                 slots.release();
                 return;
             }
-            if (!spawn("tcp " + m, () -> {
-                try {
-                    carry(client, m);
-                } finally {
-                    slots.release();
-                }
-            })) {
+            if (!spawn("tcp " + m, () -> carry(client, m))) {
                 closeQuietly(client);
                 slots.release();
                 return;
@@ -232,9 +230,13 @@ public final class PortForwarder implements AutoCloseable {
         }
     }
 
-    /** One TCP connection, both ways, until both directions ended or one failed. */
+    /**
+     * One TCP connection: connects inside (retrying while the port refuses), then hands both
+     * sockets to the relay, which releases the connection's slot when it closes them.
+     */
     private void carry(SocketChannel client, PortMapping m) {
         SocketChannel upstream = null;
+        boolean handedOver = false;
         try {
             upstream = connectInside(m);
             if (upstream == null) {
@@ -243,26 +245,20 @@ public final class PortForwarder implements AutoCloseable {
             }
             client.setOption(StandardSocketOptions.TCP_NODELAY, true);
             upstream.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            SocketChannel up = upstream;
-            java.util.concurrent.CountDownLatch backDone = new java.util.concurrent.CountDownLatch(1);
-            if (!spawn("tcp-back " + m, () -> {
-                try {
-                    pump(up, client);
-                } finally {
-                    backDone.countDown();
-                }
-            })) {
-                return;
-            }
-            pump(client, up);
-            backDone.await();
+            open.remove(client);
+            open.remove(upstream);
+            relay.add(client, upstream, slots::release);
+            handedOver = true;
         } catch (IOException e) {
             LOG.debug("publish {}: connection ended: {}", m, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            closeQuietly(client);
-            closeQuietly(upstream);
+            if (!handedOver) {
+                closeQuietly(client);
+                closeQuietly(upstream);
+                slots.release();
+            }
         }
     }
 
@@ -293,25 +289,6 @@ public final class PortForwarder implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    /** Copies {@code from} to {@code to} until end of stream, then half-closes {@code to}; on failure closes both. */
-    private void pump(SocketChannel from, SocketChannel to) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
-        try {
-            while (from.read(buf) >= 0) {
-                buf.flip();
-                while (buf.hasRemaining()) {
-                    to.write(buf);
-                }
-                buf.clear();
-            }
-            to.shutdownOutput();
-        } catch (IOException e) {
-            // a reset, or the other direction failed and closed both: end this one too
-            closeQuietly(from);
-            closeQuietly(to);
-        }
     }
 
     /** Closes {@code s} with an RST rather than a FIN: the client sees a failure, not an empty reply. */
@@ -480,6 +457,10 @@ public final class PortForwarder implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             }
+        }
+        TcpRelay r = relay;
+        if (r != null) {
+            r.close();
         }
         NetworkNamespaceThread ns = namespace;
         if (ns != null) {
