@@ -59,12 +59,14 @@ public final class PublishBenchmark {
         long bulkMib = 1024;
         int rr = 5000;
         Path out = null;
+        Path relayBinary = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--bulk-mib" -> bulkMib = Long.parseLong(args[++i]);
                 case "--rr" -> rr = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--relay" -> relayBinary = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -81,13 +83,30 @@ public final class PublishBenchmark {
             Thread.ofPlatform().daemon().name("bulk-server").start(() -> serveBulk(bulkServer, bulkBytes));
             Thread.ofPlatform().daemon().name("rr-server").start(() -> serveEcho(rrServer));
             long pid = c.process().pid();
-            Process socatBulk = socat(pid, SOCAT_BULK_PORT, BULK_PORT);
-            Process socatRr = socat(pid, SOCAT_RR_PORT, RR_PORT);
+            List<Process> helpers = new ArrayList<>();
+            helpers.add(inNamespace(pid, "socat", "-b", "65536", "TCP4-LISTEN:" + SOCAT_BULK_PORT + ",bind=127.0.0.1,fork,reuseaddr",
+                    "TCP4:127.0.0.1:" + BULK_PORT));
+            helpers.add(inNamespace(pid, "socat", "-b", "65536", "TCP4-LISTEN:" + SOCAT_RR_PORT + ",bind=127.0.0.1,fork,reuseaddr",
+                    "TCP4:127.0.0.1:" + RR_PORT));
             try {
                 Map<String, Connector> paths = new LinkedHashMap<>();
                 paths.put("direct", port -> inside(c, port == BULK_PORT ? BULK_PORT : RR_PORT));
                 paths.put("publish", port -> host(c.mappedPort(port)));
                 paths.put("socat", port -> inside(c, port == BULK_PORT ? SOCAT_BULK_PORT : SOCAT_RR_PORT));
+                if (relayBinary != null) {
+                    // the C prototype (bench/src/main/c/relay.c): does splice(2) pay for a relay's copies?
+                    int base = 7000;
+                    for (String mode : List.of("copy", "splice")) {
+                        int bulkPort = base + 1;
+                        int rrPort = base + 2;
+                        helpers.add(inNamespace(pid, relayBinary.toString(), mode, Integer.toString(bulkPort), Integer.toString(BULK_PORT)));
+                        helpers.add(inNamespace(pid, relayBinary.toString(), mode, Integer.toString(rrPort), Integer.toString(RR_PORT)));
+                        paths.put("c-" + mode, port -> inside(c, port == BULK_PORT ? bulkPort : rrPort));
+                        base += 10;
+                    }
+                }
+                PATHS.clear();
+                PATHS.addAll(paths.keySet());
                 // warm-up: every path once, smaller
                 for (Map.Entry<String, Connector> p : paths.entrySet()) {
                     bulk(p.getValue(), Math.min(bulkBytes, 64L << 20));
@@ -107,10 +126,10 @@ public final class PublishBenchmark {
                     System.err.printf("round %d/%d done%n", round, rounds);
                 }
             } finally {
-                socatBulk.destroy();
-                socatRr.destroy();
-                socatBulk.waitFor(5, TimeUnit.SECONDS);
-                socatRr.waitFor(5, TimeUnit.SECONDS);
+                for (Process h : helpers) {
+                    h.destroy();
+                    h.waitFor(5, TimeUnit.SECONDS);
+                }
                 bulkServer.close();
                 rrServer.close();
             }
@@ -154,16 +173,20 @@ public final class PublishBenchmark {
         return SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
     }
 
-    private static Process socat(long pid, int listen, int target) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("nsenter", "--net=/proc/" + pid + "/ns/net", "socat", "-b", "65536",
-                "TCP4-LISTEN:" + listen + ",bind=127.0.0.1,fork,reuseaddr", "TCP4:127.0.0.1:" + target)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    /** {@code command} started inside the container's network namespace (nsenter), listening within 300 ms. */
+    private static Process inNamespace(long pid, String... command) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>(List.of("nsenter", "--net=/proc/" + pid + "/ns/net"));
+        argv.addAll(List.of(command));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         Thread.sleep(300);
         if (!p.isAlive()) {
-            throw new IOException("socat did not start (exit " + p.exitValue() + "); is socat installed?");
+            throw new IOException(command[0] + " did not start (exit " + p.exitValue() + "); is it installed?");
         }
         return p;
     }
+
+    /** The paths measured, in the report's order. */
+    private static final List<String> PATHS = new ArrayList<>();
 
     private static void serveBulk(ServerSocketChannel server, long bytes) {
         ByteBuffer zeros = ByteBuffer.allocateDirect(64 * 1024);
@@ -286,32 +309,37 @@ public final class PublishBenchmark {
         r.append("| kernel | ").append(System.getProperty("os.version")).append(' ').append(System.getProperty("os.arch")).append(" |\n");
         r.append("| CPUs | ").append(Runtime.getRuntime().availableProcessors()).append(" (shared with other builds) |\n");
         r.append("| load average before / after | ").append(loadBefore).append(" / ").append(loadAfter).append(" |\n\n");
-        r.append("| path | bulk MiB/s (median of rounds) | × direct | rr p50 µs | rr p90 µs | p50 − direct µs | p90 − direct µs |\n");
+        r.append("| path | bulk MiB/s (median of rounds) | × direct (median of per-round ratios) | rr p50 µs | rr p90 µs "
+                + "| p50 − direct µs | p90 − direct µs |\n");
         r.append("|---|---|---|---|---|---|---|\n");
-        double directBulk = median(values(samples, "direct", "bulk_MiB_per_s"));
         double[] directRr = values(samples, "direct", "rr_us");
-        for (String path : List.of("direct", "publish", "socat")) {
+        for (String path : PATHS) {
             double bulk = median(values(samples, path, "bulk_MiB_per_s"));
+            double[] ratios = new double[rounds];
+            for (int round = 1; round <= rounds; round++) {
+                ratios[round - 1] = bulkOf(samples, round, path) / bulkOf(samples, round, "direct");
+            }
             double[] rrs = values(samples, path, "rr_us");
             r.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.1f | %.1f | %+.1f | %+.1f |%n", path, bulk,
-                    bulk / directBulk, percentile(rrs, 50), percentile(rrs, 90),
+                    median(ratios), percentile(rrs, 50), percentile(rrs, 90),
                     percentile(rrs, 50) - percentile(directRr, 50), percentile(rrs, 90) - percentile(directRr, 90)));
         }
         r.append("\nBulk MiB/s per round:\n\n| round |");
-        List<String> paths = List.of("direct", "publish", "socat");
-        paths.forEach(p -> r.append(' ').append(p).append(" |"));
-        r.append("\n|---|---|---|---|\n");
+        PATHS.forEach(p -> r.append(' ').append(p).append(" |"));
+        r.append("\n|---|").append("---|".repeat(PATHS.size())).append('\n');
         for (int round = 1; round <= rounds; round++) {
-            int rd = round;
             r.append("| ").append(round).append(" |");
-            for (String p : paths) {
-                double v = samples.stream().filter(s -> s.round() == rd && s.path().equals(p)
-                        && s.kind().equals("bulk_MiB_per_s")).mapToDouble(Sample::value).findFirst().orElse(Double.NaN);
-                r.append(String.format(Locale.ROOT, " %.0f |", v));
+            for (String p : PATHS) {
+                r.append(String.format(Locale.ROOT, " %.0f |", bulkOf(samples, round, p)));
             }
             r.append('\n');
         }
         return r.toString();
+    }
+
+    private static double bulkOf(List<Sample> samples, int round, String path) {
+        return samples.stream().filter(s -> s.round() == round && s.path().equals(path) && s.kind().equals("bulk_MiB_per_s"))
+                .mapToDouble(Sample::value).findFirst().orElse(Double.NaN);
     }
 
     private static double median(double[] sorted) {
