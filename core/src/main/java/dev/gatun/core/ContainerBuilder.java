@@ -60,6 +60,7 @@ import java.util.function.Consumer;
  *   <tr><td>{@code /etc/hosts}, {@code /etc/hostname}, {@code /etc/resolv.conf}</td><td>generated as podman
  *       does for the network mode, in the container's state directory, and bound over the root's
  *       (read-only when the root is), unless a {@link #mount mount} of the caller's covers them;
+ *       on a {@link #rootfs(Path) rootfs} of the caller's only where it has the file;
  *       not part of {@link #toSpec()}: {@link Container#create()} adds the binds</td></tr>
  *   <tr><td>{@link #resources(Resources) resources}</td><td>a pids limit of {@value #DEFAULT_PIDS_LIMIT}
  *       (podman's default), nothing else; {@code pidsLimit(-1)} lifts it</td></tr>
@@ -689,7 +690,7 @@ public final class ContainerBuilder {
         mounts.forEach(m -> taken.add(m.destination().replaceAll("/+$", "").isEmpty() ? "/"
                 : m.destination().replaceAll("/+$", "")));
         boolean readonly = readonlyRootfs != null ? readonlyRootfs : rootfs == null;
-        return new EtcFiles(theHostname(theId), theId, mode, Set.copyOf(taken), readonly);
+        return new EtcFiles(theHostname(theId), theId, mode, Set.copyOf(taken), readonly, rootfs != null);
     }
 
     private String theHostname(String theId) {

@@ -33,15 +33,20 @@ import java.util.Set;
  * </ul>
  *
  * <p>A file the caller mounts itself ({@link ContainerBuilder#mount}, {@link ContainerBuilder#bind}
- * at the same destination) is not made. Immutable.
+ * at the same destination) is not made. On a root filesystem of the caller's (an image, perhaps
+ * shared by several containers) only files that exist there as regular files are covered: Gatun
+ * makes no mount point in an image, where one container's removal of it would pull it from under
+ * another's create. The sandbox root, the container's own, gets all three. The sweep
+ * ({@code Sweeper}) removes them from a dead JVM's state directory. Immutable.
  *
  * @param hostname the container's hostname
  * @param id the container's id (a second name for its loopback address in mode none)
  * @param mode the network mode the files are for
  * @param taken the destinations of the caller's own mounts
  * @param readOnly whether the files are bound read-only (as the root is)
+ * @param onlyExisting whether only files that exist in the root filesystem are covered (a caller's rootfs)
  */
-record EtcFiles(String hostname, String id, NetworkMode mode, Set<String> taken, boolean readOnly) {
+record EtcFiles(String hostname, String id, NetworkMode mode, Set<String> taken, boolean readOnly, boolean onlyExisting) {
 
     static final String HOSTS = "hosts";
     static final String HOSTNAME = "hostname";
@@ -63,7 +68,8 @@ record EtcFiles(String hostname, String id, NetworkMode mode, Set<String> taken,
         List<Mount> m = new ArrayList<>(spec.mounts() == null ? List.of() : spec.mounts());
         for (String name : List.of(HOSTS, HOSTNAME, RESOLV_CONF)) {
             String destination = DESTINATIONS.get(name);
-            if (!taken.contains(destination)) {
+            if (!taken.contains(destination) && (!onlyExisting || Files.isRegularFile(
+                    Path.of(spec.root().path()).resolve(destination.substring(1)), java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
                 m.add(new Mount(destination, stateDir.resolve(name).toString(), "bind",
                         List.of("bind", readOnly ? "ro" : "rw", "nosuid", "nodev", "noexec"), null, null));
             }

@@ -111,9 +111,15 @@ final class Sweeper {
         }
     }
 
+    /** Whether {@code p} is one of the /etc files create writes at the top of state directory {@code dir} ({@link EtcFiles}). */
+    private static boolean isEtcFile(Path dir, Path p) {
+        return dir.equals(p.getParent()) && EtcFiles.DESTINATIONS.containsKey(p.getFileName().toString())
+                && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
+    }
+
     /**
-     * Empties and removes a dead container's state directory: symlinks and empty files (mount
-     * points) are unlinked, directories removed deepest first, the owner record last, so that a
+     * Empties and removes a dead container's state directory: symlinks, empty files (mount
+     * points) and the generated /etc files ({@link EtcFiles}) are unlinked, directories removed deepest first, the owner record last, so that a
      * directory that cannot go keeps its record for the next sweep. Nothing on another file
      * system (a mount point in use) is entered.
      */
@@ -139,7 +145,7 @@ final class Sweeper {
                 if (!device.equals(Files.getAttribute(p, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
                     left.add(p + ": a mount point, left alone");
                 } else if (Files.isSymbolicLink(p) || Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
-                        || Files.size(p) == 0) {
+                        || Files.size(p) == 0 || isEtcFile(dir, p)) {
                     Files.delete(p);
                     removed.add(p);
                 } else {

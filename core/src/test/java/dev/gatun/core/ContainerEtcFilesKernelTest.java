@@ -63,16 +63,20 @@ class ContainerEtcFilesKernelTest {
     }
 
     @Test
-    void onAnImageTheFilesAreBoundOverItsOwnWhichStayUntouchedOnDisk() throws Exception {
+    void onAnImageOnlyItsOwnFilesAreCoveredAndTheyStayUntouchedOnDisk() throws Exception {
         Path rootfs = BusyboxRootfs.create(tmp.resolve("rootfs"));
         Files.createDirectories(rootfs.resolve("etc"));
         Files.writeString(rootfs.resolve("etc/hosts"), "10.9.9.9 image-entry\n");
+        Files.writeString(rootfs.resolve("etc/hostname"), "image\n");
         String id = Leftovers.id("etcimage");
         Ran ran = Ran.of(Container.builder().id(id).rootfs(rootfs).hostname("img")
-                .command("/bin/sh", "-c", "cat /etc/hostname /etc/hosts; echo > /etc/hostname && echo writable"));
-        assertThat(ran.out()).startsWith("img\n").contains("127.0.0.1\timg " + id + "\n")
-                .doesNotContain("image-entry").contains("writable");
+                .command("/bin/sh", "-c", "cat /etc/hostname /etc/hosts; ls /etc/resolv.conf; echo > /etc/hostname && echo writable"));
+        // the base of the generated hosts is the host's /etc/hosts, as podman's default base_hosts_file
+        assertThat(ran.out()).startsWith("img\n").contains("127.0.0.1\timg " + id + "\n").doesNotContain("image-entry")
+                .contains("No such file").contains("writable");
         assertThat(rootfs.resolve("etc/hosts")).hasContent("10.9.9.9 image-entry");
+        assertThat(rootfs.resolve("etc/hostname")).hasContent("image");
+        assertThat(rootfs.resolve("etc/resolv.conf")).as("no mount point is made in an image").doesNotExist();
         Leftovers.assertNoneOf(id);
     }
 

@@ -40,11 +40,11 @@ class EtcFilesTest {
     void theBindsComeLastAndLeaveOutWhatTheCallerMounts() {
         Spec spec = Container.builder().command("/bin/true").toSpec();
         Path dir = Path.of("/run/gatun/x");
-        Spec with = new EtcFiles("web", "x", NetworkMode.none(), Set.of("/etc/resolv.conf"), true).addTo(spec, dir);
+        Spec with = new EtcFiles("web", "x", NetworkMode.none(), Set.of("/etc/resolv.conf"), true, false).addTo(spec, dir);
         List<Mount> added = with.mounts().subList(spec.mounts().size(), with.mounts().size());
         assertThat(added).extracting(Mount::destination).containsExactly("/etc/hosts", "/etc/hostname");
         assertThat(added.getFirst().source()).isEqualTo("/run/gatun/x/hosts");
         assertThat(added.getFirst().options()).contains("ro", "nosuid", "nodev", "noexec");
-        assertThat(new EtcFiles("web", "x", NetworkMode.none(), Set.of("/etc"), false).addTo(spec, dir)).isEqualTo(spec);
+        assertThat(new EtcFiles("web", "x", NetworkMode.none(), Set.of("/etc"), false, false).addTo(spec, dir)).isEqualTo(spec);
     }
 }
