@@ -411,7 +411,8 @@ public final class Container implements AutoCloseable {
                 + " died while it was being created"));
         if (forwarder != null) {
             // the init's network namespace (its own or the joined one), pinned by the thread that enters it
-            forwarder.start(Path.of("/proc", Long.toString(pid), "ns", "net"));
+            ProcessHandle init = initHandle;
+            forwarder.start(Path.of("/proc", Long.toString(pid), "ns", "net"), init::isAlive);
         }
         HookRunner.run("prestart", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().prestart()), state(), bundle);
         HookRunner.run("createRuntime", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().createRuntime()), state(), bundle);

@@ -175,6 +175,22 @@ class ContainerPublishKernelTest {
     }
 
     @Test
+    void aClientOfAStoppedContainerIsResetAtOnce() throws Exception {
+        String id = Leftovers.id("stopped");
+        try (Container c = Container.builder().id(id).command("/bin/true").publish(0, 80).build()) {
+            c.run().waitFor();
+            try (Socket s = new Socket(LOOPBACK, c.mappedPort(80))) {
+                s.setSoTimeout(30_000);
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketException.class)
+                        .hasMessageContaining("reset");
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            }
+        }
+        Leftovers.assertNoneOf(id);
+    }
+
+    @Test
     void theConnectionBoundMakesTheNextClientWaitUntilOneEnds() throws Exception {
         String id = Leftovers.id("bound");
         try (Container c = withServer(id, "exec /bin/busybox nc -ll -p 80 -e /tmp/echo.sh").publish(0, 80)

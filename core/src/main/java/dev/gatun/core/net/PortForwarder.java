@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * direction that reaches end of stream shuts down the other socket's output (half-close), and
  * the connection ends when both have, or when either side fails (then both are closed). A
  * connection to a container port where nothing listens yet (the server is starting) is retried
- * for {@link #CONNECT_RETRY} with short pauses; after that the client's connection is reset
- * (RST: the client sees an error, never an empty answer). At most {@code maxConnections}
+ * for {@link #CONNECT_RETRY} with short pauses while the container lives; after that (or at once
+ * when it has stopped) the client's connection is reset (RST: the client sees an error, never an
+ * empty answer). At most {@code maxConnections}
  * connections (and UDP flows) are carried at once: beyond that the listener stops accepting and
  * new clients wait in its backlog.
  *
@@ -76,6 +77,7 @@ public final class PortForwarder implements AutoCloseable {
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private volatile NetworkNamespaceThread namespace;
     private volatile TcpRelay relay;
+    private volatile java.util.function.BooleanSupplier serverMayCome = () -> true;
     private volatile boolean closed;
 
     private PortForwarder(List<PortMapping> requested, List<PortMapping> bound, List<NetworkChannel> listeners,
@@ -148,10 +150,12 @@ public final class PortForwarder implements AutoCloseable {
 
     /**
      * Starts carrying traffic into the network namespace {@code nsFile} stands for. One platform
-     * thread lives in that namespace (it opens the sockets); everything else runs on virtual
-     * threads.
+     * thread lives in that namespace (it opens the sockets), one relays; the rest runs on virtual
+     * threads. {@code serverMayCome} says whether a refused connection is worth retrying (false
+     * once the container's init has exited: its clients are reset at once).
      */
-    public void start(Path nsFile) throws IOException {
+    public void start(Path nsFile, java.util.function.BooleanSupplier serverMayCome) throws IOException {
+        this.serverMayCome = java.util.Objects.requireNonNull(serverMayCome, "serverMayCome");
         if (closed || namespace != null) {
             throw new IllegalStateException("port forwarder already " + (closed ? "closed" : "started"));
         }
@@ -277,7 +281,7 @@ public final class PortForwarder implements AutoCloseable {
                 return s;
             } catch (ConnectException e) {
                 closeQuietly(s);
-                if (System.nanoTime() - deadline > 0) {
+                if (System.nanoTime() - deadline > 0 || !serverMayCome.getAsBoolean()) {
                     LOG.debug("publish {}: nothing listens on the container's port after {}", m, CONNECT_RETRY);
                     return null;
                 }
