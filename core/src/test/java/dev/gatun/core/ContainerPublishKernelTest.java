@@ -247,6 +247,22 @@ class ContainerPublishKernelTest {
     }
 
     @Test
+    void anIpv6HostAddressListensThereAndReachesTheContainersIpv4Loopback() throws Exception {
+        String id = Leftovers.id("ipv6");
+        try (Container c = withServer(id, "exec /bin/busybox nc -ll -p 80 -e /tmp/echo.sh").publish("[::1]::80").build()) {
+            c.run();
+            assertThat(c.ports().getFirst().hostIp()).isEqualTo("::1");
+            try (Socket s = new Socket(InetAddress.getByName("::1"), c.mappedPort(80))) {
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write("six".getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput();
+                assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("six");
+            }
+        }
+        Leftovers.assertNoneOf(id);
+    }
+
+    @Test
     void aHostPortInUseFailsCreateNamingTheMappingAndLeavesNothing() throws Exception {
         HostSnapshot before = HostSnapshot.take();
         String id = Leftovers.id("inuse");
