@@ -9,6 +9,8 @@ import dev.gatun.cgroups.CgroupsPath;
 import dev.gatun.cgroups.OnUnsupported;
 import dev.gatun.cgroups.Resources;
 import dev.gatun.core.io.Stdio;
+import dev.gatun.core.net.Pasta;
+import dev.gatun.core.net.PortForwarder;
 import dev.gatun.core.plan.Absent;
 import dev.gatun.core.plan.ContainerPlan;
 import dev.gatun.core.plan.ContainerPlanner;
@@ -80,7 +82,17 @@ public final class Container implements AutoCloseable {
     /** How to launch, beyond the spec: stdio, policies, the sandbox root. */
     record Launch(Redirect stdin, Redirect stdout, Redirect stderr, boolean redirectErrorStream,
             OnUnsupported onUnsupported, Duration stopTimeout, SandboxRoot sandbox, boolean dieWithJvm,
-            boolean defaultLimitsOnly) {}
+            Publishing publishing, EtcFiles etcFiles, boolean defaultLimitsOnly) {}
+
+    /**
+     * The published ports and their forwarder's limits ({@link ContainerBuilder#publish(int, int)});
+     * {@code pasta}: the network mode is {@link NetworkMode#pasta()}, whose pasta process carries
+     * the ports and the container's outbound traffic.
+     */
+    record Publishing(List<PortMapping> ports, int maxConnections, Duration udpIdleTimeout, boolean pasta) {
+        static final Publishing NONE = new Publishing(List.of(), ContainerBuilder.DEFAULT_MAX_PUBLISHED_CONNECTIONS,
+                ContainerBuilder.DEFAULT_UDP_IDLE_TIMEOUT, false);
+    }
 
     private final String id;
     private final Spec spec;
@@ -100,6 +112,12 @@ public final class Container implements AutoCloseable {
     private ProcessHandle initHandle;
     /** The state directory holding this container's {@link OwnerRecord}, while it has one. */
     private Path ownerRecordDir;
+    /** The published ports' forwarder, from create to delete; null without published ports. */
+    private PortForwarder forwarder;
+    /** In network mode pasta, the published ports with their host ports chosen; null in other modes. */
+    private List<PortMapping> pastaPorts;
+    /** Where pasta's files go: the container's state directory. */
+    private Path pastaDir;
     private final Deque<Cleanup> cleanups = new ArrayDeque<>();
 
     /** One undo action of create, run in reverse order by delete or a failed create. */
@@ -136,14 +154,14 @@ public final class Container implements AutoCloseable {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(id, "id");
         return new Container(id, spec, bundle.toAbsolutePath(), new Launch(Redirect.PIPE, Redirect.PIPE, Redirect.PIPE,
-                false, OnUnsupported.FAIL, Duration.ofSeconds(10), null, true, false));
+                false, OnUnsupported.FAIL, Duration.ofSeconds(10), null, true, Publishing.NONE, null, false));
     }
 
     /** A copy of this (not yet created) container whose init's stdio are the JVM's own (unless the spec asks for a terminal: that wins). */
     public Container inheritIO() {
         return new Container(id, spec, bundle, new Launch(Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false,
-                launch.onUnsupported(), launch.stopTimeout(), launch.sandbox(), launch.dieWithJvm(),
-                launch.defaultLimitsOnly()));
+                launch.onUnsupported(), launch.stopTimeout(), launch.sandbox(), launch.dieWithJvm(), launch.publishing(),
+                launch.etcFiles(), launch.defaultLimitsOnly()));
     }
 
     /** The container's id. */
@@ -151,7 +169,10 @@ public final class Container implements AutoCloseable {
         return id;
     }
 
-    /** The OCI spec the container is planned from. */
+    /**
+     * The OCI spec the container is planned from; a builder's container adds the binds of its
+     * generated {@code /etc} files to it at create ({@link ContainerBuilder} lists them).
+     */
     public Spec spec() {
         return spec;
     }
@@ -191,15 +212,42 @@ public final class Container implements AutoCloseable {
             // the sandbox root's directory does not exist yet: plan against a preview of it
             try {
                 launch.sandbox().prepare();
-                return planPreview();
+                return planWithEtcFiles(launch.sandbox().bundle());
             } finally {
                 launch.sandbox().remove();
+            }
+        }
+        if (launch.etcFiles() != null && status() == ContainerStatus.NEW) {
+            Path dir = SandboxRoot.stateDirectory().resolve(id);
+            SandboxRoot.makeContainerDirectory(dir);
+            try {
+                return planWithEtcFiles(dir);
+            } finally {
+                Files.deleteIfExists(dir);
+                SandboxRoot.removeStateDirectoryIfEmpty();
             }
         }
         return planPreview();
     }
 
+    /** The plan, with the generated /etc files (bind sources) written into {@code stateDir} for the moment. */
+    private String planWithEtcFiles(Path stateDir) throws IOException {
+        if (launch.etcFiles() == null) {
+            return planPreview();
+        }
+        List<Path> files = launch.etcFiles().write(stateDir);
+        try {
+            return planPreview(launch.etcFiles().addTo(spec, stateDir));
+        } finally {
+            EtcFiles.remove(files);
+        }
+    }
+
     private String planPreview() throws IOException {
+        return planPreview(spec);
+    }
+
+    private String planPreview(Spec spec) throws IOException {
         // a terminal spec plans with the stdio create will have: for a host pty a real one (opened
         // and closed again here), so that the plan shows the slave's fd number
         try (Stdio s = ContainerPlanner.wantsTerminal(spec) ? ContainerPlanner.openTerminal(spec)
@@ -246,6 +294,30 @@ public final class Container implements AutoCloseable {
         refuseUnsupportedHooks();
         // what dead JVMs left goes first: a container of theirs with this id would block this one
         Sweeper.beforeFirstContainer();
+        Spec planned = spec;
+        List<PortMapping> ports = launch.publishing().ports();
+        if (launch.publishing().pasta()) {
+            // before anything exists: a missing package or device is one line that names it
+            String cause = Pasta.unavailabilityCause();
+            if (cause != null) {
+                throw new IOException(cause);
+            }
+            pastaPorts = hostPortsChosen(ports);
+        } else if (!ports.isEmpty()) {
+            if (Rootless.active()) {
+                throw new IllegalArgumentException("publish: " + ports.getFirst() + ": an unprivileged JVM cannot "
+                        + "enter the container's network namespace to carry published ports; use "
+                        + "network(NetworkMode.pasta()) (Debian package passt), whose pasta carries them");
+            }
+            // the host ports first: one in use fails create before anything else exists
+            PortForwarder f = PortForwarder.bind(ports, launch.publishing().maxConnections(),
+                    launch.publishing().udpIdleTimeout());
+            forwarder = f;
+            cleanups.push(() -> {
+                forwarder = null;
+                f.close();
+            });
+        }
         Path stateDir = null;
         if (launch.sandbox() != null) {
             // pushed first: a prepare that fails halfway (ENOSPC, EROFS) leaves what it made to remove
@@ -264,6 +336,19 @@ public final class Container implements AutoCloseable {
                 Files.deleteIfExists(dir);
                 SandboxRoot.removeStateDirectoryIfEmpty();
             });
+        }
+        pastaDir = stateDir;
+        if (launch.publishing().pasta() && stateDir == null) {
+            throw new IllegalStateException("network mode pasta needs the container's state directory");
+        }
+        if (launch.etcFiles() != null) {
+            if (stateDir == null) {
+                throw new IllegalStateException("the generated /etc files need the container's state directory");
+            }
+            // /etc/hosts, /etc/hostname, /etc/resolv.conf, bound from here by the spec the plan reads
+            List<Path> files = launch.etcFiles().write(stateDir);
+            cleanups.push(() -> EtcFiles.remove(files));
+            planned = launch.etcFiles().addTo(spec, stateDir);
         }
         if (stateDir != null && launch.dieWithJvm()) {
             Path dir = stateDir;
@@ -295,7 +380,7 @@ public final class Container implements AutoCloseable {
                 : Stdio.open(launch.stdin(), launch.stdout(), launch.stderr(), launch.redirectErrorStream());
         Stdio s = stdio;
         cleanups.push(s::close);
-        plan = ContainerPlanner.plan(spec, bundle, cgroup, stdio, launch.dieWithJvm());
+        plan = ContainerPlanner.plan(planned, bundle, cgroup, stdio, launch.dieWithJvm());
         ContainerPlan p = plan;
         cleanups.push(() -> failIfLeft("mount points", p.removeCreatedPaths()));
         cleanups.push(p::close);
@@ -314,8 +399,30 @@ public final class Container implements AutoCloseable {
         // process, and ContainerProcess.toHandle() can give it out after the exit too
         initHandle = ProcessHandle.of(pid).orElseThrow(() -> new IOException("the container's init " + pid
                 + " died while it was being created"));
+        if (forwarder != null) {
+            // the init's network namespace (its own or the joined one), pinned by the thread that enters it
+            ProcessHandle init = initHandle;
+            forwarder.start(Path.of("/proc", Long.toString(pid), "ns", "net"), init::isAlive);
+        }
+        if (pastaPorts != null) {
+            // before start: the command's first packet finds its interface up
+            List<Pasta.Forward> forwards = pastaPorts.stream().map(m -> new Pasta.Forward(m.protocol().label(),
+                    m.hostIp(), m.hostPort(), m.containerPort())).toList();
+            Pasta pasta = Pasta.start(pid, Rootless.active(), forwards, pastaDir);
+            cleanups.push(pasta::close);
+        }
         HookRunner.run("prestart", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().prestart()), state(), bundle);
         HookRunner.run("createRuntime", spec.hooks() == null ? List.of() : Absent.list(spec.hooks().createRuntime()), state(), bundle);
+    }
+
+    /** {@code ports} with a free host port for each that asks for one (host port 0), for pasta, which takes no 0. */
+    private static List<PortMapping> hostPortsChosen(List<PortMapping> ports) throws IOException {
+        List<PortMapping> chosen = new java.util.ArrayList<>();
+        for (PortMapping m : ports) {
+            int host = m.hostPort() != 0 ? m.hostPort() : Pasta.freePort(m.protocol().label(), m.hostIp());
+            chosen.add(new PortMapping(m.hostIp(), host, m.containerPort(), m.protocol()));
+        }
+        return List.copyOf(chosen);
     }
 
     /**
@@ -701,6 +808,45 @@ public final class Container implements AutoCloseable {
         }
         OwnerRecord.delete(dir);
         ownerRecordDir = null;
+    }
+
+    /**
+     * The host port that carries {@code containerPort} over TCP ({@link ContainerBuilder#publish(int, int)}):
+     * the one the kernel picked for a host port of 0.
+     *
+     * @throws ContainerStateException unless the container is created, running or stopped (not yet deleted)
+     * @throws IllegalArgumentException when {@code containerPort} is not published over TCP
+     */
+    public int mappedPort(int containerPort) {
+        return mappedPort(containerPort, PortMapping.Protocol.TCP);
+    }
+
+    /** The host port that carries {@code containerPort} over {@code protocol}; see {@link #mappedPort(int)}. */
+    public int mappedPort(int containerPort, PortMapping.Protocol protocol) {
+        return ports().stream().filter(m -> m.containerPort() == containerPort && m.protocol() == protocol)
+                .mapToInt(PortMapping::hostPort).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("mappedPort: container port " + containerPort + "/"
+                        + protocol.label() + " is not published (published: " + launch.publishing().ports() + ")"));
+    }
+
+    /**
+     * The published ports as bound, host ports chosen by the kernel filled in.
+     *
+     * @throws ContainerStateException before create and after delete, when no port is bound
+     */
+    public List<PortMapping> ports() {
+        synchronized (lock) {
+            if (launch.publishing().ports().isEmpty()) {
+                return List.of();
+            }
+            if (pastaPorts != null && status.canKill()) {
+                return pastaPorts;
+            }
+            if (forwarder == null) {
+                throw new ContainerStateException("ports", id, status, "created");
+            }
+            return forwarder.mappings();
+        }
     }
 
     /**

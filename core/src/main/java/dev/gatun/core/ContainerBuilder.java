@@ -56,6 +56,12 @@ import java.util.function.Consumer;
  *   <tr><td>{@link #user(long, long, long...) user}</td><td>uid 0, gid 0, no extra groups</td></tr>
  *   <tr><td>{@link #hostname(String) hostname}</td><td>the first 12 characters of the id</td></tr>
  *   <tr><td>{@link #namespaces(Namespaces) namespaces}</td><td>new pid, mount, uts, ipc, network and cgroup namespaces</td></tr>
+ *   <tr><td>{@link #network(NetworkMode) network}</td><td>{@link NetworkMode#none() none}: a network namespace of its own, {@code lo} up</td></tr>
+ *   <tr><td>{@code /etc/hosts}, {@code /etc/hostname}, {@code /etc/resolv.conf}</td><td>generated as podman
+ *       does for the network mode, in the container's state directory, and bound over the root's
+ *       (read-only when the root is), unless a {@link #mount mount} of the caller's covers them;
+ *       on a {@link #rootfs(Path) rootfs} of the caller's only where it has the file;
+ *       not part of {@link #toSpec()}: {@link Container#create()} adds the binds</td></tr>
  *   <tr><td>{@link #resources(Resources) resources}</td><td>a pids limit of {@value #DEFAULT_PIDS_LIMIT}
  *       (podman's default), nothing else; {@code pidsLimit(-1)} lifts it</td></tr>
  *   <tr><td>{@link #oomScoreAdj(int) OOM score adjustment}</td><td>{@value #DEFAULT_OOM_SCORE_ADJ}: under a
@@ -79,6 +85,10 @@ import java.util.function.Consumer;
  *   <tr><td>{@link #cgroupsPath(String) cgroupsPath}</td><td>{@code gatun-<id>} below this JVM's own cgroup</td></tr>
  *   <tr><td>{@link #dropUnsupportedLimits(boolean) unsupported limits}</td><td>an error</td></tr>
  *   <tr><td>{@link #stopTimeout(Duration) stop timeout}</td><td>10 s between SIGTERM and SIGKILL in {@link Container#close()}</td></tr>
+ *   <tr><td>{@link #publish(int, int) published ports}</td><td>none: the container's network is
+ *       reachable only from inside (and through {@link Container#callInNetworkNamespace})</td></tr>
+ *   <tr><td>{@link #maxPublishedConnections(int) connections carried at once}</td><td>{@value #DEFAULT_MAX_PUBLISHED_CONNECTIONS}</td></tr>
+ *   <tr><td>{@link #udpIdleTimeout(Duration) UDP flow idle timeout}</td><td>60 s</td></tr>
  * </table>
  *
  * <p>Setters check their argument at once ({@link IllegalArgumentException} naming the setting);
@@ -124,6 +134,7 @@ public final class ContainerBuilder {
     private final List<Mount> mounts = new ArrayList<>();
     private Namespaces namespaces = Namespaces.builder().create(NamespaceType.PID, NamespaceType.MOUNT,
             NamespaceType.UTS, NamespaceType.IPC, NamespaceType.NETWORK, NamespaceType.CGROUP).build();
+    private NetworkMode network;
     private Resources resources = Resources.NONE;
     private final List<ProcessSpec.Rlimit> rlimits = new ArrayList<>();
     private final Map<String, String> sysctl = new LinkedHashMap<>();
@@ -143,6 +154,15 @@ public final class ContainerBuilder {
     private boolean limitsAreDefaults;
     private Duration stopTimeout = Duration.ofSeconds(10);
     private final Map<String, String> annotations = new LinkedHashMap<>();
+    private final List<PortMapping> ports = new ArrayList<>();
+    private int maxPublishedConnections = DEFAULT_MAX_PUBLISHED_CONNECTIONS;
+    private Duration udpIdleTimeout = DEFAULT_UDP_IDLE_TIMEOUT;
+
+    /** How many TCP connections and UDP flows a container's published ports carry at once, unless set. */
+    public static final int DEFAULT_MAX_PUBLISHED_CONNECTIONS = 1024;
+
+    /** How long a published UDP port keeps a client's flow with no datagram either way, unless set. */
+    public static final Duration DEFAULT_UDP_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
     ContainerBuilder() {
         env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
@@ -292,7 +312,36 @@ public final class ContainerBuilder {
      */
     public ContainerBuilder namespaces(Namespaces namespaces) {
         this.namespaces = Objects.requireNonNull(namespaces, "namespaces");
+        this.network = null;
         return this;
+    }
+
+    /**
+     * The container's network (podman's {@code --network}): {@link NetworkMode#none()} (the
+     * default, a namespace of its own with {@code lo} up), {@link NetworkMode#host()}, or a joined
+     * namespace ({@link NetworkMode#joined(Path)}, {@link NetworkMode#container(Container)}). It
+     * sets the network entry of the {@link #namespaces(Namespaces) namespaces}, whichever of the
+     * two is called last.
+     */
+    public ContainerBuilder network(NetworkMode mode) {
+        this.network = Objects.requireNonNull(mode, "network");
+        return this;
+    }
+
+    /** The network in podman's words: {@code none}, {@code host}, {@code ns:<path>}; see {@link #network(NetworkMode)}. */
+    public ContainerBuilder network(String mode) {
+        return network(NetworkMode.parse(mode));
+    }
+
+    /** The namespaces with the {@link #network(NetworkMode) network mode} applied. */
+    private Namespaces withNetworkMode() {
+        return switch (network) {
+            case null -> namespaces;
+            case NetworkMode.None n -> namespaces.toBuilder().create(NamespaceType.NETWORK).build();
+            case NetworkMode.Pasta p -> namespaces.toBuilder().create(NamespaceType.NETWORK).build();
+            case NetworkMode.Host h -> namespaces.toBuilder().share(NamespaceType.NETWORK).build();
+            case NetworkMode.Joined j -> namespaces.toBuilder().join(NamespaceType.NETWORK, j.namespace()).build();
+        };
     }
 
     /** The cgroup limits. */
@@ -470,6 +519,68 @@ public final class ContainerBuilder {
         return this;
     }
 
+    /**
+     * Publishes a container port on the host, as podman's {@code -p hostPort:containerPort}: TCP
+     * connections to {@code 127.0.0.1:hostPort} on the host reach {@code 127.0.0.1:containerPort}
+     * inside the container's network namespace. {@code hostPort} 0 picks a free port, read with
+     * {@link Container#mappedPort(int)} after create.
+     *
+     * <p>How: the JVM carries the bytes ({@code PortForwarder}): a listener in the host's network
+     * namespace, and per connection a socket opened inside the container's namespace, both ways
+     * with half-close, backpressure and at most {@link #maxPublishedConnections(int)} connections
+     * at once, on virtual threads; no iptables, no bridge, no helper process. The host ports are
+     * bound at {@link Container#create()} (a port in use fails create, naming the mapping) and
+     * released by {@link Container#delete()}; connections arrive from the create on, and one made
+     * before the server listens is retried for 5 s, then reset. The server sees connections from
+     * {@code 127.0.0.1}. Needs the container's own (or a joined) network namespace and, today, a
+     * JVM running as root.
+     */
+    public ContainerBuilder publish(int hostPort, int containerPort) {
+        return publish(PortMapping.tcp(hostPort, containerPort));
+    }
+
+    /**
+     * Publishes ports in podman's {@code -p} form, {@code [hostIP:][hostPort:]containerPort[/tcp|udp]}
+     * with ranges ({@code "8080-8082:80-82"}, {@code "0.0.0.0:53:53/udp"}); see
+     * {@link PortMapping#parse(String)} and {@link #publish(int, int)}.
+     */
+    public ContainerBuilder publish(String mapping) {
+        PortMapping.parse(mapping).forEach(this::publish);
+        return this;
+    }
+
+    /** Publishes one mapping; see {@link #publish(int, int)}. A host address and port taken by an earlier mapping is refused. */
+    public ContainerBuilder publish(PortMapping mapping) {
+        Objects.requireNonNull(mapping, "publish");
+        for (PortMapping p : ports) {
+            if (mapping.hostPort() != 0 && p.hostPort() == mapping.hostPort() && p.protocol() == mapping.protocol()
+                    && p.hostIp().equals(mapping.hostIp())) {
+                throw new IllegalArgumentException("publish: " + mapping + " takes host port " + mapping.hostPort()
+                        + " which " + p + " publishes already");
+            }
+        }
+        ports.add(mapping);
+        return this;
+    }
+
+    /** The most TCP connections and UDP flows the published ports carry at once (default {@value #DEFAULT_MAX_PUBLISHED_CONNECTIONS}); beyond it new clients wait in the listen backlog, and new UDP clients' datagrams are dropped. */
+    public ContainerBuilder maxPublishedConnections(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("maxPublishedConnections: " + max + " must be at least 1");
+        }
+        this.maxPublishedConnections = max;
+        return this;
+    }
+
+    /** How long a published UDP port keeps a client's flow that carries no datagram either way (default 60 s). */
+    public ContainerBuilder udpIdleTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("udpIdleTimeout: " + timeout + " must be positive");
+        }
+        this.udpIdleTimeout = timeout;
+        return this;
+    }
+
     /** An annotation, carried in the spec and the state. */
     public ContainerBuilder annotation(String key, String value) {
         annotations.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
@@ -495,9 +606,18 @@ public final class ContainerBuilder {
         SandboxRoot sandbox = rootfs == null ? SandboxRoot.plan(theId, hostPaths) : null;
         Spec spec = toSpec(theId, sandbox);
         Path bundle = sandbox != null ? sandbox.bundle() : rootfs.getParent() != null ? rootfs.getParent() : rootfs;
+        Namespaces effective = effectiveNamespaces();
+        if (!ports.isEmpty() && !effective.created().contains(NamespaceType.NETWORK)
+                && !effective.joined().containsKey(NamespaceType.NETWORK)) {
+            throw new IllegalArgumentException("publish: " + ports.getFirst() + " needs a network namespace of the "
+                    + "container's own or a joined one; this container shares the host's (network mode host), where "
+                    + "its ports are the host's already");
+        }
         return new Container(theId, spec, bundle, new Container.Launch(stdin, stdout, stderr, redirectErrorStream,
                 dropUnsupportedLimits ? OnUnsupported.DROP : OnUnsupported.FAIL, stopTimeout, sandbox, true,
-                limitsAreDefaults || resources.equals(Resources.NONE)));
+                new Container.Publishing(List.copyOf(ports), maxPublishedConnections, udpIdleTimeout,
+                        network instanceof NetworkMode.Pasta),
+                etcFiles(theId, effective), limitsAreDefaults || resources.equals(Resources.NONE)));
     }
 
     /** The OCI spec this builder describes, as {@link #build()} would use it. */
@@ -569,7 +689,7 @@ public final class ContainerBuilder {
                 .root(new Root(rootPath.toString(), readonly))
                 .mounts(allMounts)
                 .process(process)
-                .hostname(hostname != null ? hostname : theId.substring(0, Math.min(12, theId.length())))
+                .hostname(theHostname(theId))
                 .domainname(domainname)
                 .hooks(hooks)
                 .annotations(annotations.isEmpty() ? null : Map.copyOf(annotations))
@@ -578,16 +698,38 @@ public final class ContainerBuilder {
     }
 
     /**
-     * The namespaces the container gets: those set, plus, when this JVM is not root and they make
-     * no user namespace, a new one with {@linkplain Rootless#defaultMappings() the rootless
-     * mappings} (the caller as root, and its subordinate ids when it has them).
+     * The namespaces the container gets: those set, with the {@link #network(NetworkMode) network
+     * mode} applied, plus, when this JVM is not root and they make no user namespace, a new one
+     * with {@linkplain Rootless#defaultMappings() the rootless mappings} (the caller as root, and
+     * its subordinate ids when it has them).
      */
     private Namespaces effectiveNamespaces() {
-        if (!Rootless.active() || !(namespaces.mode(NamespaceType.USER) instanceof dev.gatun.namespaces.NamespaceMode.Share)
-                || namespaces.idMappings().isPresent()) {
-            return namespaces;
+        Namespaces withNetwork = withNetworkMode();
+        if (!Rootless.active() || !(withNetwork.mode(NamespaceType.USER) instanceof dev.gatun.namespaces.NamespaceMode.Share)
+                || withNetwork.idMappings().isPresent()) {
+            return withNetwork;
         }
-        return namespaces.toBuilder().create(NamespaceType.USER).idMappings(Rootless.defaultMappings()).build();
+        return withNetwork.toBuilder().create(NamespaceType.USER).idMappings(Rootless.defaultMappings()).build();
+    }
+
+    /**
+     * The /etc files for container {@code theId} in the network {@code namespaces} give it; not
+     * where the caller mounts something at the file or at {@code /etc} (or {@code /}) itself.
+     */
+    private EtcFiles etcFiles(String theId, Namespaces namespaces) {
+        NetworkMode mode = network instanceof NetworkMode.Pasta ? network
+                : namespaces.created().contains(NamespaceType.NETWORK) ? NetworkMode.none()
+                : namespaces.joined().containsKey(NamespaceType.NETWORK)
+                        ? NetworkMode.joined(namespaces.joined().get(NamespaceType.NETWORK)) : NetworkMode.host();
+        Set<String> taken = new TreeSet<>();
+        mounts.forEach(m -> taken.add(m.destination().replaceAll("/+$", "").isEmpty() ? "/"
+                : m.destination().replaceAll("/+$", "")));
+        boolean readonly = readonlyRootfs != null ? readonlyRootfs : rootfs == null;
+        return new EtcFiles(theHostname(theId), theId, mode, Set.copyOf(taken), readonly, rootfs != null);
+    }
+
+    private String theHostname(String theId) {
+        return hostname != null ? hostname : theId.substring(0, Math.min(12, theId.length()));
     }
 
     /** {@code limits}, with the {@linkplain #DEFAULT_PIDS_LIMIT default pids limit} when they set none. */

@@ -111,9 +111,32 @@ final class Sweeper {
         }
     }
 
+    /** Whether {@code p} is the network namespace file pasta gets as root ({@code netns}, a bind of an nsfs file). */
+    private static boolean isPastaNamespaceFile(Path dir, Path p) throws IOException {
+        return dir.equals(p.getParent()) && p.getFileName().toString().equals("netns")
+                && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                && (dev.gatun.core.linux.LibC.statfsMagic(p.toString()) == NSFS_MAGIC);
+    }
+
+    /** Whether {@code p} is pasta's log or output in state directory {@code dir}. */
+    private static boolean isPastaOutput(Path dir, Path p) {
+        String name = p.getFileName().toString();
+        return dir.equals(p.getParent()) && (name.equals("pasta.log") || name.equals("pasta.out"))
+                && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** {@code NSFS_MAGIC} of linux/magic.h: the file system of namespace files. */
+    private static final long NSFS_MAGIC = 0x6e736673L;
+
+    /** Whether {@code p} is one of the /etc files create writes at the top of state directory {@code dir} ({@link EtcFiles}). */
+    private static boolean isEtcFile(Path dir, Path p) {
+        return dir.equals(p.getParent()) && EtcFiles.DESTINATIONS.containsKey(p.getFileName().toString())
+                && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
+    }
+
     /**
-     * Empties and removes a dead container's state directory: symlinks and empty files (mount
-     * points) are unlinked, directories removed deepest first, the owner record last, so that a
+     * Empties and removes a dead container's state directory: symlinks, empty files (mount
+     * points) and the generated /etc files ({@link EtcFiles}) are unlinked, directories removed deepest first, the owner record last, so that a
      * directory that cannot go keeps its record for the next sweep. Nothing on another file
      * system (a mount point in use) is entered.
      */
@@ -136,10 +159,16 @@ final class Sweeper {
                 continue;
             }
             try {
-                if (!device.equals(Files.getAttribute(p, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
+                if (isPastaNamespaceFile(dir, p)) {
+                    // the network namespace a dead JVM's pasta had bound here: detached, it ends
+                    // with its last user (and pasta, which watches the file, quits)
+                    dev.gatun.core.linux.LibC.detachMount(p.toString());
+                    Files.delete(p);
+                    removed.add(p);
+                } else if (!device.equals(Files.getAttribute(p, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
                     left.add(p + ": a mount point, left alone");
                 } else if (Files.isSymbolicLink(p) || Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
-                        || Files.size(p) == 0) {
+                        || Files.size(p) == 0 || isEtcFile(dir, p) || isPastaOutput(dir, p)) {
                     Files.delete(p);
                     removed.add(p);
                 } else {

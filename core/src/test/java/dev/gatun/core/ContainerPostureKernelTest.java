@@ -144,6 +144,10 @@ class ContainerPostureKernelTest {
                 m.put(p, flags("ro,nosuid,nodev"));
             }
         }
+        // generated for the network mode (EtcFiles), bound over the host paths, read-only as the root is
+        for (String p : List.of("/etc/hosts", "/etc/hostname", "/etc/resolv.conf")) {
+            m.put(p, flags("ro,nosuid,nodev,noexec"));
+        }
         for (String p : SecurityDefaults.MASKED_PATHS) {
             Path host = Path.of(p);
             if (Files.isDirectory(host)) {

@@ -47,6 +47,10 @@ class RootlessContainerKernelTest {
 
     @BeforeAll
     static void anUnprivilegedJvm() throws Exception {
+        // the virtual threads' pollers live as long as the JVM: made before any snapshot
+        try (ContainerPastaKernelTest.HostServer server = new ContainerPastaKernelTest.HostServer()) {
+            ContainerPastaKernelTest.get(server.port());
+        }
         Kernel.require(!Kernel.isRoot(), "runs as an unprivileged user (.ci/rootless-lane runs it as gatun-ci)");
         Kernel.require(UserNamespaces.isAvailable(), "user namespaces: " + UserNamespaces.unavailabilityCause());
         Kernel.require(CGROUP.equals("none") || CGROUP.equals("delegated"),
@@ -194,6 +198,35 @@ class RootlessContainerKernelTest {
                     s -> s.workingDirectory(tmp).memory("32m"));
             assertThat(oom.oomKilled()).as("%s", oom).isTrue();
         }
+    }
+
+    @Test
+    @org.junit.jupiter.api.condition.EnabledIf(value = "dev.gatun.core.ContainerPastaKernelTest#hostHasADefaultRoute",
+            disabledReason = "no network to connect: the VM lane's guest has only lo")
+    void pastaGivesARootlessContainerOutboundAccessAndPublishedPortsAndNonePublishesNothing() throws Exception {
+        Kernel.require(dev.gatun.core.net.Pasta.unavailabilityCause() == null,
+                String.valueOf(dev.gatun.core.net.Pasta.unavailabilityCause()));
+        try (ContainerPastaKernelTest.HostServer http = new ContainerPastaKernelTest.HostServer()) {
+            Ran r = Ran.of(Container.builder().id(Leftovers.id("rootless-pasta-out")).network(NetworkMode.pasta())
+                    .command("/bin/sh", "-c", ContainerPastaKernelTest.outboundScript(http.port())));
+            assertThat(r.out()).as(r.out()).contains("hello from the host\n", "wget=0",
+                    "nameserver " + dev.gatun.core.net.Pasta.DNS_FORWARD + "\n");
+        }
+        String id = Leftovers.id("rootless-pasta-publish");
+        try (Container c = Container.builder().id(id).network(NetworkMode.pasta()).publish(0, 80)
+                .stopTimeout(java.time.Duration.ZERO)
+                .command("/bin/sh", "-c", "echo rootless-page > /tmp/index.html; exec busybox httpd -f -p 80 -h /tmp")
+                .build()) {
+            c.run();
+            assertThat(ContainerPastaKernelTest.get(c.mappedPort(80))).contains("200 OK", "rootless-page");
+        }
+        Leftovers.assertNoneOf(id);
+        // the JVM's own forwarder cannot enter a namespace the container's user namespace owns: one line says so
+        Container none = Container.builder().id(Leftovers.id("rootless-publish-none")).publish(0, 80)
+                .command("/bin/true").build();
+        assertThatThrownBy(none::create).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("an unprivileged JVM cannot enter the container's network namespace")
+                .hasMessageContaining("network(NetworkMode.pasta())");
     }
 
     @Test

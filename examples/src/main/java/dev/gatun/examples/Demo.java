@@ -30,8 +30,9 @@ import java.util.TreeMap;
  * --blkio-weight=500 … httpd} asks for — and prints the evidence side by side: the host's process
  * tree (this JVM, the container's init, its children, by host pid), the container's own view (its
  * PID 1), uname from both sides (one kernel), the hostnames (two), the cgroup and its limit files
- * as the kernel holds them, and which namespaces differ from the host's. Then it stops and removes
- * the container and shows that nothing is left.
+ * as the kernel holds them, and which namespaces differ from the host's. The server's port 80 is
+ * published on the host's 127.0.0.1:8081, as the article's {@code -p 8081:80}, and the demo GETs
+ * it from the host. Then it stops and removes the container and shows that nothing is left.
  *
  * <p>The server is busybox's {@code httpd} when a static busybox is installed
  * ({@code busybox-static}), otherwise the JDK's own {@code jwebserver}, both reached from the
@@ -39,7 +40,9 @@ import java.util.TreeMap;
  */
 public final class Demo {
 
-    private static final String PORT = "8080";
+    /** The container's port the server listens on, and the host port that publishes it, as in the article's {@code -p 8081:80}. */
+    private static final int CONTAINER_PORT = 80;
+    private static final int HOST_PORT = 8081;
 
     private Demo() {}
 
@@ -59,6 +62,7 @@ public final class Demo {
         try (Container c = Container.builder()
                 .hostname("web")
                 .command("/bin/sh", "-c", script)
+                .publish(HOST_PORT, CONTAINER_PORT) // podman's -p 8081:80
                 .resources(r -> r.memory("512m").memorySwap("512m").cpus(1.5).cpuShares(512).pidsLimit(100)
                         .blkioWeight(500))
                 .dropUnsupportedLimits(true)
@@ -125,9 +129,10 @@ public final class Demo {
                     stats.memoryBytes() / 1024, stats.memoryPeakBytes() / 1024, stats.pids(), stats.pidsPeak(),
                     stats.cpuUsageMicros() / 1000.0);
 
-            section("The server answers, inside the container's own network");
-            String reply = c.callInNetworkNamespace(Demo::fetch);
-            System.out.println(reply);
+            section("The server answers on the host: -p 8081:80");
+            System.out.println("published " + c.ports() + ": a listener of this JVM on the host, and per connection a");
+            System.out.println("socket opened inside the container's network namespace, bytes copied both ways");
+            System.out.println(fetch());
 
             section("Stop and remove");
             Path cgroupDir = cgroup.directories().values().iterator().next();
@@ -142,29 +147,31 @@ public final class Demo {
 
     /**
      * busybox httpd when a static busybox exists, else the JDK's jwebserver (both under the host's
-     * /usr); {@code -Dgatun.demo.server=jwebserver} picks the JDK's.
+     * /usr); {@code -Dgatun.demo.server=jwebserver} picks the JDK's. Either listens on port 80 of
+     * the container's own network namespace.
      */
     private static List<String> server() {
         boolean jdk = "jwebserver".equals(System.getProperty("gatun.demo.server"));
+        String port = Integer.toString(CONTAINER_PORT);
         for (String b : List.of("/usr/bin/busybox", "/bin/busybox")) {
             if (!jdk && Files.isExecutable(Path.of(b))) {
-                return List.of(b, "httpd", "-f", "-p", "127.0.0.1:" + PORT, "-h", "/tmp");
+                return List.of(b, "httpd", "-f", "-p", port, "-h", "/tmp");
             }
         }
         Path jwebserver = Path.of(System.getProperty("java.home"), "bin", "jwebserver");
-        return List.of(jwebserver.toString(), "-b", "127.0.0.1", "-p", PORT, "-d", "/tmp");
+        return List.of(jwebserver.toString(), "-b", "127.0.0.1", "-p", port, "-d", "/tmp");
     }
 
     /**
-     * GET / on the container's 127.0.0.1; runs on a thread inside the container's network
-     * namespace. Retries for up to 30 s while the server is still starting (a JVM server takes a
-     * few seconds on a loaded machine).
+     * GET http://127.0.0.1:8081/ from this JVM, on the host's network. Retried for up to 30 s while
+     * the server is still starting (the forwarder resets a connection the container's port still
+     * refuses after 5 s; a JVM server takes a few seconds on a loaded machine).
      */
     private static String fetch() throws IOException, InterruptedException {
         for (int attempt = 0; ; attempt++) {
             try {
                 return get();
-            } catch (java.net.ConnectException e) {
+            } catch (IOException e) {
                 if (attempt >= 300) {
                     throw e;
                 }
@@ -174,12 +181,17 @@ public final class Demo {
     }
 
     private static String get() throws IOException {
-        try (Socket s = new Socket("127.0.0.1", Integer.parseInt(PORT))) {
+        try (Socket s = new Socket("127.0.0.1", HOST_PORT)) {
             OutputStream o = s.getOutputStream();
-            o.write("GET / HTTP/1.0\r\nHost: web\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            o.write("GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             o.flush();
-            String status = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
-            return "GET http://127.0.0.1:" + PORT + "/ from a JVM thread in the container's network namespace: " + status;
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            String status = in.readLine();
+            if (status == null) {
+                throw new java.io.EOFException("no answer yet");
+            }
+            String body = in.lines().dropWhile(l -> !l.isEmpty()).filter(l -> !l.isEmpty()).findFirst().orElse("");
+            return "GET http://127.0.0.1:" + HOST_PORT + "/ from the host: " + status + "\n" + body;
         }
     }
 

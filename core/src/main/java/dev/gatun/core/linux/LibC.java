@@ -324,6 +324,17 @@ public final class LibC {
         }
     }
 
+    /** {@code statfs(path, &buf)}'s {@code f_type}: the file system's magic number ({@code NSFS_MAGIC} …). */
+    public static long statfsMagic(String path) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cpath = arena.allocateFrom(path);
+            MemorySegment buf = arena.allocate(STATFS_SIZE, 8);
+            retrying(e -> sys(e, NR_STATFS, cpath.address(), buf.address()),
+                    errno -> ErrnoException.forFile(errno, "statfs", path, "\"" + path + "\", &buf"));
+            return buf.get(JAVA_LONG, 0);
+        }
+    }
+
     /** {@code mount(source, target, NULL, MS_BIND, NULL)}: binds {@code source} on {@code target} in this process's mount namespace. */
     public static void bindMount(String source, String target) throws IOException {
         try (Arena arena = Arena.ofConfined()) {

@@ -1,5 +1,10 @@
 package dev.gatun.core.net;
 
+import dev.gatun.core.linux.LibC;
+import dev.gatun.core.spawn.Program;
+import dev.gatun.core.spawn.SpawnOptions;
+import dev.gatun.core.spawn.SpawnedProcess;
+import dev.gatun.core.spawn.Spawner;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,8 +29,8 @@ import java.util.concurrent.TimeUnit;
  * <p>This is how an unprivileged JVM publishes ports: it cannot enter a namespace its container's
  * user namespace owns, but pasta, started by it, can (the caller owns that user namespace).
  *
- * <p>One pasta process per container, run in the foreground and ended by {@link #close()}; it also
- * quits by itself when the namespace goes (the container's init exits). Not thread-safe.
+ * <p>One pasta process per container, run in the foreground by the spawn engine (so it dies with
+ * the JVM) and ended by {@link #close()}. Not thread-safe.
  *
  * @see <a href="https://passt.top/builds/latest/web/passt.1.html">passt(1)</a>
  */
@@ -39,6 +44,8 @@ public final class Pasta implements AutoCloseable {
 
     private static final Path TUN = Path.of("/dev/net/tun");
     private static final long READY_TIMEOUT_MILLIS = 5_000;
+    private static final int SIGTERM = 15;
+    private static final int SIGKILL = 9;
 
     /**
      * One forward from the host into the container.
@@ -50,13 +57,15 @@ public final class Pasta implements AutoCloseable {
      */
     public record Forward(String protocol, String hostIp, int hostPort, int containerPort) {}
 
-    private final Process process;
+    private final SpawnedProcess process;
     private final Path log;
+    private final Path output;
     private final Path netns;
 
-    private Pasta(Process process, Path log, Path netns) {
+    private Pasta(SpawnedProcess process, Path log, Path output, Path netns) {
         this.process = process;
         this.log = log;
+        this.output = output;
         this.netns = netns;
     }
 
@@ -64,12 +73,16 @@ public final class Pasta implements AutoCloseable {
      * Why pasta cannot run for this user here, naming what to install or change; null when it can.
      */
     public static String unavailabilityCause() {
-        if (!Files.isExecutable(Path.of(COMMAND))) {
-            return "the network mode pasta needs " + COMMAND + " (Debian package passt)";
+        return unavailabilityCause(Path.of(COMMAND), TUN);
+    }
+
+    static String unavailabilityCause(Path command, Path tun) {
+        if (!Files.isExecutable(command)) {
+            return "the network mode pasta needs " + command + " (Debian package passt)";
         }
-        if (!Files.isReadable(TUN) || !Files.isWritable(TUN)) {
-            return "the network mode pasta needs " + TUN + ", which this user cannot open (Debian's udev makes it "
-                    + "mode 0666; as root: chmod 0666 " + TUN + ")";
+        if (!Files.isReadable(tun) || !Files.isWritable(tun)) {
+            return "the network mode pasta needs " + tun + ", which this user cannot open (Debian's udev makes it "
+                    + "mode 0666; as root: chmod 0666 " + tun + ")";
         }
         return null;
     }
@@ -121,7 +134,7 @@ public final class Pasta implements AutoCloseable {
             netns = dir.resolve("netns");
             Files.createFile(netns);
             try {
-                dev.gatun.core.linux.LibC.bindMount("/proc/" + pid + "/ns/net", netns.toString());
+                LibC.bindMount("/proc/" + pid + "/ns/net", netns.toString());
             } catch (IOException e) {
                 Files.deleteIfExists(netns);
                 throw e;
@@ -132,21 +145,46 @@ public final class Pasta implements AutoCloseable {
 
         cmd.addAll(List.of("-t", spec(forwards, "tcp"), "-u", spec(forwards, "udp"), "-T", "none", "-U", "none",
                 "--dns-forward", DNS_FORWARD));
-        Process p;
+        Path output = dir.resolve("pasta.out");
+        SpawnedProcess p;
         try {
-            p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
-                    new java.io.File("/dev/null"))).start();
+            p = spawn(cmd, output);
         } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(output);
             unbind(netns);
             throw e;
         }
-        Pasta pasta = new Pasta(p, logFile, netns);
+        Pasta pasta = new Pasta(p, logFile, output, netns);
         try {
             pasta.awaitListening(pid, forwards);
             return pasta;
         } catch (IOException | RuntimeException e) {
             pasta.close();
             throw e;
+        }
+    }
+
+    /**
+     * Runs {@code cmd} through the spawn engine, not {@link ProcessBuilder}: its parent is then the
+     * spawner thread, which lives as long as the JVM, so that {@code PR_SET_PDEATHSIG} ends pasta
+     * when the JVM dies however it dies (pasta itself stays while the namespace's file or its own
+     * fd of it does); stdout and stderr go to {@code output}.
+     */
+    private static SpawnedProcess spawn(List<String> cmd, Path output) throws IOException {
+        int devNull = LibC.openat(LibC.AT_FDCWD, "/dev/null", LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+        try {
+            int out = LibC.openat(LibC.AT_FDCWD, output.toString(), LibC.O_WRONLY | LibC.O_CREAT | LibC.O_CLOEXEC
+                    | 01000 /* O_TRUNC */, 0600);
+            try {
+                Program program = Program.builder().stdio(0, devNull).stdio(1, out).stdio(2, out)
+                        .setsid().parentDeathSignal(SIGKILL).unblockSignals()
+                        .execve(cmd.getFirst(), cmd, List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin")).build();
+                return Spawner.get().spawn(program, SpawnOptions.defaults());
+            } finally {
+                LibC.close(out);
+            }
+        } finally {
+            LibC.close(devNull);
         }
     }
 
@@ -192,8 +230,8 @@ public final class Pasta implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MILLIS);
         while (true) {
             if (!process.isAlive()) {
-                throw new IOException("pasta exited (" + process.exitValue() + ") before the container's network was "
-                        + "up: " + words());
+                throw new IOException("pasta exited (" + process.onExit().join() + ") before the container's network "
+                        + "was up: " + words());
             }
             if (forwards.stream().allMatch(Pasta::listening) && hasRoute(pid)) {
                 return;
@@ -256,8 +294,8 @@ public final class Pasta implements AutoCloseable {
     private String words() {
         StringBuilder s = new StringBuilder();
         try {
-            if (!process.isAlive()) {
-                s.append(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+            if (Files.exists(output)) {
+                s.append(Files.readString(output, StandardCharsets.UTF_8).strip());
             }
             if (Files.exists(log)) {
                 s.append(s.isEmpty() ? "" : "; ").append(Files.readString(log).strip());
@@ -273,21 +311,20 @@ public final class Pasta implements AutoCloseable {
         return process.pid();
     }
 
-    /** Ends pasta (SIGTERM, then SIGKILL after 2 s), waits for it and removes its log. */
+    /** Ends pasta (SIGTERM, then SIGKILL after 2 s), waits for it and removes its files and the namespace's. */
     @Override
     public void close() throws IOException {
-        process.destroy();
         try {
-            if (!process.waitFor(2, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
+            process.signal(SIGTERM);
+            if (process.waitFor(java.time.Duration.ofSeconds(2)).isEmpty()) {
+                process.kill();
+                process.waitFor(java.time.Duration.ofSeconds(5));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            process.getInputStream().close();
-            process.getOutputStream().close();
             Files.deleteIfExists(log);
+            Files.deleteIfExists(output);
             unbind(netns);
         }
     }
@@ -296,7 +333,7 @@ public final class Pasta implements AutoCloseable {
     private static void unbind(Path netns) throws IOException {
         if (netns != null) {
             try {
-                dev.gatun.core.linux.LibC.detachMount(netns.toString());
+                LibC.detachMount(netns.toString());
             } catch (dev.gatun.core.ErrnoException e) {
                 // EINVAL: not a mount (the bind failed before); the file goes all the same
             }
