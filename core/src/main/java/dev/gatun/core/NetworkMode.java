@@ -82,6 +82,14 @@ public sealed interface NetworkMode {
         return new Pasta();
     }
 
+    /**
+     * Why {@link #pasta()} cannot run for this user here (no {@code pasta} command: Debian package
+     * {@code passt}; a {@code /dev/net/tun} this user cannot open), or empty when it can.
+     */
+    static java.util.Optional<String> pastaUnavailableCause() {
+        return java.util.Optional.ofNullable(dev.gatun.core.net.Pasta.unavailabilityCause());
+    }
+
     /** The host's network. */
     static NetworkMode host() {
         return new Host();

@@ -2,7 +2,9 @@ package dev.gatun.examples;
 
 import dev.gatun.cgroups.Cgroup;
 import dev.gatun.core.Container;
+import dev.gatun.core.ContainerBuilder;
 import dev.gatun.core.ContainerProcess;
+import dev.gatun.core.NetworkMode;
 import dev.gatun.core.Gatun;
 import dev.gatun.namespaces.NamespaceSet;
 import dev.gatun.namespaces.NamespaceType;
@@ -59,18 +61,32 @@ public final class Demo {
                 + "echo \"<h1>hello from $(hostname)</h1>\" > /tmp/index.html; "
                 + "echo ready; exec " + String.join(" ", server);
 
-        try (Container c = Container.builder()
+        // a JVM that is not root runs the container rootless: its own user namespace, limits only in a
+        // delegated cgroup, and published ports through pasta (it cannot enter the container's network)
+        boolean rootless = !"root".equals(System.getProperty("user.name"));
+        Optional<String> noPasta = rootless ? NetworkMode.pastaUnavailableCause() : Optional.empty();
+        ContainerBuilder b = Container.builder()
                 .hostname("web")
                 .command("/bin/sh", "-c", script)
-                .publish(HOST_PORT, CONTAINER_PORT) // podman's -p 8081:80
                 .resources(r -> r.memory("512m").memorySwap("512m").cpus(1.5).cpuShares(512).pidsLimit(100)
                         .blkioWeight(500))
                 .dropUnsupportedLimits(true)
                 .stopTimeout(java.time.Duration.ofSeconds(2))
-                .redirectErrorStream(true)
-                .build()) {
+                .redirectErrorStream(true);
+        if (noPasta.isEmpty()) {
+            b.publish(HOST_PORT, CONTAINER_PORT); // podman's -p 8081:80
+            if (rootless) {
+                b.network(NetworkMode.pasta());
+            }
+        }
+        try (Container c = b.build()) {
             section("The container");
             System.out.println("id " + c.id() + ", the server: " + String.join(" ", server));
+            if (rootless) {
+                System.out.println("rootless: this JVM runs as " + System.getProperty("user.name") + ", so the container"
+                        + " has a user namespace of its own (its root is " + System.getProperty("user.name")
+                        + " on the host)");
+            }
             ContainerProcess init = c.run();
             BufferedReader out = new BufferedReader(new InputStreamReader(init.getInputStream(), StandardCharsets.UTF_8));
             List<String> inside = new ArrayList<>();
@@ -109,38 +125,54 @@ public final class Demo {
             }
 
             section("cgroups are the real enforcement: the limits as the kernel holds them");
-            Cgroup cgroup = c.cgroup().orElseThrow();
-            System.out.println("cgroup " + cgroup.version() + ": " + cgroup.directories().values().stream().findFirst()
-                    .map(Path::toString).orElse("?") + (cgroup.directories().size() > 1 ? " (and one per v1 controller)" : ""));
-            for (Map.Entry<String, String> f : limitFiles(cgroup).entrySet()) {
-                System.out.printf("  %-40s %s%n", f.getKey(), f.getValue());
-            }
-            Path blkio = cgroup.directories().get("blkio");
-            if (blkio != null && Files.exists(blkio.resolve("blkio.bfq.weight")) && !anyDiskUsesBfq()) {
-                System.out.println("note: the blkio weight is written to blkio.bfq.weight, but no disk here uses the BFQ");
-                System.out.println("      I/O scheduler (/sys/block/*/queue/scheduler), so the kernel does not enforce it");
-            }
-            if (!c.droppedLimits().isEmpty()) {
-                System.out.println("limits this host cannot enforce (reported, not silently dropped):");
+            Optional<Cgroup> own = c.cgroup();
+            if (own.isEmpty()) {
+                System.out.println("no cgroup: this user has no delegated cgroup (the README's \"Rootless\" says how "
+                        + "to get one), so the limits were dropped:");
                 c.droppedLimits().forEach(l -> System.out.println("  " + l));
             }
-            var stats = c.stats();
-            System.out.printf("usage now: memory %d KiB (peak %d KiB), %d pids (peak %d), CPU %.1f ms%n",
-                    stats.memoryBytes() / 1024, stats.memoryPeakBytes() / 1024, stats.pids(), stats.pidsPeak(),
-                    stats.cpuUsageMicros() / 1000.0);
+            Cgroup cgroup = own.orElse(null);
+            if (cgroup != null) {
+                System.out.println("cgroup " + cgroup.version() + ": " + cgroup.directories().values().stream().findFirst()
+                        .map(Path::toString).orElse("?") + (cgroup.directories().size() > 1 ? " (and one per v1 controller)" : ""));
+                for (Map.Entry<String, String> f : limitFiles(cgroup).entrySet()) {
+                    System.out.printf("  %-40s %s%n", f.getKey(), f.getValue());
+                }
+                Path blkio = cgroup.directories().get("blkio");
+                if (blkio != null && Files.exists(blkio.resolve("blkio.bfq.weight")) && !anyDiskUsesBfq()) {
+                    System.out.println("note: the blkio weight is written to blkio.bfq.weight, but no disk here uses the BFQ");
+                    System.out.println("      I/O scheduler (/sys/block/*/queue/scheduler), so the kernel does not enforce it");
+                }
+                if (!c.droppedLimits().isEmpty()) {
+                    System.out.println("limits this host cannot enforce (reported, not silently dropped):");
+                    c.droppedLimits().forEach(l -> System.out.println("  " + l));
+                }
+                var stats = c.stats();
+                System.out.printf("usage now: memory %d KiB (peak %d KiB), %d pids (peak %d), CPU %.1f ms%n",
+                        stats.memoryBytes() / 1024, stats.memoryPeakBytes() / 1024, stats.pids(), stats.pidsPeak(),
+                        stats.cpuUsageMicros() / 1000.0);
+            }
 
             section("The server answers on the host: -p 8081:80");
-            System.out.println("published " + c.ports() + ": a listener of this JVM on the host, and per connection a");
-            System.out.println("socket opened inside the container's network namespace, bytes copied both ways");
-            System.out.println(fetch());
+            if (noPasta.isPresent()) {
+                System.out.println("not published: " + noPasta.get());
+            } else {
+                System.out.println("published " + c.ports() + (rootless
+                        ? ": pasta listens on the host and connects inside the container's network namespace"
+                        : ": a listener of this JVM on the host, and per connection a socket opened inside the "
+                                + "container's network namespace, bytes copied both ways"));
+                System.out.println(fetch());
+            }
 
             section("Stop and remove");
-            Path cgroupDir = cgroup.directories().values().iterator().next();
+            Path cgroupDir = cgroup == null ? null : cgroup.directories().values().iterator().next();
             System.out.println("SIGTERM first: a namespace's PID 1 gets no default signal actions, so a server");
             System.out.println("that does not handle SIGTERM ignores it; after the stop timeout (2 s) comes SIGKILL");
             c.close();
             System.out.println("init " + (init.isAlive() ? "still alive!" : "exited: " + init.exitDescription()));
-            System.out.println("cgroup " + cgroupDir + (Files.exists(cgroupDir) ? " still exists!" : " removed"));
+            if (cgroupDir != null) {
+                System.out.println("cgroup " + cgroupDir + (Files.exists(cgroupDir) ? " still exists!" : " removed"));
+            }
             System.out.println("state dir " + c.bundle() + (Files.exists(c.bundle()) ? " still exists!" : " removed"));
         }
     }
