@@ -513,6 +513,9 @@ public final class Container implements AutoCloseable {
             SpawnedProcess spawned = null;
             try {
                 handshake.release();
+                // the init says it got past its wait; one killed while it waited (its death perhaps
+                // still under way) never does, where the end of its error pipe alone would look like an exec
+                handshake.awaitStage();
                 spawned = handshake.awaitExec();
                 applyOomScoreAdj(spawned);
             } catch (IOException | RuntimeException e) {

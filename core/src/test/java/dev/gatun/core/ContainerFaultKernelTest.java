@@ -357,6 +357,15 @@ class ContainerFaultKernelTest {
             sh(cmd.toArray(String[]::new));
         }
 
+        /** The directories in {@code dir}; none when it is gone (another process's cgroup, removed meanwhile). */
+        private static List<Path> childrenOf(Path dir) throws java.io.IOException {
+            try (Stream<Path> s = Files.list(dir)) {
+                return s.filter(Files::isDirectory).toList();
+            } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
+                return List.of();
+            }
+        }
+
         /** No fd, child or mount in the probe, no state directory as it sees it, no cgroup directory. */
         void assertNothingLeft(String id) throws Exception {
             assertThat(ask("leaks")).as("what the probe JVM holds after %s failed", id).isEqualTo("leaks ");
@@ -364,8 +373,14 @@ class ContainerFaultKernelTest {
             List<Path> left = new ArrayList<>(Leftovers.of(id));
             for (Path own : ResourceSample.ownCgroups()) {
                 for (Path parent : List.of(own, own.resolve("gatun-jvm-" + pid()))) {
-                    try (Stream<Path> s = Files.isDirectory(parent) ? Files.walk(parent, 2) : Stream.empty()) {
-                        s.filter(p -> p.getFileName().toString().equals("gatun-" + id)).forEach(left::add);
+                    // two levels: the container's directory below the JVM's cgroup, or below a
+                    // per-JVM directory; others' cgroups may come and go meanwhile
+                    for (Path p : childrenOf(parent)) {
+                        if (p.getFileName().toString().equals("gatun-" + id)) {
+                            left.add(p);
+                        }
+                        childrenOf(p).stream().filter(c -> c.getFileName().toString().equals("gatun-" + id))
+                                .forEach(left::add);
                     }
                 }
             }

@@ -94,7 +94,13 @@ class ContainerTerminalKernelTest {
             CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(p));
             OutputStream in = p.getOutputStream();
             in.write("sleep 60; echo slept\n".getBytes(StandardCharsets.UTF_8));
-            Thread.sleep(500);
+            in.flush();
+            // until the sleep runs in the foreground (a loaded machine may take seconds to fork it)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (p.toHandle().descendants().noneMatch(d -> d.info().command().orElse("").endsWith("sleep"))) {
+                assertThat(System.nanoTime()).as("the shell never ran sleep").isLessThan(deadline);
+                Thread.sleep(20);
+            }
             // ^C: the line discipline sends SIGINT to the terminal's foreground process group
             in.write(3);
             in.write("echo after-inter''rupt; exit\n".getBytes(StandardCharsets.UTF_8));

@@ -63,7 +63,7 @@ import java.util.Set;
  *  security     rlimits, bounding set, keepcaps | setgroups, setresgid, setresuid | pdeathsig,
  *               capset, ambient, no_new_privs, seccomp
  *  process      umask, [container terminal: dup3 on 0-2], close_range(3.., CLOEXEC), chdir
- *  pause        "created": notify parent, wait for start
+ *  pause        "created": notify parent, wait for start, notify "released"
  *  exec         unblock signals, execve
  * </pre>
  *
@@ -234,7 +234,10 @@ public final class ContainerPlanner {
             }
             b.closeRangeCloexec(3);
             b.chdir(process.cwd() != null ? process.cwd() : "/");
-            b.notifyParent().awaitParent();
+            // "created" (notify), wait for start, then "released" (notify): the parent's start then
+            // knows for sure whether this init lives past the wait, even if something killed it
+            // while it waited and its death is still under way
+            b.notifyParent().awaitParent().notifyParent();
             b.unblockSignals();
             String path = CommandResolver.resolve(ContainerView.of(spec, bundle), Absent.list(process.args()).getFirst(), Absent.list(process.env()));
             ProcLinks.refuse(spec, "$.process.args[0]", path); // found on a PATH that leads through proc
