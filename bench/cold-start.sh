@@ -3,7 +3,9 @@
 # `java` process and `crun run` of the same container's bundle, interleaved; plus the laps inside
 # the JVM (main() to the first container's exit, the 2nd..10th container). See bench/cold_start.py.
 #   bench/cold-start.sh [--rounds N] [--warmup N] [--cases bare,gatun1,gatun10,crun]
-#                       [--java-opt OPT]... [--label TEXT] [--out bench/results/NAME]   (NAME.csv, NAME.md)
+#                       [--java-opt OPT]... [--aot] [--label TEXT] [--out bench/results/NAME]   (NAME.csv, NAME.md)
+# --aot: first trains a JDK 25 AOT cache (-XX:AOTCacheOutput, one training run of 3 containers),
+#        then adds the cases gatun1aot and gatun10aot, which start with -XX:AOTCache.
 # Needs root, crun and python3; build first: ./mvnw -q -Dgatun.quick -pl bench -am package -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +17,17 @@ trap 'rm -rf "$work"' EXIT
 # The crun bundle: the builder's own spec for Container.builder().command("/bin/true").
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$jar" dev.gatun.bench.cold.ColdStart bundle "$work/bundle" 2>/dev/null
 args=(--java "$JAVA_HOME/bin/java" --jar "$jar" --bundle "$work/bundle" --state "$work/crun"
-      --out "bench/results/cold-start-$(date -u +%Y-%m-%d-%H%M)" "$@")
+      --out "bench/results/cold-start-$(date -u +%Y-%m-%d-%H%M)")
+for a in "$@"; do
+  if [ "$a" = --aot ]; then
+    # the embedder's recipe (docs/aot-cache.md): one training run that does what production does
+    "$JAVA_HOME/bin/java" -XX:AOTCacheOutput="$work/gatun.aot" --enable-native-access=ALL-UNNAMED -cp "$jar" \
+      dev.gatun.bench.cold.ColdStart containers 3 >/dev/null 2>&1
+    args+=(--aot-cache "$work/gatun.aot")
+  else
+    args+=("$a")
+  fi
+done
 run=(python3 bench/cold_start.py "${args[@]}")
 controllers=/sys/fs/cgroup/unified/cgroup.controllers
 if [ -f "$controllers" ]; then

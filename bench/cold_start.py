@@ -8,6 +8,8 @@ so that all cases share the machine's noise:
   gatun1    java -cp JAR ColdStart containers 1   start, one default container, exit
   gatun10   java -cp JAR ColdStart containers 10  laps of the 2nd..10th container
   crun      crun run of the same container's bundle (ColdStart bundle)
+  gatun1aot, gatun10aot   gatun1 and gatun10 with -XX:AOTCache=FILE (JDK 25's AOT cache, JEP 483/514/515),
+            when --aot-cache FILE is given (cold-start.sh --aot trains one first)
 
 Per run: wall time (fork to reaped, measured here), user and system CPU and peak RSS of the
 process and every descendant it reaped (wait4's rusage), the load average when it started, and
@@ -89,6 +91,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=2, help="rounds run first and not recorded (page cache)")
     ap.add_argument("--cases", default="bare,gatun1,gatun10,crun")
     ap.add_argument("--java-opt", action="append", default=[], help="extra JVM option for the Java cases")
+    ap.add_argument("--aot-cache", help="an AOT cache: adds the cases gatun1aot and gatun10aot")
     ap.add_argument("--label", default="")
     ap.add_argument("--out", required=True, help="path without extension: writes OUT.csv and OUT.md")
     a = ap.parse_args()
@@ -96,6 +99,11 @@ def main():
     jvm = [a.java, "--enable-native-access=ALL-UNNAMED", *a.java_opt, "-cp", a.jar, MAIN]
     cmds = {"bare": jvm + ["bare"], "gatun1": jvm + ["containers", "1"], "gatun10": jvm + ["containers", "10"]}
     cases = a.cases.split(",")
+    if a.aot_cache:
+        aot = [a.java, "--enable-native-access=ALL-UNNAMED", *a.java_opt, f"-XX:AOTCache={a.aot_cache}", "-cp", a.jar, MAIN]
+        cmds["gatun1aot"] = aot + ["containers", "1"]
+        cmds["gatun10aot"] = aot + ["containers", "10"]
+        cases += [c for c in ("gatun1aot", "gatun10aot") if c not in cases]
     seq = [0]
 
     def cmd(case):
@@ -126,7 +134,8 @@ def main():
     v = versions(a.java)
     by = {c: [x for x in rows if x["case"] == c] for c in cases}
     md = [f"# Cold path: a fresh process with one container{(' — ' + a.label) if a.label else ''}", "",
-          f"`bench/cold-start.sh --rounds {a.rounds}{' ' + ' '.join('--java-opt ' + o for o in a.java_opt) if a.java_opt else ''}`"
+          f"`bench/cold-start.sh --rounds {a.rounds}{' ' + ' '.join('--java-opt ' + o for o in a.java_opt) if a.java_opt else ''}"
+          f"{' --aot' if a.aot_cache else ''}`"
           f" ({a.warmup} warm-up rounds not recorded), {start:%Y-%m-%d %H:%M} UTC, commit {v['commit']}.",
           f"{v['java']}; {v['crun']}; kernel {v['kernel']}; {v['cpus']} CPUs, as root.",
           f"Load average (1/5/15 min) at start {load_start[0]:.2f}/{load_start[1]:.2f}/{load_start[2]:.2f}, "
