@@ -3,7 +3,10 @@
 # `java` process and `crun run` of the same container's bundle, interleaved; plus the laps inside
 # the JVM (main() to the first container's exit, the 2nd..10th container). See bench/cold_start.py.
 #   bench/cold-start.sh [--rounds N] [--warmup N] [--cases bare,gatun1,gatun10,crun]
-#                       [--java-opt OPT]... [--aot] [--label TEXT] [--out bench/results/NAME]   (NAME.csv, NAME.md)
+#                       [--java-opt OPT]... [--aot] [--compare OTHER/benchmarks.jar]
+#                       [--label TEXT] [--out bench/results/NAME]   (NAME.csv, NAME.md)
+# --compare: adds gatun1base and gatun10base, the same cases from another build (a baseline commit's
+#        bench/target/benchmarks.jar, with this commit's ColdStart.java copied in), in the same rounds.
 # --aot: first trains a JDK 25 AOT cache (-XX:AOTCacheOutput, one training run of 3 containers),
 #        then adds the cases gatun1aot and gatun10aot, which start with -XX:AOTCache.
 # Needs root, crun and python3; build first: ./mvnw -q -Dgatun.quick -pl bench -am package -DskipTests

@@ -10,6 +10,8 @@ so that all cases share the machine's noise:
   crun      crun run of the same container's bundle (ColdStart bundle)
   gatun1aot, gatun10aot   gatun1 and gatun10 with -XX:AOTCache=FILE (JDK 25's AOT cache, JEP 483/514/515),
             when --aot-cache FILE is given (cold-start.sh --aot trains one first)
+  gatun1base, gatun10base gatun1 and gatun10 from another build's benchmarks.jar (--compare JAR), so that
+            a change and its baseline are measured in the same rounds, under the same load
 
 Per run: wall time (fork to reaped, measured here), user and system CPU and peak RSS of the
 process and every descendant it reaped (wait4's rusage), the load average when it started, and
@@ -92,6 +94,7 @@ def main():
     ap.add_argument("--cases", default="bare,gatun1,gatun10,crun")
     ap.add_argument("--java-opt", action="append", default=[], help="extra JVM option for the Java cases")
     ap.add_argument("--aot-cache", help="an AOT cache: adds the cases gatun1aot and gatun10aot")
+    ap.add_argument("--compare", help="another build's benchmarks.jar: adds the cases gatun1base and gatun10base")
     ap.add_argument("--label", default="")
     ap.add_argument("--out", required=True, help="path without extension: writes OUT.csv and OUT.md")
     a = ap.parse_args()
@@ -104,6 +107,11 @@ def main():
         cmds["gatun1aot"] = aot + ["containers", "1"]
         cmds["gatun10aot"] = aot + ["containers", "10"]
         cases += [c for c in ("gatun1aot", "gatun10aot") if c not in cases]
+    if a.compare:
+        base = [a.java, "--enable-native-access=ALL-UNNAMED", *a.java_opt, "-cp", a.compare, MAIN]
+        cmds["gatun1base"] = base + ["containers", "1"]
+        cmds["gatun10base"] = base + ["containers", "10"]
+        cases += [c for c in ("gatun1base", "gatun10base") if c not in cases]
     seq = [0]
 
     def cmd(case):
@@ -135,7 +143,7 @@ def main():
     by = {c: [x for x in rows if x["case"] == c] for c in cases}
     md = [f"# Cold path: a fresh process with one container{(' — ' + a.label) if a.label else ''}", "",
           f"`bench/cold-start.sh --rounds {a.rounds}{' ' + ' '.join('--java-opt ' + o for o in a.java_opt) if a.java_opt else ''}"
-          f"{' --aot' if a.aot_cache else ''}`"
+          f"{' --aot' if a.aot_cache else ''}{' --compare ' + a.compare if a.compare else ''}`"
           f" ({a.warmup} warm-up rounds not recorded), {start:%Y-%m-%d %H:%M} UTC, commit {v['commit']}.",
           f"{v['java']}; {v['crun']}; kernel {v['kernel']}; {v['cpus']} CPUs, as root.",
           f"Load average (1/5/15 min) at start {load_start[0]:.2f}/{load_start[1]:.2f}/{load_start[2]:.2f}, "
