@@ -135,6 +135,7 @@ public final class Container implements AutoCloseable {
 
     /** A builder for a container; see {@link ContainerBuilder} for every attribute and its default. */
     public static ContainerBuilder builder() {
+        Warmup.start(true);
         return new ContainerBuilder();
     }
 
@@ -145,12 +146,14 @@ public final class Container implements AutoCloseable {
      * @throws InvalidSpecException when config.json is malformed or invalid, naming the path
      */
     public static Container fromBundle(Path bundle, String id) throws IOException {
+        Warmup.start(false); // while the config is read
         Spec spec = OciSpecs.readConfig(bundle.resolve("config.json"));
         return fromSpec(spec, bundle, id);
     }
 
     /** The container {@code spec} describes; relative paths in it are relative to {@code bundle}. */
     public static Container fromSpec(Spec spec, Path bundle, String id) {
+        Warmup.start(false);
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(id, "id");
         return new Container(id, spec, bundle.toAbsolutePath(), new Launch(Redirect.PIPE, Redirect.PIPE, Redirect.PIPE,

@@ -677,12 +677,7 @@ public final class ContainerBuilder {
             linux.cgroupsPath(cgroupsPath);
         }
         if (seccomp != SeccompProfile.NONE) {
-            Set<Capability> bounding = new TreeSet<>();
-            capabilities.forEach(c -> bounding.add(Capability.of(c)));
-            KernelVersion kernel = KernelVersion.parse(Gatun.kernelRelease());
-            linux.seccomp(SeccompMapping.toOci(seccomp == SeccompProfile.SANDBOX
-                    ? SecurityDefaults.seccomp(Arch.current(), bounding, kernel)
-                    : SecurityDefaults.containersCommonSeccomp(Arch.current(), bounding, kernel)));
+            linux.seccomp(seccompSection(seccomp, capabilities));
         }
         return Spec.builder()
                 .ociVersion(SpecVersion.CURRENT)
@@ -730,6 +725,38 @@ public final class ContainerBuilder {
 
     private String theHostname(String theId) {
         return hostname != null ? hostname : theId.substring(0, Math.min(12, theId.length()));
+    }
+
+    /** The inputs of a seccomp section: equal inputs, equal section. */
+    private record SeccompInputs(SeccompProfile profile, Set<String> capabilities, String kernelRelease) {}
+
+    /** The last section made, with its inputs. */
+    private record SeccompSection(SeccompInputs inputs, dev.gatun.oci.Seccomp section) {}
+
+    /**
+     * The last seccomp section made: most builders of a JVM ask for the same one (the default
+     * profile and capabilities), and deriving it (some 400 rules filtered for the bounding set and
+     * the kernel, then mapped to OCI) cost every container a few milliseconds; the section is an
+     * immutable record, so sharing it is safe, and the planner's cache then finds it at once.
+     */
+    private static volatile SeccompSection lastSeccomp;
+
+    private static dev.gatun.oci.Seccomp seccompSection(SeccompProfile profile, Set<String> capabilities) {
+        SeccompInputs inputs = new SeccompInputs(profile, Set.copyOf(capabilities), Gatun.kernelRelease());
+        SeccompSection last = lastSeccomp;
+        if (last != null && last.inputs().equals(inputs)) {
+            return last.section();
+        }
+        Set<Capability> bounding = new TreeSet<>();
+        for (String c : capabilities) {
+            bounding.add(Capability.of(c));
+        }
+        KernelVersion kernel = KernelVersion.parse(inputs.kernelRelease());
+        dev.gatun.oci.Seccomp section = SeccompMapping.toOci(profile == SeccompProfile.SANDBOX
+                ? SecurityDefaults.seccomp(Arch.current(), bounding, kernel)
+                : SecurityDefaults.containersCommonSeccomp(Arch.current(), bounding, kernel));
+        lastSeccomp = new SeccompSection(inputs, section);
+        return section;
     }
 
     /** {@code limits}, with the {@linkplain #DEFAULT_PIDS_LIMIT default pids limit} when they set none. */

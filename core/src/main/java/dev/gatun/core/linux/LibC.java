@@ -140,51 +140,53 @@ public final class LibC {
 
     private LibC() {}
 
-    /** A downcall that returns a raw value; errno lands in the segment passed first. */
-    @FunctionalInterface
-    private interface Call {
-        long invoke(MemorySegment errno) throws Throwable;
-    }
-
-    /** A failure of a call: builds the exception from the errno. */
-    @FunctionalInterface
-    private interface Failure {
-        IOException of(int errno);
-    }
-
     /** {@code openat(dirfd, path, flags, mode)}; returns the new fd. */
     public static int openat(int dirfd, String path, int flags, int mode) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpath = arena.allocateFrom(path);
-            return (int) retrying(e -> sys(e, NR_OPENAT, dirfd, cpath.address(), flags, mode),
-                    errno -> ErrnoException.forFile(errno, "openat", path,
-                            Flags.fd(dirfd) + ", \"" + path + "\", " + Flags.OPEN.render(flags) + ", 0" + Integer.toOctalString(mode)));
+            long r = call(true, NR_OPENAT, dirfd, cpath.address(), flags, mode);
+            if (r < 0) {
+                throw ErrnoException.forFile((int) -r, "openat", path,
+                        Flags.fd(dirfd) + ", \"" + path + "\", " + Flags.OPEN.render(flags) + ", 0" + Integer.toOctalString(mode));
+            }
+            return (int) r;
         }
     }
 
     /** {@code close(fd)}; never retried (Linux releases the fd even when close reports EINTR). */
     public static void close(int fd) throws IOException {
-        once(e -> sys(e, NR_CLOSE, fd), errno -> new ErrnoException(errno, "close", Integer.toString(fd)));
+        long r = call(false, NR_CLOSE, fd);
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "close", Integer.toString(fd));
+        }
     }
 
     /** {@code read(fd, buf, buf.byteSize())}; returns the bytes read, 0 at end of file. */
     public static long read(int fd, MemorySegment buf) throws IOException {
-        return retrying(e -> sys(e, NR_READ, fd, buf.address(), buf.byteSize()),
-                errno -> new ErrnoException(errno, "read", fd + ", buf, " + buf.byteSize()));
+        long r = call(true, NR_READ, fd, buf.address(), buf.byteSize());
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "read", fd + ", buf, " + buf.byteSize());
+        }
+        return r;
     }
 
     /** {@code write(fd, buf, buf.byteSize())}; returns the bytes written. */
     public static long write(int fd, MemorySegment buf) throws IOException {
-        return retrying(e -> sys(e, NR_WRITE, fd, buf.address(), buf.byteSize()),
-                errno -> new ErrnoException(errno, "write", fd + ", buf, " + buf.byteSize()));
+        long r = call(true, NR_WRITE, fd, buf.address(), buf.byteSize());
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "write", fd + ", buf, " + buf.byteSize());
+        }
+        return r;
     }
 
     /** {@code pipe2(fds, flags)}; returns {read end, write end}. */
     public static int[] pipe2(int flags) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            once(e -> sys(e, NR_PIPE2, fds.address(), flags),
-                    errno -> new ErrnoException(errno, "pipe2", "fds, " + Flags.OPEN.render(flags)));
+            long r = call(false, NR_PIPE2, fds.address(), flags);
+            if (r < 0) {
+                throw new ErrnoException((int) -r, "pipe2", "fds, " + Flags.OPEN.render(flags));
+            }
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         }
     }
@@ -194,15 +196,19 @@ public final class LibC {
      * segment); with {@link #WNOHANG} and nothing to report, {@code si_pid} stays 0.
      */
     public static void waitid(int idtype, int id, MemorySegment info, int options) throws IOException {
-        retrying(e -> sys(e, NR_WAITID, idtype, id, info.address(), options),
-                errno -> new ErrnoException(errno, "waitid", Flags.IDTYPE.render(idtype) + ", " + id + ", info, "
-                        + Flags.WAIT.render(options)));
+        long r = call(true, NR_WAITID, idtype, id, info.address(), options);
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "waitid", Flags.IDTYPE.render(idtype) + ", " + id + ", info, "
+                    + Flags.WAIT.render(options));
+        }
     }
 
     /** {@code pidfd_send_signal(pidfd, sig, NULL, 0)} (Linux 5.1). */
     public static void pidfdSendSignal(int pidfd, int signal) throws IOException {
-        once(e -> sys(e, NR_PIDFD_SEND_SIGNAL, pidfd, signal),
-                errno -> new ErrnoException(errno, "pidfd_send_signal", pidfd + ", " + Flags.signal(signal) + ", NULL, 0"));
+        long r = call(false, NR_PIDFD_SEND_SIGNAL, pidfd, signal);
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "pidfd_send_signal", pidfd + ", " + Flags.signal(signal) + ", NULL, 0");
+        }
     }
 
     /**
@@ -210,14 +216,19 @@ public final class LibC {
      * of this process; everything else goes through {@link #pidfdSendSignal}.
      */
     public static void kill(long pid, int signal) throws IOException {
-        once(e -> sys(e, NR_KILL, pid, signal),
-                errno -> new ErrnoException(errno, "kill", pid + ", " + Flags.signal(signal)));
+        long r = call(false, NR_KILL, pid, signal);
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "kill", pid + ", " + Flags.signal(signal));
+        }
     }
 
     /** {@code pidfd_open(pid, 0)} (Linux 5.3); returns a pidfd (always O_CLOEXEC). */
     public static int pidfdOpen(long pid) throws IOException {
-        return (int) once(e -> sys(e, NR_PIDFD_OPEN, pid),
-                errno -> new ErrnoException(errno, "pidfd_open", pid + ", 0"));
+        long r = call(false, NR_PIDFD_OPEN, pid);
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "pidfd_open", pid + ", 0");
+        }
+        return (int) r;
     }
 
     /**
@@ -226,14 +237,20 @@ public final class LibC {
      * ptrace access to that process (a child of this one, as root, has it).
      */
     public static int pidfdGetfd(int pidfd, int targetfd) throws IOException {
-        return (int) once(e -> sys(e, NR_PIDFD_GETFD, pidfd, targetfd),
-                errno -> new ErrnoException(errno, "pidfd_getfd", pidfd + ", " + targetfd + ", 0"));
+        long r = call(false, NR_PIDFD_GETFD, pidfd, targetfd);
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "pidfd_getfd", pidfd + ", " + targetfd + ", 0");
+        }
+        return (int) r;
     }
 
     /** {@code prctl(option, arg2, 0, 0, 0)}; returns the call's result. */
     public static long prctl(int option, long arg2) throws IOException {
-        return once(e -> sys(e, NR_PRCTL, option, arg2),
-                errno -> new ErrnoException(errno, "prctl", option + ", " + arg2 + ", 0, 0, 0"));
+        long r = call(false, NR_PRCTL, option, arg2);
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "prctl", option + ", " + arg2 + ", 0, 0, 0");
+        }
+        return r;
     }
 
     /**
@@ -242,20 +259,27 @@ public final class LibC {
      * only the thread's children are affected ({@code pid_for_children}).
      */
     public static void setns(int fd, int nstype) throws IOException {
-        once(e -> sys(e, NR_SETNS, fd, nstype),
-                errno -> new ErrnoException(errno, "setns", fd + ", " + Flags.CLONE.render(nstype)));
+        long r = call(false, NR_SETNS, fd, nstype);
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "setns", fd + ", " + Flags.CLONE.render(nstype));
+        }
     }
 
     /** {@code dup3(oldfd, newfd, flags)}: makes {@code newfd} refer to what {@code oldfd} does. */
     public static void dup3(int oldfd, int newfd, int flags) throws IOException {
-        retrying(e -> sys(e, NR_DUP3, oldfd, newfd, flags),
-                errno -> new ErrnoException(errno, "dup3", oldfd + ", " + newfd + ", " + Flags.OPEN.render(flags)));
+        long r = call(true, NR_DUP3, oldfd, newfd, flags);
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "dup3", oldfd + ", " + newfd + ", " + Flags.OPEN.render(flags));
+        }
     }
 
     /** {@code epoll_create1(flags)}; returns the epoll fd. */
     public static int epollCreate1(int flags) throws IOException {
-        return (int) once(e -> sys(e, NR_EPOLL_CREATE1, flags),
-                errno -> new ErrnoException(errno, "epoll_create1", Flags.OPEN.render(flags)));
+        long r = call(false, NR_EPOLL_CREATE1, flags);
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "epoll_create1", Flags.OPEN.render(flags));
+        }
+        return (int) r;
     }
 
     /** {@code epoll_ctl(epfd, op, fd, {events, data = fd})}. */
@@ -263,8 +287,10 @@ public final class LibC {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment event = arena.allocate(Structs.EPOLL_EVENT_SIZE, 8);
             Structs.epollEvent(event, 0, events, fd);
-            once(e -> sys(e, NR_EPOLL_CTL, epfd, op, fd, event.address()),
-                    errno -> new ErrnoException(errno, "epoll_ctl", epfd + ", " + op + ", " + fd + ", events"));
+            long r = call(false, NR_EPOLL_CTL, epfd, op, fd, event.address());
+            if (r < 0) {
+                throw new ErrnoException((int) -r, "epoll_ctl", epfd + ", " + op + ", " + fd + ", events");
+            }
         }
     }
 
@@ -274,8 +300,11 @@ public final class LibC {
      */
     public static int epollWait(int epfd, MemorySegment events, int timeoutMillis) throws IOException {
         int max = (int) (events.byteSize() / Structs.EPOLL_EVENT_SIZE);
-        return (int) retrying(e -> sys(e, NR_EPOLL_PWAIT, epfd, events.address(), max, timeoutMillis, 0, 8),
-                errno -> new ErrnoException(errno, "epoll_wait", epfd + ", events, " + max + ", " + timeoutMillis));
+        long r = call(true, NR_EPOLL_PWAIT, epfd, events.address(), max, timeoutMillis, 0, 8);
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "epoll_wait", epfd + ", events, " + max + ", " + timeoutMillis);
+        }
+        return (int) r;
     }
 
     /** {@code mmap(NULL, length, prot, flags, fd, 0)}; returns the mapping (never unmapped by Gatun). */
@@ -296,16 +325,21 @@ public final class LibC {
 
     /** {@code mprotect(addr, length, prot)}. */
     public static void mprotect(MemorySegment region, int prot) throws IOException {
-        once(e -> sys(e, NR_MPROTECT, region.address(), region.byteSize(), prot),
-                errno -> new ErrnoException(errno, "mprotect", "addr, " + region.byteSize() + ", " + prot));
+        long r = call(false, NR_MPROTECT, region.address(), region.byteSize(), prot);
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "mprotect", "addr, " + region.byteSize() + ", " + prot);
+        }
     }
 
     /** {@code memfd_create(name, flags)}; returns the fd. */
     public static int memfdCreate(String name, int flags) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cname = arena.allocateFrom(name);
-            return (int) once(e -> sys(e, NR_MEMFD_CREATE, cname.address(), flags),
-                    errno -> new ErrnoException(errno, "memfd_create", "\"" + name + "\", " + flags));
+            long r = call(false, NR_MEMFD_CREATE, cname.address(), flags);
+            if (r < 0) {
+                throw new ErrnoException((int) -r, "memfd_create", "\"" + name + "\", " + flags);
+            }
+            return (int) r;
         }
     }
 
@@ -318,8 +352,10 @@ public final class LibC {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpath = arena.allocateFrom(path);
             MemorySegment buf = arena.allocate(STATFS_SIZE, 8);
-            retrying(e -> sys(e, NR_STATFS, cpath.address(), buf.address()),
-                    errno -> ErrnoException.forFile(errno, "statfs", path, "\"" + path + "\", &buf"));
+            long r = call(true, NR_STATFS, cpath.address(), buf.address());
+            if (r < 0) {
+                throw ErrnoException.forFile((int) -r, "statfs", path, "\"" + path + "\", &buf");
+            }
             return buf.get(JAVA_LONG, STATFS_F_FLAGS);
         }
     }
@@ -329,8 +365,10 @@ public final class LibC {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpath = arena.allocateFrom(path);
             MemorySegment buf = arena.allocate(STATFS_SIZE, 8);
-            retrying(e -> sys(e, NR_STATFS, cpath.address(), buf.address()),
-                    errno -> ErrnoException.forFile(errno, "statfs", path, "\"" + path + "\", &buf"));
+            long r = call(true, NR_STATFS, cpath.address(), buf.address());
+            if (r < 0) {
+                throw ErrnoException.forFile((int) -r, "statfs", path, "\"" + path + "\", &buf");
+            }
             return buf.get(JAVA_LONG, 0);
         }
     }
@@ -340,9 +378,11 @@ public final class LibC {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment csource = arena.allocateFrom(source);
             MemorySegment ctarget = arena.allocateFrom(target);
-            once(e -> sys(e, NR_MOUNT, csource.address(), ctarget.address(), 0L, 4096L /* MS_BIND */, 0L, 0L),
-                    errno -> ErrnoException.forFile(errno, "mount", target,
-                            "\"" + source + "\", \"" + target + "\", NULL, MS_BIND, NULL"));
+            long r = call(false, NR_MOUNT, csource.address(), ctarget.address(), 0L, 4096L /* MS_BIND */, 0L, 0L);
+            if (r < 0) {
+                throw ErrnoException.forFile((int) -r, "mount", target,
+                        "\"" + source + "\", \"" + target + "\", NULL, MS_BIND, NULL");
+            }
         }
     }
 
@@ -350,8 +390,10 @@ public final class LibC {
     public static void detachMount(String target) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ctarget = arena.allocateFrom(target);
-            once(e -> sys(e, NR_UMOUNT2, ctarget.address(), 2L /* MNT_DETACH */),
-                    errno -> ErrnoException.forFile(errno, "umount2", target, "\"" + target + "\", MNT_DETACH"));
+            long r = call(false, NR_UMOUNT2, ctarget.address(), 2L /* MNT_DETACH */);
+            if (r < 0) {
+                throw ErrnoException.forFile((int) -r, "umount2", target, "\"" + target + "\", MNT_DETACH");
+            }
         }
     }
 
@@ -360,20 +402,29 @@ public final class LibC {
      * is how the request and argument read in an error ({@code "TIOCSWINSZ, &{24, 80}"}).
      */
     public static int ioctl(int fd, long request, MemorySegment arg, String rendered) throws IOException {
-        return (int) retrying(e -> sys(e, NR_IOCTL, fd, request, arg.address()),
-                errno -> new ErrnoException(errno, "ioctl", fd + ", " + rendered));
+        long r = call(true, NR_IOCTL, fd, request, arg.address());
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "ioctl", fd + ", " + rendered);
+        }
+        return (int) r;
     }
 
     /** {@code socket(domain, type, protocol)}; returns the fd. */
     public static int socket(int domain, int type, int protocol) throws IOException {
-        return (int) once(e -> sys(e, NR_SOCKET, domain, type, protocol),
-                errno -> new ErrnoException(errno, "socket", domain + ", " + type + ", " + protocol));
+        long r = call(false, NR_SOCKET, domain, type, protocol);
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "socket", domain + ", " + type + ", " + protocol);
+        }
+        return (int) r;
     }
 
     /** {@code fcntl(fd, cmd, arg)}; returns the call's result. */
     public static int fcntl(int fd, int cmd, long arg, String rendered) throws IOException {
-        return (int) once(e -> sys(e, NR_FCNTL, fd, cmd, arg),
-                errno -> new ErrnoException(errno, "fcntl", fd + ", " + rendered));
+        long r = call(false, NR_FCNTL, fd, cmd, arg);
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "fcntl", fd + ", " + rendered);
+        }
+        return (int) r;
     }
 
     /**
@@ -383,12 +434,11 @@ public final class LibC {
     public static void mkdirat(int dirfd, String name, int mode) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cname = arena.allocateFrom(name);
-            once(e -> sys(e, NR_MKDIRAT, dirfd, cname.address(), mode), errno -> new ErrnoException(errno, "mkdirat",
-                    Flags.fd(dirfd) + ", \"" + name + "\", 0" + Integer.toOctalString(mode)));
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new AssertionError("mkdirat failed with another exception", e);
+            long r = call(false, NR_MKDIRAT, dirfd, cname.address(), mode);
+            if (r < 0) {
+                throw new ErrnoException((int) -r, "mkdirat",
+                        Flags.fd(dirfd) + ", \"" + name + "\", 0" + Integer.toOctalString(mode));
+            }
         }
     }
 
@@ -402,13 +452,12 @@ public final class LibC {
             MemorySegment how = arena.allocate(24, 8); // struct open_how {u64 flags, mode, resolve}
             how.set(JAVA_LONG, 0, flags & 0xFFFF_FFFFL);
             how.set(JAVA_LONG, 16, resolve);
-            return (int) retrying(e -> sys(e, NR_OPENAT2, dirfd, cpath.address(), how.address(), 24),
-                    errno -> new ErrnoException(errno, "openat2", Flags.fd(dirfd) + ", \"" + path + "\", {"
-                            + Flags.OPEN.render(flags) + ", resolve=" + resolve + "}"));
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new AssertionError("openat2 failed with another exception", e);
+            long r = call(true, NR_OPENAT2, dirfd, cpath.address(), how.address(), 24);
+            if (r < 0) {
+                throw new ErrnoException((int) -r, "openat2", Flags.fd(dirfd) + ", \"" + path + "\", {"
+                        + Flags.OPEN.render(flags) + ", resolve=" + resolve + "}");
+            }
+            return (int) r;
         }
     }
 
@@ -423,30 +472,11 @@ public final class LibC {
      * @see <a href="https://man7.org/linux/man-pages/man2/bpf.2.html">bpf(2)</a>
      */
     public static long bpf(int cmd, MemorySegment attr, String rendered) throws ErrnoException {
-        try {
-            return retrying(e -> sys(e, NR_BPF, cmd, attr.address(), attr.byteSize()),
-                    errno -> new ErrnoException(errno, "bpf", rendered));
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new AssertionError("bpf failed with another exception", e);
+        long r = call(true, NR_BPF, cmd, attr.address(), attr.byteSize());
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "bpf", rendered);
         }
-    }
-
-    private static long sys(MemorySegment errno, long nr, long a) throws Throwable {
-        return sys(errno, nr, a, 0, 0, 0, 0, 0);
-    }
-
-    private static long sys(MemorySegment errno, long nr, long a, long b) throws Throwable {
-        return sys(errno, nr, a, b, 0, 0, 0, 0);
-    }
-
-    private static long sys(MemorySegment errno, long nr, long a, long b, long c) throws Throwable {
-        return sys(errno, nr, a, b, c, 0, 0, 0);
-    }
-
-    private static long sys(MemorySegment errno, long nr, long a, long b, long c, long d) throws Throwable {
-        return sys(errno, nr, a, b, c, d, 0, 0);
+        return r;
     }
 
     private static long sys(MemorySegment errno, long nr, long a, long b, long c, long d, long e, long f)
@@ -454,36 +484,46 @@ public final class LibC {
         return (long) SYSCALL.invokeExact(errno, nr, a, b, c, d, e, f);
     }
 
-    private static long retrying(Call call, Failure failure) throws IOException {
+    /*
+     * Each method makes its call with call(), which returns the call's result or, when syscall(2)
+     * returned -1, minus the errno it captured (so a result is never negative on success: fds,
+     * counts and user-space addresses), and then builds its exception in plain code: no lambda per
+     * call site (a fresh JVM's first container spun some thirty hidden classes for them here), and
+     * still nothing built on success.
+     */
+
+    private static long call(boolean retryEintr, long nr, long a) {
+        return call(retryEintr, nr, a, 0, 0, 0, 0, 0);
+    }
+
+    private static long call(boolean retryEintr, long nr, long a, long b) {
+        return call(retryEintr, nr, a, b, 0, 0, 0, 0);
+    }
+
+    private static long call(boolean retryEintr, long nr, long a, long b, long c) {
+        return call(retryEintr, nr, a, b, c, 0, 0, 0);
+    }
+
+    private static long call(boolean retryEintr, long nr, long a, long b, long c, long d) {
+        return call(retryEintr, nr, a, b, c, d, 0, 0);
+    }
+
+    /** {@code syscall(nr, a..f)}: its result, or {@code -errno} when it failed; EINTR retried if {@code retryEintr}. */
+    private static long call(boolean retryEintr, long nr, long a, long b, long c, long d, long e, long f) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = arena.allocate(CAPTURE);
             while (true) {
-                long result = call.invoke(errno);
+                long result = sys(errno, nr, a, b, c, d, e, f);
                 if (result != -1) {
                     return result;
                 }
-                int e = errno(errno);
-                if (e != Errno.EINTR) {
-                    throw failure.of(e);
+                int err = errno(errno);
+                if (err != Errno.EINTR || !retryEintr) {
+                    return -err;
                 }
             }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError("downcall threw", t);
-        }
-    }
-
-    private static long once(Call call, Failure failure) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = arena.allocate(CAPTURE);
-            long result = call.invoke(errno);
-            if (result == -1) {
-                throw failure.of(errno(errno));
-            }
-            return result;
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
+        } catch (RuntimeException | Error x) {
+            throw x;
         } catch (Throwable t) {
             throw new AssertionError("downcall threw", t);
         }

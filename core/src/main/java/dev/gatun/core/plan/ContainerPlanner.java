@@ -86,6 +86,18 @@ public final class ContainerPlanner {
     private ContainerPlanner() {}
 
     /**
+     * Compiles {@code spec}'s seccomp section into the cache {@link #plan} reads, ahead of time (a
+     * first container's seccomp program, compiled in the background while its caller still builds).
+     *
+     * @throws IllegalArgumentException for a section the compiler refuses (never cached)
+     */
+    public static void precompileSeccomp(Spec spec) {
+        if (spec.linux() != null && spec.linux().seccomp() != null) {
+            SeccompCache.compile(spec.linux().seccomp(), Arch.current());
+        }
+    }
+
+    /**
      * Plans a container.
      *
      * @param spec a validated spec

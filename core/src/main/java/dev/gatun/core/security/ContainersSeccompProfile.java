@@ -11,12 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.math.BigInteger;
-import java.util.LinkedHashMap;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectReadContext;
-import tools.jackson.core.json.JsonFactory;
 
 /**
  * A seccomp profile in the containers-common / Docker format, and the policy it yields for one
@@ -37,9 +31,10 @@ import tools.jackson.core.json.JsonFactory;
  * before handing the result to runc. Conditions on the same argument within one entry become
  * alternatives, as runc makes them ({@link SeccompRule#fromOci}).
  *
- * <p>The JSON is read with Jackson's streaming parser into plain maps, lists, strings and
- * numbers: the bundled profile is read on a fresh JVM's first container, and Jackson's databind
- * would cost that container a third of a second more to load.
+ * <p>The JSON is read into plain maps, lists, strings and numbers by a small strict reader of
+ * its own ({@link ProfileJson}): the bundled profile is read on a fresh JVM's first container,
+ * and Jackson (its databind, and even its streaming parser) cost that container tens of
+ * milliseconds more to load.
  *
  * <p>Immutable and thread-safe; parsed once.
  *
@@ -89,50 +84,13 @@ public final class ContainersSeccompProfile {
      * @throws IllegalArgumentException when the text is no JSON object
      */
     public static ContainersSeccompProfile parse(String json) {
-        Object root;
-        try (JsonParser parser = new JsonFactory().createParser(ObjectReadContext.empty(), json)) {
-            parser.nextToken();
-            root = parser.currentToken() == null ? null : value(parser);
-            if (parser.nextToken() != null) {
-                throw new IllegalArgumentException("seccomp profile has content after its JSON value");
-            }
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException("seccomp profile is not valid JSON: " + e.getOriginalMessage(), e);
-        }
+        Object root = ProfileJson.read(json);
         if (!(root instanceof Map<?, ?>)) {
             throw new IllegalArgumentException("seccomp profile is not a JSON object");
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> object = (Map<String, Object>) root;
         return new ContainersSeccompProfile(object);
-    }
-
-    /** The JSON value at the parser's current token: a map, a list, a string, a number, a boolean or null. */
-    private static Object value(JsonParser p) {
-        return switch (p.currentToken()) {
-            case START_OBJECT -> {
-                Map<String, Object> map = new LinkedHashMap<>();
-                while (p.nextToken() != JsonToken.END_OBJECT) {
-                    String key = p.currentName();
-                    p.nextToken();
-                    map.put(key, value(p));
-                }
-                yield map;
-            }
-            case START_ARRAY -> {
-                List<Object> list = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) {
-                    list.add(value(p));
-                }
-                yield list;
-            }
-            case VALUE_STRING -> p.getString();
-            case VALUE_NUMBER_INT -> p.getBigIntegerValue();
-            case VALUE_NUMBER_FLOAT -> p.getDecimalValue();
-            case VALUE_TRUE -> Boolean.TRUE;
-            case VALUE_FALSE -> Boolean.FALSE;
-            default -> null;
-        };
     }
 
     /**

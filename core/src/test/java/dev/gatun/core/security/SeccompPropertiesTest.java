@@ -102,8 +102,17 @@ class SeccompPropertiesTest {
         return list;
     }
 
+    /**
+     * The x86-64 calls that x86 and x32 have too. The policies cover all three; for
+     * {@code _sysctl} and {@code epoll_ctl_old}, which x32 lacks, this property found Debian's
+     * libseccomp 2.5.4 filter answering an x86-64 call that a rule matches with the default
+     * action, where Gatun's applies the rule (2026-12-04, seed -1231078818522486158). A call that
+     * one of the policy's architectures lacks is libseccomp's corner, not the compiler's.
+     */
     private static List<String> names() {
         List<String> names = new ArrayList<>(SyscallTable.of(Arch.X86_64).names());
+        names.retainAll(SyscallTable.of(Arch.X86).names());
+        names.retainAll(SyscallTable.of(Arch.X32).names());
         names.sort(null);
         return names;
     }

@@ -224,6 +224,13 @@ class SpawnerTest {
         assertThat(isSleeping(proc)).as("sleep %s outlived the JVM that spawned it", pid).isFalse();
     }
 
+    @Test
+    void whatShutdownHooksKillIsStillReapedOnceTheReaperLeftTheKernelForTheExit() throws Exception {
+        ForkedJvm.Result result = ForkedJvm.run(ShutdownReapProbe.class, List.of(), 60);
+        assertThat(result.output()).contains("polling true").contains("reaped killed by SIGKILL");
+        assertThat(result.exitCode()).isZero();
+    }
+
     private static boolean isSleeping(Path proc) {
         try {
             return Files.readString(proc.resolve("cmdline")).startsWith("sleep");
