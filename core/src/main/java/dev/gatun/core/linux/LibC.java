@@ -117,6 +117,7 @@ public final class LibC {
     private static final long NR_IOCTL = SYSCALLS.number("ioctl");
     private static final long NR_FCNTL = SYSCALLS.number("fcntl");
     private static final long NR_MKDIRAT = SYSCALLS.number("mkdirat");
+    private static final long NR_MKNODAT = SYSCALLS.number("mknodat");
     private static final long NR_OPENAT2 = SYSCALLS.number("openat2");
     private static final long NR_BPF = SYSCALLS.number("bpf");
     /** {@code struct statfs}: eleven longs (the fsid counts as one) then four spare; the same on x86-64 and aarch64. */
@@ -157,6 +158,16 @@ public final class LibC {
             return (int) retrying(e -> sys(e, NR_OPENAT, dirfd, cpath.address(), flags, mode),
                     errno -> ErrnoException.forFile(errno, "openat", path,
                             Flags.fd(dirfd) + ", \"" + path + "\", " + Flags.OPEN.render(flags) + ", 0" + Integer.toOctalString(mode)));
+        }
+    }
+
+    /** {@code mknodat(AT_FDCWD, path, S_IFIFO | mode, 0)}: a FIFO (the umask applies to {@code mode}). */
+    public static void mkfifo(String path, int mode) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cpath = arena.allocateFrom(path);
+            once(e -> sys(e, NR_MKNODAT, AT_FDCWD, cpath.address(), 0010000 | mode, 0),
+                    errno -> ErrnoException.forFile(errno, "mknodat", path,
+                            "AT_FDCWD, \"" + path + "\", S_IFIFO|0" + Integer.toOctalString(mode) + ", 0"));
         }
     }
 
