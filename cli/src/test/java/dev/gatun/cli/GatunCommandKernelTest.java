@@ -148,6 +148,8 @@ class GatunCommandKernelTest {
         Result busy = gatun("delete", id);
         assertThat(busy.code()).isEqualTo(1);
         assertThat(busy.err()).contains("cannot delete container " + id + " that is not stopped: running");
+        assertThat(gatun("kill", "--all", id, "SIGKILL").code()).isZero();
+        awaitStatus(id, "stopped");
         assertThat(gatun("delete", "--force", id).code()).isZero();
         assertThat(root.resolve(id)).doesNotExist();
     }
