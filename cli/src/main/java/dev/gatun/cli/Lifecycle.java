@@ -45,7 +45,7 @@ final class Lifecycle {
         @Option(names = "--pid-file", description = "where to write the init's pid")
         Path pidFile;
 
-        @Option(names = "--console-socket", description = "a unix socket to receive the terminal's master (not supported yet)")
+        @Option(names = "--console-socket", description = "a unix socket to receive the terminal's pty master (SCM_RIGHTS)")
         Path consoleSocket;
 
         @Option(names = "--no-pivot", description = "not supported: gatun always uses pivot_root")
@@ -241,10 +241,9 @@ final class Lifecycle {
         }
         Spec spec = OciSpecs.readConfig(config);
         OciSpecs.requireValid(spec);
-        if (spec.process() != null && Boolean.TRUE.equals(spec.process().terminal())) {
-            throw new CliException(o.consoleSocket == null && !forRun
-                    ? "process.terminal is true but no --console-socket was given"
-                    : "process.terminal: a terminal is not supported by gatun yet");
+        if (spec.process() != null && Boolean.TRUE.equals(spec.process().terminal()) && o.consoleSocket == null) {
+            throw new CliException("process.terminal is true but no --console-socket was given"
+                    + (forRun ? " (gatun run does not attach a terminal of its own yet)" : ""));
         }
         FileLock lock = store.lock();
         try {
@@ -252,7 +251,7 @@ final class Lifecycle {
             Container container = null;
             try {
                 DetachedInit.makeFifo(dir);
-                container = Container.fromSpec(spec, bundle, id).inheritIO().detached(dir);
+                container = Container.fromSpec(spec, bundle, id).inheritIO().detached(dir, o.consoleSocket);
                 container.create();
                 long pid = container.pid();
                 InitProcess init = InitProcess.of(pid).orElseThrow(

@@ -92,6 +92,25 @@ class PodmanKernelTest {
         nothingIsLeft();
     }
 
+    /**
+     * {@code podman run -t}: conmon passes {@code --console-socket}, gatun sends the pty master the
+     * container's init made in its own devpts, and the container's stdio is that terminal. podman
+     * runs under script(1), which gives it a terminal of its own.
+     */
+    @Test
+    void podmanRunWithATerminalGetsThePtyOverTheConsoleSocket() throws Exception {
+        Kernel.require(onPath("script"), "script (bsdutils) is not installed");
+        List<String> podman = new ArrayList<>(List.of("podman", "--root", tmp.resolve("storage").toString(), "--runroot",
+                tmp.resolve("run").toString(), "--tmpdir", tmp.resolve("podman-tmp").toString(),
+                "--cgroup-manager=cgroupfs", "--events-backend=file", "--storage-driver=vfs", "--runtime", gatun.toString()));
+        podman.addAll(List.of(runArgs("run", "--rm", "-t", IMAGE, "sh", "-c", "tty; ls -l /proc/self/fd/1")));
+        Result r = run(List.of("script", "-qec", String.join(" ", podman.stream().map(a -> "'" + a + "'").toList()),
+                "/dev/null"));
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("/dev/pts/0").contains("1 -> /dev/pts/0");
+        nothingIsLeft();
+    }
+
     private void nothingIsLeft() throws IOException {
         assertThat(podman("ps", "-a", "-q").out()).as("podman's containers").isEmpty();
         Path state = tmp.resolve("gatun-root");

@@ -138,11 +138,25 @@ public final class Container implements AutoCloseable {
      * refused, and {@link #close()} does nothing.
      */
     public Container detached(Path stateDirectory) {
+        return detached(stateDirectory, null);
+    }
+
+    /**
+     * {@link #detached(Path)}, and when the spec asks for a terminal ({@code process.terminal}),
+     * create sends its pty master to the unix socket {@code consoleSocket} with
+     * {@code SCM_RIGHTS} (runc's {@code --console-socket}, which conmon and containerd listen on)
+     * and keeps no copy. A terminal without a console socket is refused at create.
+     */
+    public Container detached(Path stateDirectory, Path consoleSocket) {
         Objects.requireNonNull(stateDirectory, "stateDirectory");
-        return new Container(id, spec, bundle, new Launch(launch.stdin(), launch.stdout(), launch.stderr(),
+        Container c = new Container(id, spec, bundle, new Launch(launch.stdin(), launch.stdout(), launch.stderr(),
                 launch.redirectErrorStream(), launch.onUnsupported(), launch.stopTimeout(), launch.sandbox(), false),
                 stateDirectory.toAbsolutePath());
+        c.consoleSocket = consoleSocket == null ? null : consoleSocket.toAbsolutePath();
+        return c;
     }
+
+    private Path consoleSocket;
 
     /** The init's pid once created (0 before). */
     public long pid() {
@@ -397,6 +411,13 @@ public final class Container implements AutoCloseable {
      * failure here is create's, and undoes it all.
      */
     private void handOff() throws IOException {
+        if (stdio.isTerminal()) {
+            if (consoleSocket == null) {
+                throw new InvalidSpecException("container configuration", List.of(new ValidationError("$.process.terminal",
+                        "a detached container's terminal needs a console socket to send its master to")));
+            }
+            dev.gatun.core.io.ConsoleSocket.send(consoleSocket, stdio.terminalMaster());
+        }
         handshake.release();
         SpawnedProcess waiter = handshake.awaitExec();
         applyOomScoreAdj(waiter);

@@ -114,6 +114,8 @@ public final class LibC {
     private static final long NR_SETNS = SYSCALLS.number("setns");
     private static final long NR_DUP3 = SYSCALLS.number("dup3");
     private static final long NR_SOCKET = SYSCALLS.number("socket");
+    private static final long NR_CONNECT = SYSCALLS.number("connect");
+    private static final long NR_SENDMSG = SYSCALLS.number("sendmsg");
     private static final long NR_IOCTL = SYSCALLS.number("ioctl");
     private static final long NR_FCNTL = SYSCALLS.number("fcntl");
     private static final long NR_MKDIRAT = SYSCALLS.number("mkdirat");
@@ -346,6 +348,18 @@ public final class LibC {
     public static int socket(int domain, int type, int protocol) throws IOException {
         return (int) once(e -> sys(e, NR_SOCKET, domain, type, protocol),
                 errno -> new ErrnoException(errno, "socket", domain + ", " + type + ", " + protocol));
+    }
+
+    /** {@code connect(fd, addr, len)}, retried on EINTR; {@code path} names the address in errors. */
+    public static void connect(int fd, MemorySegment addr, int len, String path) throws IOException {
+        retrying(e -> sys(e, NR_CONNECT, fd, addr.address(), len),
+                errno -> ErrnoException.forFile(errno, "connect", path, fd + ", {AF_UNIX, \"" + path + "\"}, " + len));
+    }
+
+    /** {@code sendmsg(fd, msg, flags)}, retried on EINTR; returns the bytes sent. */
+    public static long sendmsg(int fd, MemorySegment msg, int flags, String rendered) throws IOException {
+        return retrying(e -> sys(e, NR_SENDMSG, fd, msg.address(), flags),
+                errno -> new ErrnoException(errno, "sendmsg", fd + ", " + rendered + ", " + flags));
     }
 
     /** {@code fcntl(fd, cmd, arg)}; returns the call's result. */
