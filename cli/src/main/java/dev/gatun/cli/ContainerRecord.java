@@ -48,12 +48,16 @@ record ContainerRecord(String id, long pid, long initStartTime, String bundle, S
                 n.path("owner").asString(""), annotations, cgroups);
     }
 
-    /** The OCI status now: stopped once the init is gone, created while exec.fifo exists. */
+    /** The OCI status now: stopped once the init is gone, created while exec.fifo exists, paused while frozen. */
     String status(Path directory) throws IOException {
         if (!new InitProcess(pid, initStartTime).alive()) {
             return "stopped";
         }
-        return Files.exists(directory.resolve(dev.gatun.core.Container.EXEC_FIFO)) ? "created" : "running";
+        if (Files.exists(directory.resolve(dev.gatun.core.Container.EXEC_FIFO))) {
+            return "created";
+        }
+        java.util.Optional<Freezer> freezer = Freezer.of(this);
+        return freezer.isPresent() && freezer.get().frozen() ? "paused" : "running";
     }
 
     /** The state as {@code runc state} prints it (two-space indent, runc's field order; pid 0 once stopped). */

@@ -108,6 +108,48 @@ final class Info {
         }
     }
 
+    @Command(name = "ps", description = "list the processes in the container's cgroup")
+    static final class PsCommand implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @Option(names = {"--format", "-f"}, defaultValue = "table", description = "table or json (the pids)")
+        String format;
+
+        @Parameters(index = "0", paramLabel = "<container-id>")
+        String id;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!format.equals("table") && !format.equals("json")) {
+                throw new CliException("invalid format option: " + format + " (table or json)");
+            }
+            StateStore store = main.store();
+            ContainerRecord r = store.get(id);
+            if (r.status(store.directory(id)).equals("stopped")) {
+                throw new CliException("container not running");
+            }
+            java.util.Set<Long> pids = Lifecycle.cgroupPids(r);
+            if (format.equals("json")) {
+                System.out.println(OciSpecs.mapper().writer()
+                        .without(tools.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(pids));
+                return 0;
+            }
+            StringBuilder out = new StringBuilder("PID     COMMAND\n");
+            for (long pid : pids) {
+                String comm;
+                try {
+                    comm = Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim();
+                } catch (IOException e) {
+                    continue; // exited meanwhile
+                }
+                out.append(String.format("%-7d %s%n", pid, comm));
+            }
+            System.out.print(out);
+            return 0;
+        }
+    }
+
     @Command(name = "spec", description = "write a starting config.json into the bundle")
     static final class SpecCommand implements Callable<Integer> {
         @Option(names = {"--bundle", "-b"}, description = "the bundle directory (default: the current directory)")

@@ -208,14 +208,60 @@ final class Lifecycle {
                     throw new CliException("container does not exist: " + id);
                 }
                 String status = r.get().status(store.directory(id));
-                if (status.equals("running") && !force) {
-                    throw new CliException("cannot delete container " + id + " that is not stopped: running");
+                if ((status.equals("running") || status.equals("paused")) && !force) {
+                    throw new CliException("cannot delete container " + id + " that is not stopped: " + status);
                 }
                 destroy(store, r.get(), true);
             } finally {
                 StateStore.release(lock);
             }
             return 0;
+        }
+    }
+
+    @Command(name = "pause", description = "freeze every process of a running container")
+    static final class Pause implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @Parameters(index = "0", paramLabel = "<container-id>")
+        String id;
+
+        @Override
+        public Integer call() throws IOException {
+            freeze(main, id, true);
+            return 0;
+        }
+    }
+
+    @Command(name = "resume", description = "thaw a paused container")
+    static final class Resume implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @Parameters(index = "0", paramLabel = "<container-id>")
+        String id;
+
+        @Override
+        public Integer call() throws IOException {
+            freeze(main, id, false);
+            return 0;
+        }
+    }
+
+    private static void freeze(Main main, String id, boolean freeze) throws IOException {
+        StateStore store = main.store();
+        FileLock lock = store.lock();
+        try {
+            ContainerRecord r = store.get(id);
+            String status = r.status(store.directory(id));
+            if (!status.equals(freeze ? "running" : "paused")) {
+                throw new CliException(freeze ? "container not running" : "container not paused");
+            }
+            Freezer.of(r).orElseThrow(() -> new CliException("container " + id
+                    + " has no freezer cgroup (no freezer hierarchy on this host)")).set(freeze);
+        } finally {
+            StateStore.release(lock);
         }
     }
 
@@ -359,6 +405,11 @@ final class Lifecycle {
      */
     static void destroy(StateStore store, ContainerRecord r, boolean kill) throws IOException {
         if (kill && DetachedInit.signal(r.pid(), r.initStartTime(), Signals.SIGKILL)) {
+            // a frozen init dies only once thawed
+            java.util.Optional<Freezer> freezer = Freezer.of(r);
+            if (freezer.isPresent() && freezer.get().frozen()) {
+                freezer.get().set(false);
+            }
             InitProcess init = new InitProcess(r.pid(), r.initStartTime());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (init.alive()) {

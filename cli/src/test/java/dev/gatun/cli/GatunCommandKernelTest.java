@@ -126,6 +126,32 @@ class GatunCommandKernelTest {
     }
 
     @Test
+    void pauseFreezesTheContainerResumeThawsItAndPsListsItsProcesses() throws Exception {
+        String id = id("pause");
+        assertThat(gatun("run", "-d", "--bundle", bundle.toString(), id).code()).isZero();
+        long pid = state(id).path("pid").asLong();
+        assertThat(gatun("ps", "--format", "json", id).out().trim()).isEqualTo("[" + pid + "]");
+        assertThat(gatun("ps", id).out()).contains(pid + " ").contains("sleep");
+
+        Result paused = gatun("pause", id);
+        assertThat(paused.code()).as(paused.err()).isZero();
+        assertThat(state(id).path("status").asString()).isEqualTo("paused");
+        assertThat(gatun("pause", id).err()).contains("container not running");
+        Result busy = gatun("delete", id);
+        assertThat(busy.err()).contains("that is not stopped: paused");
+
+        Result resumed = gatun("resume", id);
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        assertThat(state(id).path("status").asString()).isEqualTo("running");
+        assertThat(gatun("resume", id).err()).contains("container not paused");
+
+        assertThat(gatun("pause", id).code()).isZero();
+        Result deleted = gatun("delete", "--force", id);
+        assertThat(deleted.code()).as("a paused container is thawed to die: " + deleted.err()).isZero();
+        assertThat(root.resolve(id)).doesNotExist();
+    }
+
+    @Test
     void runWithoutDetachWaitsReturnsTheExitStatusAndDeletes() throws Exception {
         config("sh", "-c", "exit 3");
         String id = id("run");
