@@ -127,6 +127,17 @@ final class Lifecycle {
             if (detach) {
                 return 0;
             }
+            // as runc's foreground run: the signals a terminal or a supervisor sends go to the container
+            ContainerRecord r = created.record();
+            for (String name : List.of("TERM", "INT", "HUP")) {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+                    try {
+                        DetachedInit.signal(r.pid(), r.initStartTime(), s.getNumber());
+                    } catch (IOException e) {
+                        // the container is gone: its exit ends the wait below
+                    }
+                });
+            }
             int status;
             try {
                 status = created.container().detachedInitExit().get();

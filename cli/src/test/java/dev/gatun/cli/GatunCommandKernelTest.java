@@ -161,6 +161,22 @@ class GatunCommandKernelTest {
     }
 
     @Test
+    void runInTheForegroundForwardsSigtermToTheContainer() throws Exception {
+        config("sh", "-c", "trap 'exit 5' TERM; echo ready; while :; do sleep 0.1; done");
+        String id = id("fwd");
+        Path out = tmp.resolve("fwd-out");
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=dev.gatun.core", "-p", System.getProperty("jdk.module.path"), "-m",
+                "dev.gatun.cli/dev.gatun.cli.Main", "--root", root.toString(), "run", "--bundle", bundle.toString(), id));
+        Process run = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectErrorStream(true).start();
+        awaitContains(out, "ready\n");
+        run.destroy(); // SIGTERM to gatun run
+        assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).as(Files.readString(out)).isEqualTo(5);
+        assertThat(root.resolve(id)).doesNotExist();
+    }
+
+    @Test
     void wrongStatesAreRefusedWithRuncsMessages() throws Exception {
         String id = id("states");
         assertThat(gatun("create", "--bundle", bundle.toString(), id).code()).isZero();
