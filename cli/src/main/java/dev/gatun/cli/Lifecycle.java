@@ -214,6 +214,7 @@ final class Lifecycle {
                 var r = store.find(id);
                 if (r.isEmpty()) {
                     if (force) {
+                        store.remove(id); // what a create killed halfway left, if anything
                         return 0;
                     }
                     throw new CliException("container does not exist: " + id);

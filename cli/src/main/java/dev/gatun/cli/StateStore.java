@@ -90,10 +90,18 @@ final class StateStore {
         }
     }
 
-    /** Makes the id's directory (0711: the container's user must reach exec.fifo in it); fails if it exists. */
+    /**
+     * Makes the id's directory (0711: the container's user must reach exec.fifo in it); fails if a
+     * container has it. Call with the lock held: a directory without {@code state.json} is then
+     * what a create killed halfway left (a live create holds the lock until its record is
+     * written), and is removed first.
+     */
     Path createDirectory(String id) throws IOException {
         ensureRoot();
         Path dir = directory(id);
+        if (Files.isDirectory(dir) && !Files.exists(dir.resolve(STATE_FILE))) {
+            remove(id);
+        }
         try {
             Files.createDirectory(dir);
         } catch (FileAlreadyExistsException e) {

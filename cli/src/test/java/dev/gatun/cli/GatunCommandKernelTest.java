@@ -246,6 +246,19 @@ class GatunCommandKernelTest {
     }
 
     @Test
+    void whatACreateKilledHalfwayLeftDoesNotBlockTheId() throws Exception {
+        String id = id("half");
+        Files.createDirectories(root.resolve(id)); // a directory without state.json, and no lock held
+        assertThat(gatun("state", id).err()).contains("container does not exist");
+        Result created = gatun("create", "--bundle", bundle.toString(), id);
+        assertThat(created.code()).as(created.err()).isZero();
+        assertThat(gatun("delete", id).code()).isZero();
+        Files.createDirectories(root.resolve(id));
+        assertThat(gatun("delete", "--force", id).code()).isZero();
+        assertThat(root.resolve(id)).doesNotExist();
+    }
+
+    @Test
     void concurrentCommandsOnOneIdSerialize() throws Exception {
         String id = id("race");
         List<Result> creates = parallel(4, "create", "--bundle", bundle.toString(), id);
