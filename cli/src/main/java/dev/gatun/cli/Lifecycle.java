@@ -88,11 +88,14 @@ final class Lifecycle {
         public Integer call() throws IOException {
             StateStore store = main.store();
             FileLock lock = store.lock();
+            ContainerRecord r;
             try {
-                start(store, store.get(id));
+                r = store.get(id);
+                start(store, r);
             } finally {
                 StateStore.release(lock);
             }
+            runHooks(main, "poststart", store.directory(id), r, "running");
             return 0;
         }
     }
@@ -119,11 +122,12 @@ final class Lifecycle {
             try {
                 start(store, created.record());
             } catch (IOException | RuntimeException e) {
-                destroy(store, created.record(), true);
+                destroy(main, store, created.record(), true);
                 throw e;
             } finally {
                 StateStore.release(lock);
             }
+            runHooks(main, "poststart", store.directory(id), created.record(), "running");
             if (detach) {
                 return 0;
             }
@@ -146,7 +150,7 @@ final class Lifecycle {
             }
             lock = store.lock();
             try {
-                destroy(store, created.record(), true);
+                destroy(main, store, created.record(), true);
             } finally {
                 StateStore.release(lock);
             }
@@ -223,7 +227,7 @@ final class Lifecycle {
                 if ((status.equals("running") || status.equals("paused")) && !force) {
                     throw new CliException("cannot delete container " + id + " that is not stopped: " + status);
                 }
-                destroy(store, r.get(), true);
+                destroy(main, store, r.get(), true);
             } finally {
                 StateStore.release(lock);
             }
@@ -309,6 +313,8 @@ final class Lifecycle {
             Container container = null;
             try {
                 DetachedInit.makeFifo(dir);
+                // the config as created: start and delete run its poststart and poststop hooks
+                Files.copy(config, dir.resolve(CONFIG));
                 container = Container.fromSpec(spec, bundle, id).inheritIO().detached(dir, o.consoleSocket);
                 container.create();
                 long pid = container.pid();
@@ -352,6 +358,32 @@ final class Lifecycle {
             DetachedInit.signal(p.pid(), p.startTime(), Signals.SIGKILL);
         } catch (IOException ignored) {
             // gone already
+        }
+    }
+
+    /** The copy of config.json in a container's state directory. */
+    static final String CONFIG = "config.json";
+
+    /**
+     * Runs the container's poststart or poststop hooks (from the config create copied); a failure
+     * is a warning, as the runtime spec says, never the command's failure.
+     */
+    static void runHooks(Main main, String kind, Path stateDir, ContainerRecord r, String status) {
+        Path config = stateDir.resolve(CONFIG);
+        try {
+            if (!Files.exists(config)) {
+                return;
+            }
+            Spec spec = OciSpecs.readConfig(config);
+            if (spec.hooks() == null) {
+                return;
+            }
+            dev.gatun.oci.State state = new dev.gatun.oci.State(dev.gatun.oci.SpecVersion.CURRENT, r.id(), status,
+                    status.equals("stopped") ? null : (int) r.pid(), r.bundle(),
+                    r.annotations().isEmpty() ? null : r.annotations());
+            DetachedInit.runHooks(kind, spec, state, Path.of(r.bundle()));
+        } catch (IOException | RuntimeException e) {
+            main.warn(kind + " hook of container " + r.id() + " failed: " + e.getMessage());
         }
     }
 
@@ -415,7 +447,7 @@ final class Lifecycle {
      * Removes a container: SIGKILL to its init (when {@code kill} and it lives) and to everything
      * in its cgroup, the cgroup directories, then its state directory.
      */
-    static void destroy(StateStore store, ContainerRecord r, boolean kill) throws IOException {
+    static void destroy(Main main, StateStore store, ContainerRecord r, boolean kill) throws IOException {
         if (kill && DetachedInit.signal(r.pid(), r.initStartTime(), Signals.SIGKILL)) {
             // a frozen init dies only once thawed
             java.util.Optional<Freezer> freezer = Freezer.of(r);
@@ -440,6 +472,8 @@ final class Lifecycle {
         for (String dir : r.cgroups()) {
             Cgroups.destroy(Path.of(dir));
         }
+        // the hooks run from the config copy, before the directory holding it goes
+        runHooks(main, "poststop", store.directory(r.id()), r, "stopped");
         store.remove(r.id());
     }
 

@@ -123,6 +123,15 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /** A warning: to the log, or to stderr in the log's text form when there is no log file. */
+    void warn(String message) {
+        if (log == null) {
+            System.err.println(line("warning", message, "text"));
+        } else {
+            write("warning", message);
+        }
+    }
+
     /**
      * Reports a failure as runc does: to the log (one line, text or JSON — podman reads a JSON
      * log's last object as the error) and, when the log is a file, plainly on stderr too.

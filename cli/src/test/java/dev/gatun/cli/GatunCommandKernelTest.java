@@ -259,6 +259,28 @@ class GatunCommandKernelTest {
     }
 
     @Test
+    void poststartAndPoststopHooksGetTheStateOnStdin() throws Exception {
+        Spec example = OciSpecs.readConfig(bundle.resolve("config.json"));
+        OciSpecs.writeConfig(example.toBuilder().hooks(new dev.gatun.oci.Hooks(null, null, null, null,
+                List.of(saveStdin(tmp.resolve("poststart"))), List.of(saveStdin(tmp.resolve("poststop"))))).build(),
+                bundle.resolve("config.json"));
+        String id = id("hooks");
+        assertThat(gatun("run", "-d", "--bundle", bundle.toString(), id).code()).isZero();
+        dev.gatun.oci.State started = OciSpecs.readState(Files.readString(tmp.resolve("poststart")));
+        assertThat(started.status()).isEqualTo("running");
+        assertThat(started.pid()).isEqualTo(state(id).path("pid").asInt());
+        assertThat(tmp.resolve("poststop")).doesNotExist();
+        assertThat(gatun("delete", "--force", id).code()).isZero();
+        dev.gatun.oci.State stopped = OciSpecs.readState(Files.readString(tmp.resolve("poststop")));
+        assertThat(stopped.status()).isEqualTo("stopped");
+        assertThat(stopped.id()).isEqualTo(id);
+    }
+
+    private static dev.gatun.oci.Hook saveStdin(Path file) {
+        return new dev.gatun.oci.Hook("/bin/sh", List.of("sh", "-c", "cat > " + file), null, null);
+    }
+
+    @Test
     void concurrentCommandsOnOneIdSerialize() throws Exception {
         String id = id("race");
         List<Result> creates = parallel(4, "create", "--bundle", bundle.toString(), id);

@@ -64,6 +64,26 @@ public final class DetachedInit {
     }
 
     /**
+     * Runs the spec's {@code poststart} or {@code poststop} hooks as the library does (each gets
+     * {@code state} on stdin and must exit 0 within its timeout), for a runtime whose start and
+     * delete happen in other processes than its create.
+     *
+     * @throws IOException naming the first hook that failed (the spec says: log it, go on)
+     */
+    public static void runHooks(String kind, dev.gatun.oci.Spec spec, dev.gatun.oci.State state, Path bundle)
+            throws IOException {
+        if (spec.hooks() == null) {
+            return;
+        }
+        java.util.List<dev.gatun.oci.Hook> hooks = switch (kind) {
+            case "poststart" -> spec.hooks().poststart();
+            case "poststop" -> spec.hooks().poststop();
+            default -> throw new IllegalArgumentException("not a hook a detached container's runtime runs: " + kind);
+        };
+        HookRunner.run(kind, dev.gatun.core.plan.Absent.list(hooks), state, bundle);
+    }
+
+    /**
      * Makes {@code directory/exec.fifo}, mode 0622 whatever the umask: the container's user,
      * whoever it is, opens it for writing; only the owner reads.
      */
