@@ -218,7 +218,9 @@ final class Lifecycle {
                 var r = store.find(id);
                 if (r.isEmpty()) {
                     if (force) {
-                        store.remove(id); // what a create killed halfway left, if anything
+                        if (store.isHalfCreated(id)) {
+                            store.remove(id); // what a create killed halfway left
+                        }
                         return 0;
                     }
                     throw new CliException("container does not exist: " + id);

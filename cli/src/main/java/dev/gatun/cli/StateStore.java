@@ -99,7 +99,7 @@ final class StateStore {
     Path createDirectory(String id) throws IOException {
         ensureRoot();
         Path dir = directory(id);
-        if (Files.isDirectory(dir) && !Files.exists(dir.resolve(STATE_FILE))) {
+        if (isHalfCreated(id)) {
             remove(id);
         }
         try {
@@ -109,6 +109,30 @@ final class StateStore {
         }
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         return dir;
+    }
+
+    /** What create makes before its record: nothing else is removed as a half-made create's. */
+    private static final java.util.Set<String> BEFORE_RECORD = java.util.Set.of("exec.fifo", "config.json",
+            STATE_FILE + ".tmp");
+
+    /**
+     * Whether the id's directory is what a create killed halfway left: no record, and nothing but
+     * what create makes before it. (The library keeps its own containers' directories, with an
+     * {@code owner} file, under the same default root: those are never taken for ours.)
+     */
+    boolean isHalfCreated(String id) throws IOException {
+        Path dir = directory(id);
+        if (!Files.isDirectory(dir) || Files.exists(dir.resolve(STATE_FILE))) {
+            return false;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                if (!BEFORE_RECORD.contains(f.getFileName().toString())) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     Optional<ContainerRecord> find(String id) throws IOException {

@@ -254,8 +254,18 @@ class GatunCommandKernelTest {
         assertThat(created.code()).as(created.err()).isZero();
         assertThat(gatun("delete", id).code()).isZero();
         Files.createDirectories(root.resolve(id));
+        Files.writeString(root.resolve(id).resolve("config.json"), "{}");
         assertThat(gatun("delete", "--force", id).code()).isZero();
         assertThat(root.resolve(id)).doesNotExist();
+
+        // a directory of someone else's (the library's containers, with an owner record) stays
+        Files.createDirectories(root.resolve(id));
+        Files.writeString(root.resolve(id).resolve("owner"), "owner 1 1\n");
+        assertThat(gatun("create", "--bundle", bundle.toString(), id).err()).contains("container with id exists");
+        assertThat(gatun("delete", "--force", id).code()).isZero();
+        assertThat(root.resolve(id).resolve("owner")).exists();
+        Files.delete(root.resolve(id).resolve("owner"));
+        Files.delete(root.resolve(id));
     }
 
     @Test
