@@ -16,11 +16,17 @@ import tools.jackson.databind.JsonNode;
  * cgroup directories. The status is never stored: it is read from the init each time.
  */
 record ContainerRecord(String id, long pid, long initStartTime, String bundle, String rootfs, String created,
-        String owner, Map<String, String> annotations, List<String> cgroups) {
+        String owner, Map<String, String> annotations, Map<String, String> cgroupDirectories) {
 
     ContainerRecord {
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
-        cgroups = cgroups == null ? List.of() : List.copyOf(cgroups);
+        cgroupDirectories = cgroupDirectories == null ? Map.of() : java.util.Collections.unmodifiableMap(
+                new LinkedHashMap<>(cgroupDirectories));
+    }
+
+    /** The cgroup's distinct directories (v1 controllers may share one), in the create's order. */
+    List<String> cgroups() {
+        return List.copyOf(new java.util.LinkedHashSet<>(cgroupDirectories.values()));
     }
 
     String toJson() {
@@ -33,7 +39,7 @@ record ContainerRecord(String id, long pid, long initStartTime, String bundle, S
         m.put("created", created);
         m.put("owner", owner);
         m.put("annotations", new java.util.TreeMap<>(annotations));
-        m.put("cgroups", cgroups);
+        m.put("cgroupDirectories", cgroupDirectories);
         return OciSpecs.mapper().writeValueAsString(m);
     }
 
@@ -41,8 +47,8 @@ record ContainerRecord(String id, long pid, long initStartTime, String bundle, S
         JsonNode n = OciSpecs.mapper().readTree(json);
         Map<String, String> annotations = new LinkedHashMap<>();
         n.path("annotations").properties().forEach(e -> annotations.put(e.getKey(), e.getValue().asString()));
-        List<String> cgroups = new java.util.ArrayList<>();
-        n.path("cgroups").forEach(c -> cgroups.add(c.asString()));
+        Map<String, String> cgroups = new LinkedHashMap<>();
+        n.path("cgroupDirectories").properties().forEach(e -> cgroups.put(e.getKey(), e.getValue().asString()));
         return new ContainerRecord(n.path("id").asString(), n.path("pid").asLong(), n.path("initStartTime").asLong(),
                 n.path("bundle").asString(), n.path("rootfs").asString(), n.path("created").asString(),
                 n.path("owner").asString(""), annotations, cgroups);

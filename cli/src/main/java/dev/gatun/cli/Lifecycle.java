@@ -267,6 +267,48 @@ final class Lifecycle {
         }
     }
 
+    @Command(name = "update", description = "apply new resource limits (OCI linux.resources JSON) to a container's cgroup")
+    static final class Update implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @Option(names = {"--resources", "-r"}, required = true,
+                description = "a file with the linux.resources JSON, or - for stdin")
+        String resources;
+
+        @Parameters(index = "0", paramLabel = "<container-id>")
+        String id;
+
+        @Override
+        public Integer call() throws IOException {
+            String json = resources.equals("-") ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    : Files.readString(Path.of(resources));
+            dev.gatun.oci.Resources r;
+            try {
+                r = OciSpecs.mapper().readValue(json, dev.gatun.oci.Resources.class);
+            } catch (RuntimeException e) {
+                throw new CliException("--resources: not a linux.resources JSON object: " + e.getMessage(), e);
+            }
+            StateStore store = main.store();
+            FileLock lock = store.lock();
+            try {
+                ContainerRecord rec = store.get(id);
+                if (rec.status(store.directory(id)).equals("stopped")) {
+                    throw new CliException("container not running");
+                }
+                java.util.Map<String, Path> dirs = new java.util.LinkedHashMap<>();
+                rec.cgroupDirectories().forEach((k, v) -> dirs.put(k, Path.of(v)));
+                if (dirs.isEmpty()) {
+                    throw new CliException("container " + id + " has no cgroup to update");
+                }
+                DetachedInit.updateResources(dirs, r);
+            } finally {
+                StateStore.release(lock);
+            }
+            return 0;
+        }
+    }
+
     private static void freeze(Main main, String id, boolean freeze) throws IOException {
         StateStore store = main.store();
         FileLock lock = store.lock();
@@ -322,8 +364,8 @@ final class Lifecycle {
                 long pid = container.pid();
                 InitProcess init = InitProcess.of(pid).orElseThrow(
                         () -> new CliException("container " + id + ": its init " + pid + " died while it was created"));
-                List<String> cgroups = container.cgroup().map(c -> new LinkedHashSet<>(c.directories().values()).stream()
-                        .map(Path::toString).toList()).orElse(List.of());
+                java.util.Map<String, String> cgroups = new java.util.LinkedHashMap<>();
+                container.cgroup().ifPresent(c -> c.directories().forEach((k, v) -> cgroups.put(k, v.toString())));
                 Path rootfs = bundle.resolve(spec.root() == null || spec.root().path() == null ? "rootfs" : spec.root().path());
                 ContainerRecord r = new ContainerRecord(id, pid, init.startTime(), bundle.toString(),
                         rootfs.normalize().toString(), Instant.now().toString(), "",

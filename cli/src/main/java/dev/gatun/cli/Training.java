@@ -41,7 +41,7 @@ final class Training implements Callable<Integer> {
             }
             // the record and state JSON of a (made-up) container
             ContainerRecord r = ContainerRecord.read(new ContainerRecord("x", 1, 1, "/b", "/b/rootfs",
-                    "2026-01-01T00:00:00Z", "", java.util.Map.of("a", "b"), List.of("/sys/fs/cgroup/x")).toJson());
+                    "2026-01-01T00:00:00Z", "", java.util.Map.of("a", "b"), java.util.Map.of("", "/sys/fs/cgroup/x")).toJson());
             none.print(r.stateJson("running"));
         } finally {
             System.setOut(out);

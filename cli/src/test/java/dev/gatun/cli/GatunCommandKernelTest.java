@@ -53,7 +53,7 @@ class GatunCommandKernelTest {
         for (String id : ids) {
             Path state = root.resolve(id).resolve("state.json");
             if (Files.exists(state)) {
-                OciSpecs.mapper().readTree(Files.readString(state)).path("cgroups").forEach(c -> cgroups.add(c.asString()));
+                OciSpecs.mapper().readTree(Files.readString(state)).path("cgroupDirectories").forEach(c -> cgroups.add(c.asString()));
             }
             gatun("delete", "--force", id);
         }
@@ -149,6 +149,41 @@ class GatunCommandKernelTest {
         Result deleted = gatun("delete", "--force", id);
         assertThat(deleted.code()).as("a paused container is thawed to die: " + deleted.err()).isZero();
         assertThat(root.resolve(id)).doesNotExist();
+    }
+
+    @Test
+    void updateAppliesNewLimitsToTheRunningContainersCgroup() throws Exception {
+        String id = id("update");
+        assertThat(gatun("run", "-d", "--bundle", bundle.toString(), id).code()).isZero();
+        Path limits = tmp.resolve("update.json");
+        Files.writeString(limits, "{\"pids\": {\"limit\": 42}, \"memory\": {\"limit\": 67108864}}");
+        Result updated = gatun("update", "--resources", limits.toString(), id);
+        assertThat(updated.code()).as(updated.err()).isZero();
+        List<Path> dirs = new ArrayList<>();
+        OciSpecs.mapper().readTree(Files.readString(root.resolve(id).resolve("state.json"))).path("cgroupDirectories")
+                .forEach(d -> dirs.add(Path.of(d.asString())));
+        assertThat(firstOf(dirs, "pids.max")).isEqualTo("42");
+        assertThat(firstOf(dirs, "memory.limit_in_bytes", "memory.max")).isEqualTo("67108864");
+
+        Files.writeString(limits, "{\"devices\": [{\"allow\": true, \"access\": \"rwm\"}]}");
+        Result devices = gatun("update", "--resources", limits.toString(), id);
+        assertThat(devices.code()).isEqualTo(1);
+        assertThat(devices.err()).contains("$.devices");
+        Files.writeString(limits, "{\"pids\": ");
+        assertThat(gatun("update", "--resources", limits.toString(), id).err()).contains("--resources");
+        assertThat(gatun("delete", "--force", id).code()).isZero();
+    }
+
+    /** The content of the first of {@code files} found in {@code dirs}, trimmed. */
+    private static String firstOf(List<Path> dirs, String... files) throws IOException {
+        for (String f : files) {
+            for (Path d : dirs) {
+                if (Files.exists(d.resolve(f))) {
+                    return Files.readString(d.resolve(f)).trim();
+                }
+            }
+        }
+        throw new IOException("none of " + List.of(files) + " in " + dirs);
     }
 
     @Test

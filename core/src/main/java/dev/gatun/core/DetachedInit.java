@@ -84,6 +84,23 @@ public final class DetachedInit {
     }
 
     /**
+     * Applies {@code resources} (OCI's {@code linux.resources}) to a container's cgroup, given the
+     * directories its create made ({@link Container#cgroup()}'s {@code directories()}): a live
+     * update, as {@code runc update}. Unset fields are left alone; device rules are refused (on v2
+     * they are an eBPF program this does not replace).
+     *
+     * @throws dev.gatun.oci.InvalidSpecException for device rules or values the cgroups refuse as bad input
+     */
+    public static void updateResources(java.util.Map<String, Path> cgroupDirectories, dev.gatun.oci.Resources resources)
+            throws IOException {
+        if (resources.devices() != null && !resources.devices().isEmpty()) {
+            throw new dev.gatun.oci.InvalidSpecException("resources", java.util.List.of(new dev.gatun.oci.ValidationError(
+                    "$.devices", "device rules cannot be updated; they are fixed at create")));
+        }
+        dev.gatun.cgroups.Cgroups.existing(cgroupDirectories).apply(dev.gatun.core.plan.ResourceMapping.toCgroups(resources));
+    }
+
+    /**
      * Makes {@code directory/exec.fifo}, mode 0622 whatever the umask: the container's user,
      * whoever it is, opens it for writing; only the owner reads.
      */
