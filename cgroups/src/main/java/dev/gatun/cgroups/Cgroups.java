@@ -50,6 +50,26 @@ public final class Cgroups {
     }
 
     /**
+     * The cgroup whose directories a {@link Cgroup#directories()} of an earlier {@code create}
+     * returned (in another process, say): for live updates ({@link Cgroup#apply}) and stats. It
+     * creates nothing; its {@link Cgroup#delete()} removes only those directories. v2 when the map
+     * is one directory under a cgroup2 mount keyed {@code ""}, else v1.
+     *
+     * @throws java.nio.file.NoSuchFileException when a directory is gone
+     */
+    public static Cgroup existing(java.util.Map<String, java.nio.file.Path> directories) throws IOException {
+        for (java.nio.file.Path dir : directories.values()) {
+            if (!java.nio.file.Files.isDirectory(dir)) {
+                throw new java.nio.file.NoSuchFileException(dir.toString(), null, "the cgroup directory is gone");
+            }
+        }
+        if (directories.size() == 1 && directories.containsKey("")) {
+            return V2Cgroup.existing(CgroupFs.REAL, directories.get(""));
+        }
+        return V1Cgroup.existing(CgroupFs.REAL, directories);
+    }
+
+    /**
      * Kills every process in the cgroup directory {@code dir} and below it, then removes it and
      * every cgroup below it, deepest first: for a cgroup whose creator is gone (core's sweep of
      * what a dead JVM left). Works in any hierarchy, v1 or v2. Only call it on a directory this

@@ -41,6 +41,15 @@ final class V1Cgroup implements Cgroup {
         this.created = List.copyOf(created);
     }
 
+    /** The cgroup of existing directories (controller → directory); it made none of them. */
+    static V1Cgroup existing(CgroupFs fs, Map<String, Path> dirs) {
+        List<List<Path>> created = new ArrayList<>();
+        for (Path dir : new java.util.LinkedHashSet<>(dirs.values())) {
+            created.add(List.of(dir));
+        }
+        return new V1Cgroup(fs, OnUnsupported.FAIL, dirs, created);
+    }
+
     static V1Cgroup create(CgroupFs fs, CgroupLayout layout, CgroupsPath path, String containerId, Resources resources,
             OnUnsupported policy) throws IOException {
         Map<String, Path> dirs = new LinkedHashMap<>();

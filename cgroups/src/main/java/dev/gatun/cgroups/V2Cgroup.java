@@ -32,6 +32,11 @@ final class V2Cgroup implements Cgroup {
         this.created = List.copyOf(created);
     }
 
+    /** The cgroup of an existing directory; it made only that one (delete removes it alone). */
+    static V2Cgroup existing(CgroupFs fs, Path dir) {
+        return new V2Cgroup(fs, OnUnsupported.FAIL, dir, List.of(dir));
+    }
+
     /**
      * Creates {@code mount + path} (and missing parents), enables the controllers it needs in each
      * parent's {@code cgroup.subtree_control}, applies {@code resources}; on failure removes what

@@ -79,6 +79,9 @@ public final class Container implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Container.class);
 
+    /** The FIFO a {@linkplain #detached(Path) detached} container's init waits on, in its state directory. */
+    public static final String EXEC_FIFO = "exec.fifo";
+
     /** How to launch, beyond the spec: stdio, policies, the sandbox root. */
     record Launch(Redirect stdin, Redirect stdout, Redirect stderr, boolean redirectErrorStream,
             OnUnsupported onUnsupported, Duration stopTimeout, SandboxRoot sandbox, boolean dieWithJvm,
@@ -98,6 +101,8 @@ public final class Container implements AutoCloseable {
     private final Spec spec;
     private final Path bundle;
     private final Launch launch;
+    /** For a detached container: its state directory, where the init waits on exec.fifo; else null. */
+    private final Path waitDirectory;
 
     private final Object lock = new Object();
     private ContainerStatus status = ContainerStatus.NEW;
@@ -127,10 +132,63 @@ public final class Container implements AutoCloseable {
     }
 
     Container(String id, Spec spec, Path bundle, Launch launch) {
+        this(id, spec, bundle, launch, null);
+    }
+
+    private Container(String id, Spec spec, Path bundle, Launch launch, Path waitDirectory) {
         this.id = id;
         this.spec = spec;
         this.bundle = bundle;
         this.launch = launch;
+        this.waitDirectory = waitDirectory;
+    }
+
+    /**
+     * A copy of this (not yet created) container that outlives this JVM, for runtimes that keep
+     * containers across processes (the {@code gatun} command line). Its {@link #create()} ends with
+     * the init waiting in a tiny program of its own, not in the JVM's memory: the init execs a
+     * static waiter from a sealed memfd that blocks opening {@code stateDirectory/exec.fifo} for
+     * writing and execs the command once a reader opens it — whoever that is, in any process
+     * ({@code gatun start}). The caller makes the FIFO ({@link DetachedInit#makeFifo}, mode 0622 so that the
+     * container's user can open it) before create, and removes it after start.
+     *
+     * <p>Nothing ties it to this JVM: no parent-death signal, no sentinel, no exit hook, no owner
+     * record; its cgroup and the mount points made in its rootfs stay until the caller removes
+     * them ({@link dev.gatun.cgroups.Cgroups#destroy}). After create this object only reports:
+     * {@link #pid()}, {@link #cgroup()}; {@link #start()}, {@link #kill}, {@link #delete()} are
+     * refused, and {@link #close()} does nothing.
+     */
+    public Container detached(Path stateDirectory) {
+        return detached(stateDirectory, null);
+    }
+
+    /**
+     * {@link #detached(Path)}, and when the spec asks for a terminal ({@code process.terminal}),
+     * create sends its pty master to the unix socket {@code consoleSocket} with
+     * {@code SCM_RIGHTS} (runc's {@code --console-socket}, which conmon and containerd listen on)
+     * and keeps no copy. A terminal without a console socket is refused at create.
+     */
+    public Container detached(Path stateDirectory, Path consoleSocket) {
+        Objects.requireNonNull(stateDirectory, "stateDirectory");
+        if (!launch.publishing().ports().isEmpty() || launch.publishing().pasta()) {
+            // the forwarder and pasta are this JVM's, and die with it
+            throw new IllegalStateException("a detached container cannot publish ports or use the network mode pasta: "
+                    + "what carries them lives in this JVM");
+        }
+        Container c = new Container(id, spec, bundle, new Launch(launch.stdin(), launch.stdout(), launch.stderr(),
+                launch.redirectErrorStream(), launch.onUnsupported(), launch.stopTimeout(), launch.sandbox(), false,
+                launch.publishing(), launch.etcFiles(), launch.defaultLimitsOnly()), stateDirectory.toAbsolutePath());
+        c.consoleSocket = consoleSocket == null ? null : consoleSocket.toAbsolutePath();
+        return c;
+    }
+
+    private Path consoleSocket;
+
+    /** The init's pid once created (0 before). */
+    public long pid() {
+        synchronized (lock) {
+            return pid;
+        }
     }
 
     /** A builder for a container; see {@link ContainerBuilder} for every attribute and its default. */
@@ -164,7 +222,7 @@ public final class Container implements AutoCloseable {
     public Container inheritIO() {
         return new Container(id, spec, bundle, new Launch(Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false,
                 launch.onUnsupported(), launch.stopTimeout(), launch.sandbox(), launch.dieWithJvm(), launch.publishing(),
-                launch.etcFiles(), launch.defaultLimitsOnly()));
+                launch.etcFiles(), launch.defaultLimitsOnly()), waitDirectory);
     }
 
     /** The container's id. */
@@ -281,6 +339,11 @@ public final class Container implements AutoCloseable {
             pid = 0;
             try {
                 doCreate();
+                if (waitDirectory != null) {
+                    handOff();
+                    status = ContainerStatus.CREATED;
+                    return;
+                }
                 status = ContainerStatus.CREATED;
                 ExitHook.register(this);
             } catch (IOException | RuntimeException | Error e) {
@@ -383,7 +446,7 @@ public final class Container implements AutoCloseable {
                 : Stdio.open(launch.stdin(), launch.stdout(), launch.stderr(), launch.redirectErrorStream());
         Stdio s = stdio;
         cleanups.push(s::close);
-        plan = ContainerPlanner.plan(planned, bundle, cgroup, stdio, launch.dieWithJvm());
+        plan = ContainerPlanner.plan(planned, bundle, cgroup, stdio, launch.dieWithJvm(), waitDirectory);
         ContainerPlan p = plan;
         cleanups.push(() -> failIfLeft("mount points", p.removeCreatedPaths()));
         cleanups.push(p::close);
@@ -501,6 +564,73 @@ public final class Container implements AutoCloseable {
     }
 
     /**
+     * A detached create's end: the init execs the waiter (the JVM's part of the handshake is
+     * over), then this JVM lets go of everything but the cgroup, which the container keeps. A
+     * failure here is create's, and undoes it all.
+     */
+    private void handOff() throws IOException {
+        if (stdio.isTerminal()) {
+            if (consoleSocket == null) {
+                throw new InvalidSpecException("container configuration", List.of(new ValidationError("$.process.terminal",
+                        "a detached container's terminal needs a console socket to send its master to")));
+            }
+            dev.gatun.core.io.ConsoleSocket.send(consoleSocket, stdio.terminalMaster());
+        }
+        handshake.release();
+        handshake.awaitStage(); // past its wait (ContainerPlanner), so the waiter's exec is what ends the error pipe
+        SpawnedProcess waiter = handshake.awaitExec();
+        applyOomScoreAdj(waiter);
+        initExit = waiter.onExit().thenApply(dev.gatun.core.spawn.ExitStatus::exitValue);
+        handedOff = true;
+        // the fds only: the cgroup and the mount points are the container's now
+        Handshake h = handshake;
+        ContainerPlan p = plan;
+        Stdio s = stdio;
+        cleanups.clear();
+        handshake = null;
+        plan = null;
+        IOException first = null;
+        for (AutoCloseable c : List.<AutoCloseable>of(h, p, s)) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = new IOException("container " + id + ": closing the creating JVM's fds failed", e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private boolean handedOff;
+    private java.util.concurrent.CompletableFuture<Integer> initExit;
+
+    /**
+     * For a {@linkplain #detached(Path) detached} container, in the JVM that created it (its
+     * init's parent until this JVM exits): the init's exit value ({@code $?}: the code, or 128 +
+     * the signal), once it exits — what {@code gatun run} without {@code -d} waits for.
+     *
+     * @throws ContainerStateException unless this is a detached container after its create
+     */
+    public java.util.concurrent.CompletableFuture<Integer> detachedInitExit() {
+        synchronized (lock) {
+            if (initExit == null) {
+                throw new ContainerStateException("detachedInitExit", id, status, "created detached");
+            }
+            return initExit;
+        }
+    }
+
+    private void refuseHandedOff(String operation) {
+        if (handedOff) {
+            throw new ContainerStateException(operation, id, status, "not detached (this container was handed off "
+                    + "at create; its state lives in " + waitDirectory + ")");
+        }
+    }
+
+    /**
      * Lets the created init exec the command.
      *
      * @return the running init
@@ -510,6 +640,7 @@ public final class Container implements AutoCloseable {
      */
     public ContainerProcess start() throws IOException {
         synchronized (lock) {
+            refuseHandedOff("start");
             if (!status.canStart()) {
                 throw new ContainerStateException("start", id, status, "created");
             }
@@ -637,6 +768,7 @@ public final class Container implements AutoCloseable {
      */
     public void kill(int signal) throws IOException {
         synchronized (lock) {
+            refuseHandedOff("kill");
             syncStatus();
             if (!status.canKill()) {
                 throw new ContainerStateException("kill", id, status, "created or running");
@@ -698,6 +830,7 @@ public final class Container implements AutoCloseable {
             if (status == ContainerStatus.NEW) {
                 return;
             }
+            refuseHandedOff("delete");
             syncStatus();
             if (!status.canDelete()) {
                 throw new ContainerStateException("delete", id, status, "stopped");
@@ -724,7 +857,7 @@ public final class Container implements AutoCloseable {
     public void close() throws IOException {
         ContainerProcess p;
         synchronized (lock) {
-            if (status == ContainerStatus.NEW) {
+            if (status == ContainerStatus.NEW || handedOff) {
                 return;
             }
             if (status == ContainerStatus.CREATED) {

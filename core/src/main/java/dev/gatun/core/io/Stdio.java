@@ -168,6 +168,11 @@ public final class Stdio implements AutoCloseable {
         return childFds[stream];
     }
 
+    /** The pty master's fd in this process, or -1 (no terminal, or not taken from the container yet). */
+    public synchronized int terminalMaster() {
+        return terminalMaster;
+    }
+
     /** Whether the child's stdio is a pseudo-terminal, in either form. */
     public synchronized boolean isTerminal() {
         return terminalMaster >= 0 || masterFromContainer;

@@ -114,9 +114,12 @@ public final class LibC {
     private static final long NR_SETNS = SYSCALLS.number("setns");
     private static final long NR_DUP3 = SYSCALLS.number("dup3");
     private static final long NR_SOCKET = SYSCALLS.number("socket");
+    private static final long NR_CONNECT = SYSCALLS.number("connect");
+    private static final long NR_SENDMSG = SYSCALLS.number("sendmsg");
     private static final long NR_IOCTL = SYSCALLS.number("ioctl");
     private static final long NR_FCNTL = SYSCALLS.number("fcntl");
     private static final long NR_MKDIRAT = SYSCALLS.number("mkdirat");
+    private static final long NR_MKNODAT = SYSCALLS.number("mknodat");
     private static final long NR_OPENAT2 = SYSCALLS.number("openat2");
     private static final long NR_BPF = SYSCALLS.number("bpf");
     private static final long NR_MOUNT = SYSCALLS.number("mount");
@@ -150,6 +153,18 @@ public final class LibC {
                         Flags.fd(dirfd) + ", \"" + path + "\", " + Flags.OPEN.render(flags) + ", 0" + Integer.toOctalString(mode));
             }
             return (int) r;
+        }
+    }
+
+    /** {@code mknodat(AT_FDCWD, path, S_IFIFO | mode, 0)}: a FIFO (the umask applies to {@code mode}). */
+    public static void mkfifo(String path, int mode) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cpath = arena.allocateFrom(path);
+            long r = call(false, NR_MKNODAT, AT_FDCWD, cpath.address(), 0010000 | mode, 0);
+            if (r < 0) {
+                throw ErrnoException.forFile((int) -r, "mknodat", path,
+                        "AT_FDCWD, \"" + path + "\", S_IFIFO|0" + Integer.toOctalString(mode) + ", 0");
+            }
         }
     }
 
@@ -416,6 +431,23 @@ public final class LibC {
             throw new ErrnoException((int) -r, "socket", domain + ", " + type + ", " + protocol);
         }
         return (int) r;
+    }
+
+    /** {@code connect(fd, addr, len)}, retried on EINTR; {@code path} names the address in errors. */
+    public static void connect(int fd, MemorySegment addr, int len, String path) throws IOException {
+        long r = call(true, NR_CONNECT, fd, addr.address(), len);
+        if (r < 0) {
+            throw ErrnoException.forFile((int) -r, "connect", path, fd + ", {AF_UNIX, \"" + path + "\"}, " + len);
+        }
+    }
+
+    /** {@code sendmsg(fd, msg, flags)}, retried on EINTR; returns the bytes sent. */
+    public static long sendmsg(int fd, MemorySegment msg, int flags, String rendered) throws IOException {
+        long r = call(true, NR_SENDMSG, fd, msg.address(), flags);
+        if (r < 0) {
+            throw new ErrnoException((int) -r, "sendmsg", fd + ", " + rendered + ", " + flags);
+        }
+        return r;
     }
 
     /** {@code fcntl(fd, cmd, arg)}; returns the call's result. */

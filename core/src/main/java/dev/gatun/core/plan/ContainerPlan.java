@@ -38,11 +38,12 @@ public final class ContainerPlan implements AutoCloseable {
     private final int cgroupFd;
     private final int devNull;
     private final Slot terminalMaster;
+    private final int[] waiterFds;
     private boolean closed;
 
     ContainerPlan(Program program, SpawnOptions options, NamespaceSetup namespaces, RootfsPlan rootfs,
             Cgroup parentPlacedCgroup, Arena memory, List<String> notes, int cgroupFd, int devNull,
-            Slot terminalMaster) {
+            Slot terminalMaster, int... waiterFds) {
         this.program = program;
         this.options = options;
         this.namespaces = namespaces;
@@ -53,6 +54,7 @@ public final class ContainerPlan implements AutoCloseable {
         this.cgroupFd = cgroupFd;
         this.devNull = devNull;
         this.terminalMaster = terminalMaster;
+        this.waiterFds = waiterFds.clone();
     }
 
     /** The child's program. */
@@ -128,7 +130,7 @@ public final class ContainerPlan implements AutoCloseable {
         return rootfs.cleanup();
     }
 
-    /** Releases the namespace fds, the cgroup fd, /dev/null and the memory the child read; call after exec or death. */
+    /** Releases the namespace fds, the cgroup fd, /dev/null, the init waiter's fds and the memory the child read; call after exec or death. */
     @Override
     public synchronized void close() throws IOException {
         if (closed) {
@@ -141,6 +143,9 @@ public final class ContainerPlan implements AutoCloseable {
         }
         if (devNull >= 0) {
             dev.gatun.core.linux.LibC.close(devNull);
+        }
+        for (int fd : waiterFds) {
+            dev.gatun.core.linux.LibC.close(fd);
         }
         // the memory (an automatic arena) is freed once this plan is unreachable
     }

@@ -7,6 +7,7 @@ import dev.gatun.core.io.PtyCalls;
 import dev.gatun.core.io.Stdio;
 import dev.gatun.core.linux.Arch;
 import dev.gatun.core.linux.Flags;
+import dev.gatun.core.linux.LibC;
 import dev.gatun.core.ns.Loopback;
 import dev.gatun.core.ns.NamespaceSetup;
 import dev.gatun.core.rootfs.RootfsOptions;
@@ -19,6 +20,7 @@ import dev.gatun.core.security.SeccompProgram;
 import dev.gatun.core.security.SecurityPlan;
 import dev.gatun.core.security.SecurityStep;
 import dev.gatun.core.spawn.Arg;
+import dev.gatun.core.spawn.InitWaiter;
 import dev.gatun.core.spawn.Program;
 import dev.gatun.core.spawn.SpawnOptions;
 import dev.gatun.namespaces.IdMapping;
@@ -64,7 +66,8 @@ import java.util.Set;
  *               capset, ambient, no_new_privs, seccomp
  *  process      umask, [container terminal: dup3 on 0-2], close_range(3.., CLOEXEC), chdir
  *  pause        "created": notify parent, wait for start, notify "released"
- *  exec         unblock signals, execve
+ *  exec         unblock signals, execve (a detached container: execveat of the init waiter, which
+ *               waits on exec.fifo and then execs the command)
  * </pre>
  *
  * <p>Not here: {@code process.oomScoreAdj}, which the JVM writes once the init has exec'd
@@ -109,6 +112,17 @@ public final class ContainerPlanner {
      */
     public static ContainerPlan plan(Spec spec, Path bundle, Cgroup cgroup, Stdio stdio, boolean dieWithParent)
             throws IOException {
+        return plan(spec, bundle, cgroup, stdio, dieWithParent, null);
+    }
+
+    /**
+     * Plans a container whose init, when {@code waitDirectory} is not null, ends by exec'ing the
+     * {@linkplain InitWaiter init waiter} instead of the command: the waiter blocks until someone
+     * opens {@code waitDirectory/exec.fifo} (a FIFO the caller made) for reading, then execs the
+     * command. So the init waits for start in an address space of its own, not the JVM's.
+     */
+    public static ContainerPlan plan(Spec spec, Path bundle, Cgroup cgroup, Stdio stdio, boolean dieWithParent,
+            Path waitDirectory) throws IOException {
         ProcessSpec process = spec.process();
         if (process == null || Absent.list(process.args()).isEmpty()) {
             throw Invalid.spec("$.process.args", "a container needs a command to run");
@@ -130,6 +144,8 @@ public final class ContainerPlanner {
         Arena memory = Arena.ofAuto();
         int cgroupFd = -1;
         int devNull = -1;
+        int waitDirFd = -1;
+        int waiterFd = -1;
         RootfsPlan rootfs = null;
         try {
             if (ns.requiresFork()) {
@@ -253,9 +269,26 @@ public final class ContainerPlanner {
             b.unblockSignals();
             String path = CommandResolver.resolve(ContainerView.of(spec, bundle), Absent.list(process.args()).getFirst(), Absent.list(process.env()));
             ProcLinks.refuse(spec, "$.process.args[0]", path); // found on a PATH that leads through proc
-            b.execve(path, process.args(), Absent.list(process.env()));
+            if (waitDirectory == null) {
+                b.execve(path, process.args(), Absent.list(process.env()));
+            } else {
+                // the state directory's fd must survive the exec into the waiter (close_range above
+                // marked it O_CLOEXEC), which opens the FIFO through it and closes it before the
+                // command's exec: the command never holds the host's directory
+                waitDirFd = LibC.openat(LibC.AT_FDCWD, waitDirectory.toString(),
+                        LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+                int childDir = b.inherit(waitDirFd);
+                waiterFd = InitWaiter.memfd(childDir);
+                int childWaiter = b.inherit(waiterFd);
+                b.syscall("fcntl", Arg.of(childDir), new Arg.Value(2, "F_SETFD"), Arg.of(0));
+                List<String> argv = new ArrayList<>();
+                argv.add(path);
+                argv.addAll(process.args());
+                b.syscall("execveat", Arg.of(childWaiter), new Arg.Text(""), new Arg.Strings(argv),
+                        new Arg.Strings(Absent.list(process.env())), new Arg.Value(AT_EMPTY_PATH, "AT_EMPTY_PATH"));
+            }
             return new ContainerPlan(b.build(), options, ns, rootfs, parentPlaced, memory, notes, cgroupFd, devNull,
-                    console == null ? null : console.master());
+                    console == null ? null : console.master(), waiterFds(waitDirFd, waiterFd));
         } catch (IOException | RuntimeException e) {
             if (rootfs != null) {
                 // the mount points prepare made (files for file binds too): a later failure,
@@ -273,11 +306,20 @@ public final class ContainerPlanner {
                 if (devNull >= 0) {
                     dev.gatun.core.linux.LibC.close(devNull);
                 }
+                for (int fd : waiterFds(waitDirFd, waiterFd)) {
+                    LibC.close(fd);
+                }
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
             throw e;
         }
+    }
+
+    private static final int AT_EMPTY_PATH = 0x1000;
+
+    private static int[] waiterFds(int waitDirFd, int waiterFd) {
+        return java.util.stream.IntStream.of(waitDirFd, waiterFd).filter(fd -> fd >= 0).toArray();
     }
 
     /** Whether the spec asks for a pseudo-terminal ({@code process.terminal}). */
