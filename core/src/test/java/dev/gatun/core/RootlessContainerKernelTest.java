@@ -230,6 +230,26 @@ class RootlessContainerKernelTest {
     }
 
     @Test
+    void inNetworkModeHostARootlessContainerUsesTheHostsNetworkAndSeesSysfsThroughABind() throws Exception {
+        try (ContainerPastaKernelTest.HostServer http = new ContainerPastaKernelTest.HostServer()) {
+            Ran r = Ran.of(Container.builder().id(Leftovers.id("rootless-host-net")).network(NetworkMode.host())
+                    .command("/bin/sh", "-c", "readlink /proc/self/ns/net; busybox wget -q -O- http://127.0.0.1:"
+                            + http.port() + "/; echo wget=$?; ls /sys/class/net | grep -c .; grep ' /sys ' /proc/self/mounts"));
+            assertThat(r.exit()).as(r.out()).isZero();
+            // the host's network namespace, its loopback server, its interfaces
+            assertThat(r.out()).as(r.out()).startsWith(Files.readSymbolicLink(Path.of("/proc/self/ns/net")) + "\n")
+                    .contains("hello from the host\n", "wget=0");
+            long hostInterfaces;
+            try (var s = Files.list(Path.of("/sys/class/net"))) {
+                hostInterfaces = s.count();
+            }
+            assertThat(r.out()).contains("\n" + hostInterfaces + "\n");
+            // a user namespace that owns no network namespace may not mount sysfs: it is the host's, bound read-only
+            assertThat(r.out()).containsPattern(" /sys sysfs ro[,\\s]");
+        }
+    }
+
+    @Test
     void theJvmGivesTheRootlessInitTheHighestOomScoreAndKeepsItsOwn() throws Exception {
         String own = Files.readString(Path.of("/proc/self/oom_score_adj")).strip();
         try (Container c = Container.builder().id(Leftovers.id("rootless-oom-score")).stopTimeout(java.time.Duration.ZERO)
