@@ -35,8 +35,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>socat: a client inside the namespace to a {@code socat TCP4-LISTEN … TCP4:127.0.0.1:…}
  *       running inside it (the same one userspace hop, done by socat with a 64 KiB buffer
  *       ({@code -b 65536}), Gatun's buffer size).
+ *   <li>pasta ({@code --pasta}): a client on the host's 127.0.0.1 to the port pasta publishes for
+ *       a second container in the network mode pasta, whose servers are the same threads on
+ *       sockets in its namespace (pasta's own hop, with its splice path for local traffic).
  * </ul>
- * Each round runs every path once, in a shuffled order. Needs root and socat.
+ * Each round runs every path once, in a shuffled order. Needs root and socat (and passt for --pasta).
  *
  * <p>{@code java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar
  * dev.gatun.bench.net.PublishBenchmark [--rounds N] [--bulk-mib M] [--rr N] [--out FILE.md]}
@@ -60,6 +63,7 @@ public final class PublishBenchmark {
         int rr = 5000;
         Path out = null;
         Path relayBinary = null;
+        boolean pasta = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
@@ -67,6 +71,7 @@ public final class PublishBenchmark {
                 case "--rr" -> rr = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--relay" -> relayBinary = Path.of(args[++i]);
+                case "--pasta" -> pasta = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -84,6 +89,21 @@ public final class PublishBenchmark {
             Thread.ofPlatform().daemon().name("rr-server").start(() -> serveEcho(rrServer));
             long pid = c.process().pid();
             List<Process> helpers = new ArrayList<>();
+            // --pasta: a second container in the network mode pasta, whose published ports pasta
+            // carries, with the same servers (this JVM's threads) on sockets made in its namespace
+            Container pastaContainer = null;
+            List<ServerSocketChannel> pastaServers = new ArrayList<>();
+            if (pasta) {
+                pastaContainer = Container.builder().id("bench-pasta-" + ProcessHandle.current().pid())
+                        .command("/bin/sleep", "3600").stopTimeout(Duration.ofMillis(100))
+                        .network(dev.gatun.core.NetworkMode.pasta()).publish(0, BULK_PORT).publish(0, RR_PORT).build();
+                pastaContainer.run();
+                ServerSocketChannel pb = pastaContainer.callInNetworkNamespace(() -> listen(BULK_PORT));
+                ServerSocketChannel pr = pastaContainer.callInNetworkNamespace(() -> listen(RR_PORT));
+                pastaServers.addAll(List.of(pb, pr));
+                Thread.ofPlatform().daemon().name("pasta-bulk-server").start(() -> serveBulk(pb, bulkBytes));
+                Thread.ofPlatform().daemon().name("pasta-rr-server").start(() -> serveEcho(pr));
+            }
             helpers.add(inNamespace(pid, "socat", "-b", "65536", "TCP4-LISTEN:" + SOCAT_BULK_PORT + ",bind=127.0.0.1,fork,reuseaddr",
                     "TCP4:127.0.0.1:" + BULK_PORT));
             helpers.add(inNamespace(pid, "socat", "-b", "65536", "TCP4-LISTEN:" + SOCAT_RR_PORT + ",bind=127.0.0.1,fork,reuseaddr",
@@ -93,6 +113,10 @@ public final class PublishBenchmark {
                 paths.put("direct", port -> inside(c, port == BULK_PORT ? BULK_PORT : RR_PORT));
                 paths.put("publish", port -> host(c.mappedPort(port)));
                 paths.put("socat", port -> inside(c, port == BULK_PORT ? SOCAT_BULK_PORT : SOCAT_RR_PORT));
+                if (pastaContainer != null) {
+                    Container p2 = pastaContainer;
+                    paths.put("pasta", port -> host(p2.mappedPort(port)));
+                }
                 if (relayBinary != null) {
                     // the C prototype (bench/src/main/c/relay.c): does splice(2) pay for a relay's copies?
                     int base = 7000;
@@ -132,6 +156,12 @@ public final class PublishBenchmark {
                 }
                 bulkServer.close();
                 rrServer.close();
+                for (ServerSocketChannel ps : pastaServers) {
+                    ps.close();
+                }
+                if (pastaContainer != null) {
+                    pastaContainer.close();
+                }
             }
         }
         String report = report(samples, rounds, bulkMib, rr, started, load,
