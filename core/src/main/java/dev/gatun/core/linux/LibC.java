@@ -364,19 +364,16 @@ public final class LibC {
      * {@code /proc/self/mountinfo} says of that mount, for one syscall instead of a read and a parse.
      */
     public static long statfsFlags(String path) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cpath = arena.allocateFrom(path);
-            MemorySegment buf = arena.allocate(STATFS_SIZE, 8);
-            long r = call(true, NR_STATFS, cpath.address(), buf.address());
-            if (r < 0) {
-                throw ErrnoException.forFile((int) -r, "statfs", path, "\"" + path + "\", &buf");
-            }
-            return buf.get(JAVA_LONG, STATFS_F_FLAGS);
-        }
+        return statfs(path, STATFS_F_FLAGS);
     }
 
     /** {@code statfs(path, &buf)}'s {@code f_type}: the file system's magic number ({@code NSFS_MAGIC} …). */
     public static long statfsMagic(String path) throws IOException {
+        return statfs(path, 0);
+    }
+
+    /** The long at {@code offset} of {@code statfs(path)}'s {@code struct statfs}. */
+    private static long statfs(String path, long offset) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpath = arena.allocateFrom(path);
             MemorySegment buf = arena.allocate(STATFS_SIZE, 8);
@@ -384,7 +381,7 @@ public final class LibC {
             if (r < 0) {
                 throw ErrnoException.forFile((int) -r, "statfs", path, "\"" + path + "\", &buf");
             }
-            return buf.get(JAVA_LONG, 0);
+            return buf.get(JAVA_LONG, offset);
         }
     }
 
