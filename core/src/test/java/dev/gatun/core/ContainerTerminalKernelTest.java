@@ -85,6 +85,18 @@ class ContainerTerminalKernelTest {
         HostSnapshot.take().assertNoLeaksSince(before);
     }
 
+    /** Whether process {@code pid}'s group is its terminal's foreground group ({@code /proc/<pid>/stat}: pgrp = tpgid). */
+    private static boolean inTheForeground(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after "(comm) ": state ppid pgrp session tty_nr tpgid
+            return f[2].equals(f[5]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     @Test
     void controlCInterruptsTheForegroundCommandNotTheShell() throws Exception {
         HostSnapshot before = HostSnapshot.take();
@@ -95,10 +107,12 @@ class ContainerTerminalKernelTest {
             OutputStream in = p.getOutputStream();
             in.write("sleep 60; echo slept\n".getBytes(StandardCharsets.UTF_8));
             in.flush();
-            // until the sleep runs in the foreground (a loaded machine may take seconds to fork it)
+            // until the sleep runs as the terminal's foreground process group (a loaded machine may
+            // take seconds to fork it, and the shell gives it the terminal only after the fork)
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (p.toHandle().descendants().noneMatch(d -> d.info().command().orElse("").endsWith("sleep"))) {
-                assertThat(System.nanoTime()).as("the shell never ran sleep").isLessThan(deadline);
+            while (p.toHandle().descendants().noneMatch(d -> d.info().command().orElse("").endsWith("sleep")
+                    && inTheForeground(d.pid()))) {
+                assertThat(System.nanoTime()).as("the shell never ran sleep in the foreground").isLessThan(deadline);
                 Thread.sleep(20);
             }
             // ^C: the line discipline sends SIGINT to the terminal's foreground process group
