@@ -150,10 +150,12 @@ public final class ImageSource {
             JsonNode chosen = null;
             List<String> tags = new ArrayList<>();
             for (JsonNode m : manifests) {
+                boolean match = tag == null;
                 for (JsonNode t : m.path("RepoTags")) {
                     tags.add(t.asString());
+                    match |= tag != null && normalise(t.asString("")).equals(normalise(tag));
                 }
-                if (tag == null || m.path("RepoTags").toString().contains("\"" + tag + "\"")) {
+                if (match) {
                     chosen = m;
                     break;
                 }
@@ -199,6 +201,17 @@ public final class ImageSource {
             };
             return new Image(where, id, config, list, blobs);
         }
+    }
+
+    /** Docker's short names in full: {@code busybox:1} is {@code docker.io/library/busybox:1}. */
+    static String normalise(String reference) {
+        int slash = reference.indexOf('/');
+        if (slash < 0) {
+            return "docker.io/library/" + reference;
+        }
+        String first = reference.substring(0, slash);
+        boolean registry = first.contains(".") || first.contains(":") || first.equals("localhost");
+        return registry ? reference : "docker.io/" + reference;
     }
 
     private static TarArchiveEntry findEntry(TarFile tar, String name, String where) {
