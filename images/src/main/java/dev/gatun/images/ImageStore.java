@@ -56,8 +56,15 @@ public final class ImageStore {
         return new ImageStore(root, new Layers.Options(isRoot()));
     }
 
-    /** Root's {@code /var/lib/gatun}; a user's {@code $XDG_DATA_HOME/gatun}, else {@code ~/.local/share/gatun}. */
+    /**
+     * {@code -Dgatun.imageStore} when set; else root's {@code /var/lib/gatun}, a user's
+     * {@code $XDG_DATA_HOME/gatun}, else {@code ~/.local/share/gatun}.
+     */
     public static Path defaultLocation() {
+        String configured = System.getProperty("gatun.imageStore");
+        if (configured != null && !configured.isEmpty()) {
+            return Path.of(configured).toAbsolutePath();
+        }
         if (isRoot()) {
             return Path.of("/var/lib/gatun");
         }
