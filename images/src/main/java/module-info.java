@@ -10,6 +10,7 @@ module dev.gatun.images {
     requires tools.jackson.databind;
     requires org.apache.commons.compress;
     requires aircompressor;
+    requires java.net.http;
 
     exports dev.gatun.images;
 }

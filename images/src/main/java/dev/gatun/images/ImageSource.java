@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * parsed; layers are checked as they are read. Errors are {@link InvalidImageException}s naming the
  * file and the field ({@code index.json manifests[1].digest}).
  *
- * <p>Not here yet: registries (the OCI distribution API).
+ * <p>{@link #registry} pulls through the OCI distribution API into an {@link ImageStore}.
  */
 public final class ImageSource {
 
@@ -66,11 +66,11 @@ public final class ImageSource {
         return fromManifest(where + "@" + manifest.digest(), json(blobs, manifest, where + " manifest " + manifest.digest()), blobs);
     }
 
-    private interface JsonBlobs {
+    interface JsonBlobs {
         JsonNode read(Descriptor d, String what) throws IOException;
     }
 
-    private static Descriptor choose(JsonNode index, String what, String refName, Platform platform, JsonBlobs blobs,
+    static Descriptor choose(JsonNode index, String what, String refName, Platform platform, JsonBlobs blobs,
             List<String> seen) throws IOException {
         JsonNode manifests = index.path("manifests");
         if (!manifests.isArray()) {
@@ -109,7 +109,7 @@ public final class ImageSource {
         return null;
     }
 
-    private static Image fromManifest(String where, JsonNode manifest, Image.Blobs blobs) throws IOException {
+    static Image fromManifest(String where, JsonNode manifest, Image.Blobs blobs) throws IOException {
         String mt = manifest.path("mediaType").asString(Descriptor.OCI_MANIFEST);
         if (!mt.equals(Descriptor.OCI_MANIFEST) && !mt.equals(Descriptor.DOCKER_MANIFEST)) {
             throw new InvalidImageException(where + " mediaType: \"" + mt + "\" is not an image manifest");
@@ -130,6 +130,21 @@ public final class ImageSource {
         }
         ImageConfig config = config(json(blobs, configDescriptor, where + " config"), where + " config");
         return new Image(where, configDescriptor.digest(), config, list, blobs);
+    }
+
+    /**
+     * The image {@code reference} ({@code host[:port]/name[:tag|@digest]}; the registry host is
+     * required) for {@code platform}, pulled through the OCI distribution API: the manifest (an
+     * index or list is resolved to the platform's manifest), then the config and, when the image
+     * is unpacked, the layers, each downloaded into {@code store}'s blobs and checked against its
+     * digest and size before it is kept. Plain HTTP for a loopback registry ({@code localhost},
+     * {@code 127.*}, {@code [::1]}), HTTPS otherwise. Anonymous only.
+     *
+     * @throws InvalidImageException a digest or size mismatch, an unknown media type, no manifest
+     *     for the platform, a registry that asks for credentials
+     */
+    public static Image registry(String reference, Platform platform, ImageStore store) throws IOException {
+        return new RegistryClient(reference, store).pull(platform);
     }
 
     /**
@@ -309,7 +324,7 @@ public final class ImageSource {
         return new Descriptor(mediaType, digest, d.path("size").asLong(), platform);
     }
 
-    private static JsonNode json(Image.Blobs blobs, Descriptor d, String what) throws IOException {
+    static JsonNode json(Image.Blobs blobs, Descriptor d, String what) throws IOException {
         if (d.size() > MAX_JSON) {
             throw new InvalidImageException(what + ": " + d.size() + " bytes, more than " + MAX_JSON);
         }
@@ -338,7 +353,7 @@ public final class ImageSource {
         return Files.readAllBytes(p);
     }
 
-    private static JsonNode parse(String what, byte[] bytes) {
+    static JsonNode parse(String what, byte[] bytes) {
         try {
             return JSON.readTree(bytes);
         } catch (JacksonException e) {

@@ -21,6 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <pre>
  * &lt;root&gt;/lock                     held (flock) while anything is written
+ * &lt;root&gt;/blobs/sha256/&lt;digest&gt;    blobs pulled from registries, each checked before it is kept
  * &lt;root&gt;/rootfs/sha256/&lt;chain id&gt;/  an image's layers applied in order, by the top layer's chain ID
  * &lt;root&gt;/tmp/                      where an unpack is assembled, then renamed into place
  * </pre>
@@ -35,7 +36,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * removes its scratch directory: nothing half-written is ever under {@code rootfs/}. Every
  * layer's diff ID is checked against the config's {@code rootfs.diff_ids}. Thread-safe, and safe
  * between JVMs (a {@link FileChannel#lock() file lock}). Not here yet: garbage collection, blobs
- * kept for registry pulls.
+ * shared blobs of
+ * layouts and archives (they are read where they are).
  */
 public final class ImageStore {
 
@@ -53,6 +55,7 @@ public final class ImageStore {
     public static ImageStore open(Path root) throws IOException {
         Files.createDirectories(root.resolve("rootfs/sha256"));
         Files.createDirectories(root.resolve("tmp"));
+        Files.createDirectories(root.resolve("blobs/sha256"));
         return new ImageStore(root, new Layers.Options(isRoot()));
     }
 
@@ -135,6 +138,34 @@ public final class ImageStore {
             }
         } finally {
             JVM_LOCK.unlock();
+        }
+    }
+
+    /** Opens a blob's content from where it comes (a registry). */
+    public interface Download {
+        InputStream open() throws IOException;
+    }
+
+    /**
+     * The stored blob {@code d}: downloaded with {@code download} first when it is not stored,
+     * into {@code tmp/}, checked against its digest and size, then renamed into place (so a
+     * stored blob is always whole and right; concurrent downloads of one blob are harmless).
+     */
+    public Path blob(Descriptor d, Download download, String what) throws IOException {
+        Path done = root.resolve("blobs").resolve(d.digest().algorithm()).resolve(d.digest().hex());
+        if (Files.isRegularFile(done, LinkOption.NOFOLLOW_LINKS)) {
+            return done;
+        }
+        Files.createDirectories(done.getParent());
+        Path scratch = root.resolve("tmp").resolve(UUID.randomUUID() + ".blob");
+        try {
+            try (InputStream in = d.digest().verifying(download.open(), d.size(), what)) {
+                Files.copy(in, scratch);
+            }
+            Files.move(scratch, done, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return done;
+        } finally {
+            Files.deleteIfExists(scratch);
         }
     }
 

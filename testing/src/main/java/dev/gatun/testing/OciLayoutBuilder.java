@@ -21,7 +21,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * Writes an OCI image layout for tests: layers tarred from directories (a file named
  * {@code .wh.x} is a whiteout, {@code .wh..wh..opq} an opaque marker, as in any layer), a config
  * with the process defaults given, one manifest per platform and an {@code index.json} listing
- * them. JSON is written by hand: this module has no JSON library.
+ * them (through a nested index named {@link #refName} when there are several). JSON is written by hand: this module has no JSON library.
  */
 public final class OciLayoutBuilder {
 
@@ -96,7 +96,7 @@ public final class OciLayoutBuilder {
         Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
         List<String> layerDescriptors = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
-            layerDescriptors.add(descriptor(layerTypes.get(i), blob(dir, layers.get(i)), layers.get(i).length, null));
+            layerDescriptors.add(descriptor(layerTypes.get(i), blob(dir, layers.get(i)), layers.get(i).length, null, null));
         }
         List<String> manifests = new ArrayList<>();
         for (String platform : platforms) {
@@ -111,23 +111,30 @@ public final class OciLayoutBuilder {
                     + arr(diffIds.stream().map(b -> "sha256:" + sha256(b)).toList()) + "}}";
             byte[] configBytes = config.getBytes(StandardCharsets.UTF_8);
             String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":"
-                    + descriptor("application/vnd.oci.image.config.v1+json", blob(dir, configBytes), configBytes.length, null)
+                    + descriptor("application/vnd.oci.image.config.v1+json", blob(dir, configBytes), configBytes.length, null, null)
                     + ",\"layers\":[" + String.join(",", layerDescriptors) + "]}";
             byte[] manifestBytes = manifest.getBytes(StandardCharsets.UTF_8);
             String platformJson = "{\"architecture\":" + q(p[1]) + ",\"os\":" + q(p[0])
                     + (p.length > 2 ? ",\"variant\":" + q(p[2]) : "") + "}";
             manifests.add(descriptor("application/vnd.oci.image.manifest.v1+json", blob(dir, manifestBytes),
-                    manifestBytes.length, platformJson));
+                    manifestBytes.length, platformJson, platforms.size() == 1 ? refName : null));
         }
-        Files.writeString(dir.resolve("index.json"), "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-                + "\"manifests\":[" + String.join(",", manifests) + "]}");
+        String index = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+                + "\"manifests\":[" + String.join(",", manifests) + "]}";
+        if (platforms.size() > 1 && refName != null) {
+            // a name for all platforms: index.json names a nested index (what skopeo copy --all pushes whole)
+            byte[] nested = index.getBytes(StandardCharsets.UTF_8);
+            index = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
+                    + descriptor("application/vnd.oci.image.index.v1+json", blob(dir, nested), nested.length, null, refName) + "]}";
+        }
+        Files.writeString(dir.resolve("index.json"), index);
         return dir;
     }
 
-    private String descriptor(String mediaType, String hex, long size, String platform) {
+    private String descriptor(String mediaType, String hex, long size, String platform, String name) {
         return "{\"mediaType\":" + q(mediaType) + ",\"digest\":\"sha256:" + hex + "\",\"size\":" + size
                 + (platform != null ? ",\"platform\":" + platform : "")
-                + (platform != null && refName != null ? ",\"annotations\":{\"org.opencontainers.image.ref.name\":" + q(refName) + "}" : "")
+                + (name != null ? ",\"annotations\":{\"org.opencontainers.image.ref.name\":" + q(name) + "}" : "")
                 + "}";
     }
 
