@@ -144,6 +144,14 @@ public final class Container implements AutoCloseable {
         return builder().image(source).build();
     }
 
+    /**
+     * The container of the image {@code reference} ({@code host[:port]/name[:tag|@digest]}),
+     * pulled from its registry: {@code builder().image(reference).build()}.
+     */
+    public static Container fromImage(String reference) throws IOException {
+        return builder().image(reference).build();
+    }
+
     /** The container {@code spec} describes; relative paths in it are relative to {@code bundle}. */
     public static Container fromSpec(Spec spec, Path bundle, String id) {
         Objects.requireNonNull(spec, "spec");

@@ -218,6 +218,16 @@ public final class ContainerBuilder {
                 : ImageSource.dockerArchive(source, null));
     }
 
+    /**
+     * {@link #image(Image)} of {@code reference} ({@code host[:port]/name[:tag|@digest]}), pulled
+     * from its registry for this JVM's platform into the default store, every blob checked
+     * ({@link ImageSource#registry}).
+     */
+    public ContainerBuilder image(String reference) throws IOException {
+        ImageStore store = ImageStore.open(ImageStore.defaultLocation());
+        return image(ImageSource.registry(reference, Platform.current(), store), store);
+    }
+
     /** The config of the image set with {@link #image(Image)}, if any. */
     public java.util.Optional<ImageConfig> imageConfig() {
         return java.util.Optional.ofNullable(imageConfig);

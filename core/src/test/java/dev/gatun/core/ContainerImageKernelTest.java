@@ -12,6 +12,7 @@ import dev.gatun.testing.BusyboxRootfs;
 import dev.gatun.testing.HostSnapshot;
 import dev.gatun.testing.Kernel;
 import dev.gatun.testing.KernelTest;
+import dev.gatun.testing.LocalRegistry;
 import dev.gatun.testing.OciLayoutBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ class ContainerImageKernelTest {
                 .entrypoint("/bin/sh", "-c")
                 .cmd("echo default; id -u; id -g; pwd; echo $GREETING; cat /app/hello; ls /etc/motd 2>&1 || true")
                 .env("PATH=/bin:/usr/bin", "GREETING=from-image")
-                .workingDir("/app").user("app").write(tmp.resolve("layout"));
+                .workingDir("/app").user("app").refName("latest").write(tmp.resolve("layout"));
         store = ImageStore.open(tmp.resolve("store"));
         image = ImageSource.ociLayout(layout, null, Platform.current());
     }
@@ -135,6 +136,29 @@ class ContainerImageKernelTest {
             }
         }
         assertThat(tmp.resolve("default-store/rootfs/sha256")).isNotEmptyDirectory();
+    }
+
+    @Test
+    void aContainerRunsFromAnImagePulledFromALoopbackRegistry() throws Exception {
+        Kernel.require(LocalRegistry.available(), "docker-registry and skopeo are not installed");
+        String previous = System.getProperty("gatun.imageStore");
+        System.setProperty("gatun.imageStore", tmp.resolve("pulled-store").toString());
+        try (LocalRegistry registry = LocalRegistry.start(Files.createDirectory(tmp.resolve("registry")))) {
+            String reference = registry.push(layout, "latest", "gatun/app:1");
+            HostSnapshot before = HostSnapshot.take();
+            String id = Leftovers.id("pulled");
+            Ran r = Ran.of(Container.builder().id(id).image(reference));
+            assertThat(r.exit()).as(r.out()).isZero();
+            assertThat(r.out()).startsWith("default\n1234\n2345\n/app\nfrom-image\nhello from the image\n");
+            Leftovers.assertNoneOf(id);
+            HostSnapshot.take().assertNoLeaksSince(before);
+        } finally {
+            if (previous == null) {
+                System.clearProperty("gatun.imageStore");
+            } else {
+                System.setProperty("gatun.imageStore", previous);
+            }
+        }
     }
 
     @Test

@@ -5,16 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatun.testing.BusyboxRootfs;
 import dev.gatun.testing.Kernel;
+import dev.gatun.testing.LocalRegistry;
 import dev.gatun.testing.OciLayoutBuilder;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,56 +24,32 @@ class RegistryPullTest {
 
     @TempDir
     Path tmp;
-    Process registry;
+    LocalRegistry registry;
     String host;
     Path layout;
     Path registryData;
 
     @BeforeEach
     void registry() throws Exception {
-        Kernel.require(Files.isExecutable(Path.of("/usr/bin/docker-registry")) && Files.isExecutable(Path.of("/usr/bin/skopeo")),
+        Kernel.require(LocalRegistry.available(),
                 "docker-registry and skopeo are not installed (apt-get install docker-registry skopeo)");
         Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static is not installed");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        host = "127.0.0.1:" + port;
-        registryData = tmp.resolve("registry");
-        Path config = tmp.resolve("registry.yml");
-        Files.writeString(config, "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
-                + registryData + "\nhttp:\n  addr: " + host + "\n");
-        registry = new ProcessBuilder("/usr/bin/docker-registry", "serve", config.toString()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("registry.log").toFile()).start();
-        HttpClient http = HttpClient.newHttpClient();
-        for (int i = 0; ; i++) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://" + host + "/v2/")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    break;
-                }
-            } catch (IOException notYet) {
-                if (i > 100 || !registry.isAlive()) {
-                    throw new AssertionError("docker-registry did not start: " + Files.readString(tmp.resolve("registry.log")));
-                }
-            }
-            Thread.sleep(100);
-        }
+        registry = LocalRegistry.start(Files.createDirectory(tmp.resolve("registry")));
+        host = registry.host();
+        registryData = registry.storage();
         Path base = BusyboxRootfs.create(tmp.resolve("base"));
         Path upper = Files.createDirectories(tmp.resolve("upper/etc"));
         Files.writeString(upper.resolve(".wh.hostname"), "");
         Files.writeString(upper.resolve("pulled"), "yes");
         layout = OciLayoutBuilder.create().layer(base).layer(tmp.resolve("upper")).platforms("linux/arm64/v8", "linux/amd64")
                 .cmd("/bin/sh", "-c", "cat /etc/pulled").refName("test").write(tmp.resolve("layout"));
-        run("skopeo", "copy", "--quiet", "--all", "--dest-tls-verify=false", "oci:" + layout + ":test",
-                "docker://" + host + "/gatun/busybox:1");
+        registry.push(layout, "test", "gatun/busybox:1");
     }
 
     @AfterEach
     void stop() throws InterruptedException {
         if (registry != null) {
-            registry.destroy();
-            registry.waitFor();
+            registry.close();
         }
     }
 
@@ -133,11 +103,5 @@ class RegistryPullTest {
                 .isInstanceOf(InvalidImageException.class).hasMessageContaining("reference \"busybox\"");
         assertThatThrownBy(() -> ImageSource.registry(host + "/gatun/busybox:1", Platform.parse("linux/s390x"), store))
                 .isInstanceOf(InvalidImageException.class).hasMessageContaining("no manifest for linux/s390x");
-    }
-
-    private static void run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
     }
 }
