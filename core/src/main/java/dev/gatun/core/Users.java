@@ -83,6 +83,12 @@ final class Users {
     }
 
     private static List<String[]> entries(Path file, boolean required) {
+        // an image is untrusted: its /etc or /etc/passwd may be a symlink to a host file, which
+        // the JVM must not read (runc resolves these inside the rootfs; here they are refused)
+        if (Files.isSymbolicLink(file) || Files.isSymbolicLink(file.getParent())) {
+            throw new IllegalArgumentException("user: the image's /etc/" + file.getFileName()
+                    + " (or /etc) is a symlink, which is not followed to look up a user");
+        }
         try {
             return Files.readAllLines(file).stream().map(l -> l.split(":", -1)).toList();
         } catch (IOException e) {

@@ -65,7 +65,7 @@ public final class Layers {
     public record Options(boolean chown) {
         /** Owners kept when this JVM runs as root. */
         public static Options defaults() {
-            return new Options("root".equals(System.getProperty("user.name")));
+            return new Options(ImageStore.isRoot());
         }
     }
 
