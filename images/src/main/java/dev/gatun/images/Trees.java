@@ -37,8 +37,16 @@ public final class Trees {
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
                     Path target = to.resolve(from.relativize(dir).toString());
                     Files.createDirectory(target);
-                    metadata(dir, target, chown);
-                    directoryTimes.add(() -> setTimes(target, attrs));
+                    // the mode with the times, once the contents are in: a 0555 directory would
+                    // refuse them to a non-root JVM
+                    directoryTimes.add(() -> {
+                        try {
+                            metadata(dir, target, chown);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        setTimes(target, attrs);
+                    });
                     return FileVisitResult.CONTINUE;
                 }
 
@@ -73,6 +81,7 @@ public final class Trees {
             }
         } catch (IOException | RuntimeException e) {
             try {
+                makeWritable(to);
                 remove(to);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
@@ -81,9 +90,30 @@ public final class Trees {
         }
     }
 
-    /** Removes {@code p} and everything below it; a missing {@code p} is no error. */
+    /** Gives the copy's directories their owner's write and search bits back, so that a non-root JVM can remove it. */
+    private static void makeWritable(Path to) throws IOException {
+        if (!Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var s = Files.walk(to)) {
+            for (Path d : s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
+                Files.setAttribute(d, "unix:mode", (int) Files.getAttribute(d, "unix:mode", LinkOption.NOFOLLOW_LINKS) | 0700);
+            }
+        }
+    }
+
+    /**
+     * Removes {@code p} and everything below it; a missing {@code p} is no error. A directory
+     * without its owner's write bit (a copied 0555 one) gets it back first when that is what
+     * stopped the removal (a non-root JVM).
+     */
     public static void remove(Path p) throws IOException {
-        Layers.removeTree(p);
+        try {
+            Layers.removeTree(p);
+        } catch (java.nio.file.AccessDeniedException e) {
+            makeWritable(p);
+            Layers.removeTree(p);
+        }
     }
 
     private static void metadata(Path from, Path to, boolean chown) throws IOException {
