@@ -191,6 +191,34 @@ class ImageStoreTest {
                 .isInstanceOf(InvalidImageException.class).hasMessageContaining(tmp + ": not an OCI image layout");
     }
 
+    @Test
+    void aDigestThatIsNotHexIsRefusedNamingTheField() throws IOException {
+        Files.writeString(layout.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+                + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:../../../etc/passwd\",\"size\":1}]}");
+        assertThatThrownBy(() -> ImageSource.ociLayout(layout, null, Platform.current()))
+                .isInstanceOf(InvalidImageException.class).hasMessageContaining("index.json manifests[0] digest");
+    }
+
+    @Test
+    void aDockerArchiveWhoseManifestNamesAMissingLayerIsRefused() throws IOException {
+        Path archive = tmp.resolve("bad.tar");
+        byte[] config = ("{\"os\":\"linux\",\"architecture\":\"amd64\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
+                + Digest.sha256(new byte[0]) + "\"]}}").getBytes();
+        String configName = Digest.sha256(config).hex() + ".json";
+        byte[] manifest = ("[{\"Config\":\"" + configName + "\",\"RepoTags\":[\"x:1\"],\"Layers\":[\"../../etc/passwd\"]}]").getBytes();
+        try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(Files.newOutputStream(archive))) {
+            for (var e : java.util.Map.of("manifest.json", manifest, configName, config).entrySet()) {
+                var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(e.getKey());
+                entry.setSize(e.getValue().length);
+                out.putArchiveEntry(entry);
+                out.write(e.getValue());
+                out.closeArchiveEntry();
+            }
+        }
+        assertThatThrownBy(() -> ImageSource.dockerArchive(archive, "x:1")).isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("no file \"../../etc/passwd\" in the archive");
+    }
+
     private List<Path> tmpOfStore() throws IOException {
         try (Stream<Path> s = Files.list(store.root().resolve("tmp"))) {
             return s.toList();
