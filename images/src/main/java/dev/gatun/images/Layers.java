@@ -79,6 +79,9 @@ public final class Layers {
     private final Path root;
     private final Options options;
     private final Set<Path> thisLayer = new HashSet<>();
+    // a non-root JVM adds to a lower layer's read-only directory by giving it u+wx for the
+    // while: the original modes, put back at the end (root needs none of this)
+    private final java.util.LinkedHashMap<Path, Integer> restoreModes = new java.util.LinkedHashMap<>();
     // deferred: a directory's mode and times are set once its entries are in (a 0555 directory
     // would refuse them). Keyed by path, and dropped when the path is removed, so no task ever
     // runs on a path that a later entry turned into a symlink (it would chmod through it).
@@ -122,6 +125,11 @@ public final class Layers {
         }
         for (Runnable task : app.directoryMetadata.sequencedValues().reversed()) {
             task.run();
+        }
+        for (Map.Entry<Path, Integer> m : app.restoreModes.sequencedEntrySet().reversed()) {
+            if (!app.directoryMetadata.containsKey(m.getKey())) {
+                Files.setAttribute(m.getKey(), "unix:mode", m.getValue());
+            }
         }
         return new Result(count, new Digest("sha256", HexFormat.of().formatHex(md.digest())), List.copyOf(app.skipped));
     }
@@ -169,6 +177,7 @@ public final class Layers {
         }
         String base = parts.getLast();
         Path dir = resolveDirectory(parts.subList(0, parts.size() - 1), name);
+        writable(dir);
         if (base.equals(OPAQUE)) {
             removeLower(dir);
             return;
@@ -295,6 +304,7 @@ public final class Layers {
             Path p = inRoot(done).resolve(c);
             BasicFileAttributes a = attributes(p);
             if (a == null) {
+                writable(inRoot(done));
                 Files.createDirectory(p);
             } else if (a.isSymbolicLink()) {
                 if (++links > MAX_SYMLINKS) {
@@ -349,6 +359,7 @@ public final class Layers {
         try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
             for (Path child : children) {
                 if (!thisLayer.contains(child)) {
+                    writable(dir);
                     remove(child);
                 } else if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
                     removeLower(child);
@@ -359,8 +370,29 @@ public final class Layers {
 
     /** Removes {@code p} and all below it, and forgets the deferred metadata of what it removed. */
     private void remove(Path p) throws IOException {
-        removeTree(p);
+        try {
+            removeTree(p);
+        } catch (java.nio.file.AccessDeniedException e) {
+            if (options.chown()) {
+                throw e;
+            }
+            Trees.makeWritable(p);
+            removeTree(p);
+        }
         directoryMetadata.keySet().removeIf(d -> d.startsWith(p));
+        restoreModes.keySet().removeIf(d -> d.startsWith(p));
+    }
+
+    /** For a non-root JVM: gives {@code dir} its owner's write and search bits for the while (see {@link #restoreModes}). */
+    private void writable(Path dir) throws IOException {
+        if (options.chown()) {
+            return;
+        }
+        int mode = (int) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+        if ((mode & 0300) != 0300) {
+            restoreModes.putIfAbsent(dir, mode);
+            Files.setAttribute(dir, "unix:mode", mode | 0300);
+        }
     }
 
     /** Removes {@code p} and, if it is a directory, all below it; never follows a symlink. */

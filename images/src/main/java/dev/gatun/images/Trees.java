@@ -91,7 +91,7 @@ public final class Trees {
     }
 
     /** Gives the copy's directories their owner's write and search bits back, so that a non-root JVM can remove it. */
-    private static void makeWritable(Path to) throws IOException {
+    static void makeWritable(Path to) throws IOException {
         if (!Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
