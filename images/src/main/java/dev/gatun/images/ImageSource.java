@@ -135,9 +135,9 @@ public final class ImageSource {
     /**
      * The image {@code reference} ({@code host[:port]/name[:tag|@digest]}; the registry host is
      * required) for {@code platform}, pulled through the OCI distribution API: the manifest (an
-     * index or list is resolved to the platform's manifest), then the config and, when the image
-     * is unpacked, the layers, each downloaded into {@code store}'s blobs and checked against its
-     * digest and size before it is kept. Plain HTTP for a loopback registry ({@code localhost},
+     * index or list is resolved to the platform's manifest), then the config and the layers, each
+     * downloaded into {@code store}'s blobs and checked against its digest and size before it is
+     * kept; the connection is closed when this returns. Plain HTTP for a loopback registry ({@code localhost},
      * {@code 127.*}, {@code [::1]}), HTTPS otherwise. Anonymous only.
      *
      * @throws InvalidImageException a digest or size mismatch, an unknown media type, no manifest

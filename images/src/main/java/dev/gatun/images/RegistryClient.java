@@ -34,8 +34,8 @@ final class RegistryClient {
     private final String base;
     private final String ref;
     private final ImageStore store;
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    /** Open only during {@link #pull}: its selector thread and pooled connections go with it. */
+    private HttpClient http;
 
     RegistryClient(String reference, ImageStore store) {
         Matcher m = REFERENCE.matcher(reference);
@@ -53,7 +53,24 @@ final class RegistryClient {
         this.store = store;
     }
 
+    /** Pulls the manifest, the config and every layer into the store, then closes the connection. */
     Image pull(Platform platform) throws IOException {
+        try (HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(10)).build()) {
+            http = client;
+            Image image = pullManifests(platform);
+            for (int i = 0; i < image.layers().size(); i++) {
+                Descriptor d = image.layers().get(i);
+                String what = image + " layers[" + i + "] (" + d.digest() + ")";
+                store.blob(d, () -> stream("/blobs/" + d.digest(), what), what);
+            }
+            return image;
+        } finally {
+            http = null;
+        }
+    }
+
+    private Image pullManifests(Platform platform) throws IOException {
         String where = "registry:" + reference;
         byte[] top = get("/manifests/" + ref, ACCEPT, "manifest " + ref, ImageSource.MAX_JSON).body;
         Digest topDigest = Digest.sha256(top);
@@ -62,7 +79,13 @@ final class RegistryClient {
         }
         JsonNode json = ImageSource.parse(where + " manifest", top);
         String mediaType = json.path("mediaType").asString(json.has("manifests") ? Descriptor.OCI_INDEX : Descriptor.OCI_MANIFEST);
-        Image.Blobs blobs = (d, what) -> Files.newInputStream(store.blob(d, () -> stream("/blobs/" + d.digest(), what), what));
+        // while pulling, a missing blob is downloaded (and checked); afterwards every blob is stored
+        Image.Blobs blobs = (d, what) -> Files.newInputStream(store.blob(d, () -> {
+            if (http == null) {
+                throw new java.nio.file.NoSuchFileException(what, null, "not in the store " + store.root() + " (pull again)");
+            }
+            return stream("/blobs/" + d.digest(), what);
+        }, what));
         Descriptor chosen = new Descriptor(mediaType, topDigest, top.length, null);
         JsonNode manifest = json;
         if (mediaType.equals(Descriptor.OCI_INDEX) || mediaType.equals(Descriptor.DOCKER_LIST)) {
