@@ -7,6 +7,7 @@ module dev.gatun.core {
     requires transitive dev.gatun.oci;
     requires transitive dev.gatun.namespaces;
     requires transitive dev.gatun.cgroups;
+    requires transitive dev.gatun.images;
     requires org.slf4j;
 
     exports dev.gatun.core;

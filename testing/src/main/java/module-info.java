@@ -10,11 +10,17 @@
  *       mounts), captured before and compared after.
  *   <li>{@link dev.gatun.testing.ResourceSample}: the counts a soak expects flat (fds, threads,
  *       heap, cgroup directories, mounts, network namespaces, zombies).
+ *   <li>{@link dev.gatun.testing.OciLayoutBuilder}: OCI image layouts written by the test itself
+ *       (layers from directories, gzip or not, a config, a multi-platform index): no internet.
+ *   <li>{@link dev.gatun.testing.LocalRegistry}: Debian's docker-registry on a loopback port,
+ *       filled with skopeo.
  * </ul>
  */
 module dev.gatun.testing {
     requires transitive org.junit.jupiter.api;
     requires java.management;
+    requires org.apache.commons.compress;
+    requires java.net.http;
 
     exports dev.gatun.testing;
 }

@@ -84,7 +84,7 @@ public final class Container implements AutoCloseable {
 
     /** How to launch, beyond the spec: stdio, policies, the sandbox root. */
     record Launch(Redirect stdin, Redirect stdout, Redirect stderr, boolean redirectErrorStream,
-            OnUnsupported onUnsupported, Duration stopTimeout, SandboxRoot sandbox, boolean dieWithJvm,
+            OnUnsupported onUnsupported, Duration stopTimeout, PreparedRoot sandbox, boolean dieWithJvm,
             Publishing publishing, EtcFiles etcFiles, boolean defaultLimitsOnly) {}
 
     /**
@@ -207,6 +207,27 @@ public final class Container implements AutoCloseable {
         Warmup.start(false); // while the config is read
         Spec spec = OciSpecs.readConfig(bundle.resolve("config.json"));
         return fromSpec(spec, bundle, id);
+    }
+
+    /**
+     * The container of the image at {@code source} — an OCI image layout directory (the manifest
+     * for this JVM's platform) or a {@code docker save} archive — with the image's command,
+     * environment, working directory and user: {@code builder().image(source).build()}. The image
+     * is unpacked into the {@linkplain dev.gatun.images.ImageStore#defaultLocation() default store}
+     * now; the container's own writable root is made at create and removed at delete.
+     *
+     * @throws dev.gatun.images.InvalidImageException a bad image, naming the file and field
+     */
+    public static Container fromImage(Path source) throws IOException {
+        return builder().image(source).build();
+    }
+
+    /**
+     * The container of the image {@code reference} ({@code host[:port]/name[:tag|@digest]}),
+     * pulled from its registry: {@code builder().image(reference).build()}.
+     */
+    public static Container fromImage(String reference) throws IOException {
+        return builder().image(reference).build();
     }
 
     /** The container {@code spec} describes; relative paths in it are relative to {@code bundle}. */
@@ -388,7 +409,7 @@ public final class Container implements AutoCloseable {
         if (launch.sandbox() != null) {
             // pushed first: a prepare that fails halfway (ENOSPC, EROFS) leaves what it made to remove
             cleanups.push(() -> {
-                failIfLeft("sandbox root", launch.sandbox().remove());
+                failIfLeft(launch.sandbox() instanceof ImageRoot ? "image root" : "sandbox root", launch.sandbox().remove());
                 SandboxRoot.removeStateDirectoryIfEmpty();
             });
             launch.sandbox().prepare();

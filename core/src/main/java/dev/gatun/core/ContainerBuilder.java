@@ -8,6 +8,11 @@ import dev.gatun.core.plan.SeccompMapping;
 import dev.gatun.core.security.Capability;
 import dev.gatun.core.security.CapabilitySets;
 import dev.gatun.core.security.SecurityDefaults;
+import dev.gatun.images.Image;
+import dev.gatun.images.ImageConfig;
+import dev.gatun.images.ImageSource;
+import dev.gatun.images.ImageStore;
+import dev.gatun.images.Platform;
 import dev.gatun.namespaces.NamespaceType;
 import dev.gatun.namespaces.Namespaces;
 import dev.gatun.namespaces.OciNamespace;
@@ -19,6 +24,7 @@ import dev.gatun.oci.ProcessSpec;
 import dev.gatun.oci.Root;
 import dev.gatun.oci.Spec;
 import dev.gatun.oci.SpecVersion;
+import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -49,6 +55,8 @@ import java.util.function.Consumer;
  *   <tr><td>{@link #rootfs(Path) rootfs}</td><td>the <em>sandbox root</em>: an empty directory
  *       with read-only binds of the {@link #hostPaths(String...) host paths} and a private
  *       {@code /tmp}; no image needed</td></tr>
+ *   <tr><td>{@link #image(Image) image}</td><td>none; with one, the root filesystem is the image's and its
+ *       config gives the defaults of command, environment, working directory and user</td></tr>
  *   <tr><td>{@link #hostPaths(String...) host paths} (sandbox root only)</td><td>{@link #DEFAULT_HOST_PATHS}</td></tr>
  *   <tr><td>{@link #readonlyRootfs(boolean) read-only root}</td><td>true for the sandbox root, false for a directory</td></tr>
  *   <tr><td>{@link #env(String, String) environment}</td><td>{@code PATH} as runc sets it, {@code HOME=/root}</td></tr>
@@ -120,6 +128,13 @@ public final class ContainerBuilder {
 
     private String id;
     private Path rootfs;
+    private ImageConfig imageConfig;
+    private Path imageTree;
+    /** What the caller set, which the image's defaults do not override. */
+    private final Set<String> envSet = new TreeSet<>();
+    private boolean envReplaced;
+    private boolean cwdSet;
+    private boolean userSet;
     private List<String> hostPaths = DEFAULT_HOST_PATHS;
     private Boolean readonlyRootfs;
     private final List<String> args = new ArrayList<>();
@@ -181,7 +196,61 @@ public final class ContainerBuilder {
     /** A directory to use as the root filesystem (an unpacked image); replaces the sandbox root. */
     public ContainerBuilder rootfs(Path directory) {
         this.rootfs = directory.toAbsolutePath();
+        this.imageTree = null;
+        this.imageConfig = null;
         return this;
+    }
+
+    /**
+     * Runs {@code image}: unpacks it into {@code store} now (unless it is there already), and the
+     * container's root filesystem is made from it at create ({@link ImageRoot}: an overlay with
+     * a writable layer of the container's own as root, otherwise a copy), removed at delete. The
+     * image's config gives the defaults of what this builder does not set: the command
+     * (Entrypoint then Cmd; {@link #command(String...)} replaces both), the environment (the
+     * image's variables over the builder's default {@code PATH} and {@code HOME}, under those set
+     * with {@link #env(String, String)}; {@link #environment(Map)} replaces all), the working
+     * directory and the user ({@code name}, {@code uid}, {@code uid:gid} or {@code name:group},
+     * names looked up in the image's {@code /etc/passwd} and {@code /etc/group}). Replaces
+     * {@link #rootfs(Path)} and the sandbox root.
+     *
+     * @throws dev.gatun.images.InvalidImageException a blob or layer that does not match its digest, a hostile layer
+     * @throws IOException the store could not be written
+     */
+    public ContainerBuilder image(Image image, ImageStore store) throws IOException {
+        this.imageTree = store.unpack(image);
+        this.imageConfig = image.config();
+        this.rootfs = null;
+        return this;
+    }
+
+    /** {@link #image(Image, ImageStore)} with the {@linkplain ImageStore#defaultLocation() default store}. */
+    public ContainerBuilder image(Image image) throws IOException {
+        return image(image, ImageStore.open(ImageStore.defaultLocation()));
+    }
+
+    /**
+     * {@link #image(Image)} of the image at {@code source} for this JVM's platform: an OCI image
+     * layout (a directory with {@code oci-layout}; the first manifest for the platform) or a
+     * {@code docker save} archive (a file; its first image).
+     */
+    public ContainerBuilder image(Path source) throws IOException {
+        return image(Files.isDirectory(source) ? ImageSource.ociLayout(source, null, Platform.current())
+                : ImageSource.dockerArchive(source, null));
+    }
+
+    /**
+     * {@link #image(Image)} of {@code reference} ({@code host[:port]/name[:tag|@digest]}), pulled
+     * from its registry for this JVM's platform into the default store, every blob checked
+     * ({@link ImageSource#registry}).
+     */
+    public ContainerBuilder image(String reference) throws IOException {
+        ImageStore store = ImageStore.open(ImageStore.defaultLocation());
+        return image(ImageSource.registry(reference, Platform.current(), store), store);
+    }
+
+    /** The config of the image set with {@link #image(Image)}, if any. */
+    public java.util.Optional<ImageConfig> imageConfig() {
+        return java.util.Optional.ofNullable(imageConfig);
     }
 
     /** The host paths the sandbox root binds read-only (ignored with {@link #rootfs(Path)}). */
@@ -220,6 +289,7 @@ public final class ContainerBuilder {
             throw new IllegalArgumentException("env: \"" + name + "\" is no variable name");
         }
         env.put(name, Objects.requireNonNull(value, "value"));
+        envSet.add(name);
         return this;
     }
 
@@ -227,6 +297,7 @@ public final class ContainerBuilder {
     public ContainerBuilder environment(Map<String, String> environment) {
         env.clear();
         environment.forEach(this::env);
+        envReplaced = true;
         return this;
     }
 
@@ -234,6 +305,7 @@ public final class ContainerBuilder {
     public ContainerBuilder cwd(String cwd) {
         requireAbsolute("cwd", cwd);
         this.cwd = cwd;
+        this.cwdSet = true;
         return this;
     }
 
@@ -246,6 +318,7 @@ public final class ContainerBuilder {
         this.gid = gid;
         this.groups = additionalGids.clone();
         this.userName = null;
+        this.userSet = true;
         return this;
     }
 
@@ -255,6 +328,7 @@ public final class ContainerBuilder {
             throw new IllegalArgumentException("user: \"" + name + "\" is no user name");
         }
         this.userName = name;
+        this.userSet = true;
         return this;
     }
 
@@ -599,11 +673,12 @@ public final class ContainerBuilder {
 
     /** The container. Nothing is created on the host until {@link Container#create()}. */
     public Container build() {
-        if (args.isEmpty()) {
-            throw new IllegalArgumentException("command: a container needs a command (command(\"/bin/sh\", ...))");
+        if (args.isEmpty() && (imageConfig == null || imageConfig.command().isEmpty())) {
+            throw new IllegalArgumentException("command: a container needs a command (command(\"/bin/sh\", ...))"
+                    + (imageConfig != null ? "; the image's config has no Entrypoint or Cmd" : ""));
         }
         String theId = id != null ? id : HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4);
-        SandboxRoot sandbox = rootfs == null ? SandboxRoot.plan(theId, hostPaths) : null;
+        PreparedRoot sandbox = planRoot(theId);
         Spec spec = toSpec(theId, sandbox);
         Path bundle = sandbox != null ? sandbox.bundle() : rootfs.getParent() != null ? rootfs.getParent() : rootfs;
         Namespaces effective = effectiveNamespaces();
@@ -623,12 +698,17 @@ public final class ContainerBuilder {
     /** The OCI spec this builder describes, as {@link #build()} would use it. */
     public Spec toSpec() {
         String theId = id != null ? id : "gatun-preview";
-        return toSpec(theId, rootfs == null ? SandboxRoot.plan(theId, hostPaths) : null);
+        return toSpec(theId, planRoot(theId));
     }
 
-    private Spec toSpec(String theId, SandboxRoot sandbox) {
+    private PreparedRoot planRoot(String theId) {
+        return imageTree != null ? ImageRoot.plan(theId, imageTree)
+                : rootfs == null ? SandboxRoot.plan(theId, hostPaths) : null;
+    }
+
+    private Spec toSpec(String theId, PreparedRoot sandbox) {
         Path rootPath = sandbox != null ? sandbox.rootfs() : rootfs;
-        boolean readonly = readonlyRootfs != null ? readonlyRootfs : sandbox != null;
+        boolean readonly = readonlyRootfs != null ? readonlyRootfs : sandbox instanceof SandboxRoot;
         Namespaces namespaces = effectiveNamespaces();
         // gid 5 (tty) for the ptys only where the user namespace maps it: a rootless one that maps
         // the caller alone does not, and the kernel refuses devpts's gid=5 there (EINVAL)
@@ -637,17 +717,21 @@ public final class ContainerBuilder {
                 .orElse(false);
         List<Mount> allMounts = new ArrayList<>(standardMounts(namespaces.created().contains(NamespaceType.NETWORK),
                 ttyGroup));
-        if (sandbox != null) {
-            allMounts.addAll(sandbox.mounts());
+        if (sandbox instanceof SandboxRoot s) {
+            allMounts.addAll(s.mounts());
         }
         allMounts.addAll(mounts);
 
-        long[] ids = userName == null ? new long[] {uid, gid} : Users.lookup(rootPath, sandbox, userName);
+        long[] ids = !userSet && imageConfig != null && imageConfig.user() != null
+                ? Users.imageUser(imageTree, imageConfig.user())
+                : userName == null ? new long[] {uid, gid} : Users.lookup(rootPath, sandbox, userName);
         List<Long> extra = new ArrayList<>();
         for (long g : groups) {
             extra.add(g);
         }
-        List<String> envList = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        List<String> envList = effectiveEnv().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        List<String> args = !this.args.isEmpty() || imageConfig == null ? this.args : imageConfig.command();
+        String cwd = !cwdSet && imageConfig != null && imageConfig.workingDir() != null ? imageConfig.workingDir() : this.cwd;
         List<String> capList = List.copyOf(capabilities);
         ProcessSpec process = ProcessSpec.builder()
                 .terminal(terminal)
@@ -692,6 +776,22 @@ public final class ContainerBuilder {
                 .build();
     }
 
+    /** The environment: the builder's defaults, the image's variables over them, and what was set over both. */
+    private Map<String, String> effectiveEnv() {
+        if (imageConfig == null || envReplaced) {
+            return env;
+        }
+        Map<String, String> out = new LinkedHashMap<>(env);
+        for (String kv : imageConfig.env()) {
+            int eq = kv.indexOf('=');
+            String name = eq < 0 ? kv : kv.substring(0, eq);
+            if (!envSet.contains(name)) {
+                out.put(name, eq < 0 ? "" : kv.substring(eq + 1));
+            }
+        }
+        return out;
+    }
+
     /**
      * The namespaces the container gets: those set, with the {@link #network(NetworkMode) network
      * mode} applied, plus, when this JVM is not root and they make no user namespace, a new one
@@ -719,7 +819,8 @@ public final class ContainerBuilder {
         Set<String> taken = new TreeSet<>();
         mounts.forEach(m -> taken.add(m.destination().replaceAll("/+$", "").isEmpty() ? "/"
                 : m.destination().replaceAll("/+$", "")));
-        boolean readonly = readonlyRootfs != null ? readonlyRootfs : rootfs == null;
+        // read-only as the root is: the sandbox root's are, an image's and a directory's are not
+        boolean readonly = readonlyRootfs != null ? readonlyRootfs : rootfs == null && imageTree == null;
         return new EtcFiles(theHostname(theId), theId, mode, Set.copyOf(taken), readonly, rootfs != null);
     }
 

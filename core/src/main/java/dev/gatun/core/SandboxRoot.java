@@ -20,7 +20,7 @@ import java.util.Map;
  * <p>On the host the directory holds only mount points and those symlinks; {@link #remove()}
  * deletes exactly what {@link #prepare()} made, never anything a bind brought in.
  */
-final class SandboxRoot {
+final class SandboxRoot implements PreparedRoot {
 
     private final Path bundle;
     private final Map<String, Path> symlinks;
@@ -107,12 +107,14 @@ final class SandboxRoot {
     }
 
     /** The container's directory under the state directory (the "bundle" of a sandbox container). */
-    Path bundle() {
+    @Override
+    public Path bundle() {
         return bundle;
     }
 
     /** The root filesystem directory. */
-    Path rootfs() {
+    @Override
+    public Path rootfs() {
         return bundle.resolve("rootfs");
     }
 
@@ -121,8 +123,15 @@ final class SandboxRoot {
         return mounts;
     }
 
+    /** The host's: the sandbox root binds it. */
+    @Override
+    public Path passwd() {
+        return Path.of("/etc/passwd");
+    }
+
     /** Creates the directory and the symlinks. */
-    synchronized void prepare() throws IOException {
+    @Override
+    public synchronized void prepare() throws IOException {
         makeContainerDirectory(bundle);
         made.add(bundle);
         Path rootfs = Files.createDirectory(rootfs());
@@ -141,7 +150,8 @@ final class SandboxRoot {
      * Deletes what {@link #prepare()} made, newest first: symlinks and directories that must be
      * empty by now (the rootfs planner removed its mount points). Returns what could not go.
      */
-    synchronized List<Path> remove() {
+    @Override
+    public synchronized List<Path> remove() {
         List<Path> left = new ArrayList<>();
         if (made.isEmpty()) {
             return left;

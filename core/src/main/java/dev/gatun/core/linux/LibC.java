@@ -398,6 +398,26 @@ public final class LibC {
         }
     }
 
+    /**
+     * {@code mount("overlay", target, "overlay", MS_NODEV, "lowerdir=…,upperdir=…,workdir=…")} in
+     * this process's mount namespace. The caller makes sure no path holds a {@code ,} or {@code :}
+     * (the kernel's separators in these options).
+     */
+    public static void overlayMount(String lower, String upper, String work, String target) throws IOException {
+        String data = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment csource = arena.allocateFrom("overlay");
+            MemorySegment ctarget = arena.allocateFrom(target);
+            MemorySegment cdata = arena.allocateFrom(data);
+            long r = call(false, NR_MOUNT, csource.address(), ctarget.address(), csource.address(), 4L /* MS_NODEV */,
+                    cdata.address(), 0L);
+            if (r < 0) {
+                throw ErrnoException.forFile((int) -r, "mount", target,
+                        "\"overlay\", \"" + target + "\", \"overlay\", MS_NODEV, \"" + data + "\"");
+            }
+        }
+    }
+
     /** {@code umount2(target, MNT_DETACH)}: detaches the mount on {@code target}. */
     public static void detachMount(String target) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
