@@ -600,7 +600,7 @@ public final class Container implements AutoCloseable {
         handshake.release();
         handshake.awaitStage(); // past its wait (ContainerPlanner), so the waiter's exec is what ends the error pipe
         SpawnedProcess waiter = handshake.awaitExec();
-        applyOomScoreAdj(waiter);
+        applyOomScoreAdj(waiter, spec.process().oomScoreAdj());
         initExit = waiter.onExit().thenApply(dev.gatun.core.spawn.ExitStatus::exitValue);
         handedOff = true;
         // the fds only: the cgroup and the mount points are the container's now
@@ -672,7 +672,7 @@ public final class Container implements AutoCloseable {
                 // still under way) never does, where the end of its error pipe alone would look like an exec
                 handshake.awaitStage();
                 spawned = handshake.awaitExec();
-                applyOomScoreAdj(spawned);
+                applyOomScoreAdj(spawned, spec.process().oomScoreAdj());
             } catch (IOException | RuntimeException e) {
                 status = ContainerStatus.STOPPED;
                 IOException died = spawned == null ? diedBeforeStart(e) : null;
@@ -718,8 +718,7 @@ public final class Container implements AutoCloseable {
      * get the container's score. Processes the container forks in the moment between its exec and
      * this write keep the JVM's score. A write the kernel refuses stops the container.
      */
-    private void applyOomScoreAdj(SpawnedProcess init) throws IOException {
-        Integer adj = spec.process().oomScoreAdj();
+    static void applyOomScoreAdj(SpawnedProcess init, Integer adj) throws IOException {
         if (adj == null) {
             return;
         }
@@ -779,6 +778,44 @@ public final class Container implements AutoCloseable {
                 throw new ContainerStateException("process", id, status, "started");
             }
             return process;
+        }
+    }
+
+    /**
+     * Starts {@code command} in this running container, beside its init, with pipes for its stdio
+     * ({@link ContainerProcess#getInputStream()} and so on), as the container's process runs:
+     * same user, environment, working directory, capabilities and seccomp filter, in all its
+     * namespaces and its cgroup. {@link #execBuilder(String...)} changes any of that.
+     *
+     * @throws ContainerStateException unless the container is running
+     * @throws IOException when the command cannot be started (not found inside: the message says so)
+     */
+    public ContainerProcess exec(String... command) throws IOException {
+        return execBuilder(command).start();
+    }
+
+    /**
+     * A process to start in this running container: {@code container.execBuilder("sh").terminal(true).start()}.
+     * It is checked and started by {@link ContainerExec#start()}; its pipes are closed by
+     * {@link #delete()} at the latest.
+     *
+     * @throws ContainerStateException unless the container is running
+     */
+    public ContainerExec execBuilder(String... command) {
+        synchronized (lock) {
+            refuseHandedOff("exec");
+            syncStatus();
+            if (status != ContainerStatus.RUNNING) {
+                throw new ContainerStateException("exec", id, status, "running");
+            }
+            SpawnedProcess init = process.spawned();
+            List<Path> cgroups = cgroup == null ? List.of() : List.copyOf(cgroup.directories().values());
+            ContainerExec exec = ContainerExec.of(this, init.pid(), init::isAlive, cgroups, launch.dieWithJvm(), s -> {
+                synchronized (lock) {
+                    cleanups.push(s::close);
+                }
+            });
+            return command.length == 0 ? exec : exec.command(command);
         }
     }
 

@@ -34,6 +34,7 @@ import java.util.concurrent.TimeoutException;
 public final class ContainerProcess extends Process {
 
     private final Container container;
+    private final String containerId;
     private final SpawnedProcess process;
     private final Stdio stdio;
     // taken by create() while the init waits for start (so it surely exists): toHandle() and
@@ -41,13 +42,23 @@ public final class ContainerProcess extends Process {
     private final ProcessHandle handle;
 
     ContainerProcess(Container container, SpawnedProcess process, Stdio stdio, ProcessHandle handle) {
+        this(container, container.id(), process, stdio, handle);
+    }
+
+    ContainerProcess(Container container, String containerId, SpawnedProcess process, Stdio stdio,
+            ProcessHandle handle) {
         this.container = container;
+        this.containerId = containerId;
         this.process = process;
         this.stdio = stdio;
         this.handle = handle;
     }
 
-    /** The container this process is the init of. */
+    /**
+     * The container this process is the init of, or was {@linkplain Container#exec exec'd} into;
+     * null for an exec into a container that this JVM does not run
+     * ({@link ContainerExec#intoDetached}).
+     */
     public Container container() {
         return container;
     }
@@ -143,19 +154,28 @@ public final class ContainerProcess extends Process {
         return process.onExit().thenApply(s -> this);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws UnsupportedOperationException for an exec'd process that was gone before a handle
+     *     could be taken
+     */
     @Override
     public ProcessHandle toHandle() {
+        if (handle == null) {
+            throw new UnsupportedOperationException("process " + pid() + " exited before a handle was taken");
+        }
         return handle;
     }
 
     @Override
     public ProcessHandle.Info info() {
-        return handle.info();
+        return toHandle().info();
     }
 
     @Override
     public String toString() {
-        return "ContainerProcess[container=" + container.id() + ", pid=" + pid() + "]";
+        return "ContainerProcess[container=" + containerId + ", pid=" + pid() + "]";
     }
 
     /** Sends {@code signal}; false when the process had already exited. */

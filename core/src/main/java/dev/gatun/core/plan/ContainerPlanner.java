@@ -331,7 +331,7 @@ public final class ContainerPlanner {
      * every container a {@code ^C} that does nothing. Read from {@code /proc/self/status}'s
      * {@code SigIgn} at each plan, since the JVM may change it; none ignored costs no step.
      */
-    private static void resetIgnoredSignals(Program.Builder b) {
+    static void resetIgnoredSignals(Program.Builder b) {
         long ignored = 0;
         try {
             for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
@@ -386,7 +386,12 @@ public final class ContainerPlanner {
         return terminalInContainer(spec) ? Stdio.terminalFromContainer() : Stdio.openTerminal(rows, cols);
     }
 
-    private static int windowSide(String path, Long value) {
+    /**
+     * {@code value} as one side of a terminal's window size.
+     *
+     * @throws dev.gatun.oci.InvalidSpecException naming {@code path} unless it is in 0..65535
+     */
+    public static int windowSide(String path, Long value) {
         if (value == null || value < 0 || value > 0xFFFF) {
             throw Invalid.spec(path, Long.toUnsignedString(value == null ? 0 : value)
                     + " does not fit a terminal's window size (0..65535)");
@@ -448,7 +453,7 @@ public final class ContainerPlanner {
         }
     }
 
-    private static void appendIdentityAndSecurity(Program.Builder b, Spec spec, Linux linux, boolean newUserNs,
+    static void appendIdentityAndSecurity(Program.Builder b, Spec spec, Linux linux, boolean newUserNs,
             boolean dieWithParent, Arena memory) throws IOException {
         ProcessSpec process = spec.process();
         long uid = process.user() != null && process.user().uid() != null ? process.user().uid() : 0;

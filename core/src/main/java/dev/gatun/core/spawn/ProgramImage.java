@@ -21,6 +21,8 @@ final class ProgramImage {
     private final Program program;
     private final MemorySegment steps;
     private final Map<Slot, MemorySegment> slots = new IdentityHashMap<>();
+    // read-only arguments that several steps share (execvp's argv and envp), laid out once
+    private final Map<Arg, Long> shared = new IdentityHashMap<>();
 
     private ProgramImage(Program program, MemorySegment steps) {
         this.program = program;
@@ -105,12 +107,14 @@ final class ProgramImage {
             case Arg.Value v -> v.value();
             case Arg.Number n -> n.value();
             case Arg.Text t -> arena.allocateFrom(t.value(), StandardCharsets.UTF_8).address();
+            case Arg.Strings ss when shared.containsKey(ss) -> shared.get(ss);
             case Arg.Strings ss -> {
                 MemorySegment array = arena.allocate(ADDRESS, ss.values().size() + 1);
                 for (int i = 0; i < ss.values().size(); i++) {
                     array.setAtIndex(ADDRESS, i, arena.allocateFrom(ss.values().get(i), StandardCharsets.UTF_8));
                 }
                 array.setAtIndex(ADDRESS, ss.values().size(), MemorySegment.NULL);
+                shared.put(ss, array.address());
                 yield array.address();
             }
             case Arg.Bytes b -> {
