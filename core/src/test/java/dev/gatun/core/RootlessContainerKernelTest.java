@@ -105,6 +105,36 @@ class RootlessContainerKernelTest {
     }
 
     @Test
+    void execJoinsTheRootlessContainerAsItsRootWithItsSecurity() throws Exception {
+        String id = Leftovers.id("rootless-exec");
+        try (Container c = Container.builder().id(id).stopTimeout(java.time.Duration.ofMillis(200))
+                .command("/bin/sh", "-c", "echo ready; exec sleep 60").build()) {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    c.run().getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("ready");
+            long init = c.process().pid();
+            ContainerProcess p = c.exec("/bin/sh", "-c", "echo $$ $(id -u); "
+                    + "grep -E '^(CapEff|Seccomp|NoNewPrivs):' /proc/self/status; touch /sys/x; echo sys=$?; read x");
+            // joined from a JVM without CAP_SYS_ADMIN: the user namespace first, then a fork into the PID namespace
+            assertThat(dev.gatun.namespaces.NamespaceSet.of(p.pid()).ids())
+                    .isEqualTo(dev.gatun.namespaces.NamespaceSet.of(init).ids());
+            assertThat(Files.readString(Path.of("/proc/" + p.pid() + "/status")))
+                    .containsPattern("\nUid:\\s+" + Caller.current().uid() + "\\s");
+            p.getOutputStream().close();
+            String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(text).isEqualTo(1); // read's end of file
+            String first = text.lines().findFirst().orElseThrow();
+            assertThat(Long.parseLong(first.split(" ")[0])).isGreaterThan(1);
+            assertThat(first.split(" ")[1]).as("the container's root").isEqualTo("0");
+            List<String> initStatus = Files.readAllLines(Path.of("/proc/" + init + "/status"));
+            assertThat(text).contains(initStatus.stream().filter(l -> l.startsWith("CapEff:")).findFirst().orElseThrow())
+                    .contains("Seccomp:\t2", "sys=1");
+        }
+        Leftovers.assertNoneOf(id);
+    }
+
+    @Test
     void rootInTheContainerCannotReadOrWriteWhatTheCallerCannot() throws Exception {
         Kernel.require(Files.exists(Path.of("/etc/shadow")) && !Files.isReadable(Path.of("/etc/shadow")),
                 "a host /etc/shadow this user cannot read");
