@@ -212,6 +212,45 @@ class GatunCommandKernelTest {
     }
 
     @Test
+    void execRunsAProcessInTheRunningContainerAndReturnsItsStatus() throws Exception {
+        config("sh", "-c", "sleep 30; true");
+        String id = id("exec");
+        assertThat(gatun("run", "-d", "--bundle", bundle.toString(), id).code()).isZero();
+        long init = state(id).path("pid").asLong();
+        Result r = gatun("exec", "-e", "EXTRA=1", "--cwd", "/tmp", id, "sh", "-c",
+                "echo $(pwd) $EXTRA $(cat /proc/1/comm) $(hostname); exit 4");
+        assertThat(r.code()).as(r.err()).isEqualTo(4);
+        assertThat(r.out()).isEqualTo("/tmp 1 sh " + OciSpecs.example().hostname() + "\n");
+
+        // --process, detached, with a pid file: the process is in the init's namespaces and cgroup
+        Path process = tmp.resolve("process.json");
+        Files.writeString(process, "{\"args\": [\"sleep\", \"20\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}, "
+                + "\"env\": [\"PATH=/usr/bin:/bin\"]}");
+        Path pidFile = tmp.resolve("exec.pid");
+        Result d = gatun("exec", "-d", "--pid-file", pidFile.toString(), "--process", process.toString(), id);
+        assertThat(d.code()).as(d.err()).isZero();
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        assertThat(dev.gatun.namespaces.NamespaceSet.of(pid).ids()).isEqualTo(dev.gatun.namespaces.NamespaceSet.of(init).ids());
+        assertThat(Files.readString(Path.of("/proc/" + pid + "/cgroup")))
+                .isEqualTo(Files.readString(Path.of("/proc/" + init + "/cgroup")));
+        assertThat(gatun("ps", "--format", "json", id).out()).contains(Long.toString(pid));
+
+        Result missing = gatun("exec", id, "no-such-command");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("no-such-command: not found in the container on PATH");
+        Result tty = gatun("exec", "-t", id, "true");
+        assertThat(tty.code()).isEqualTo(1);
+        assertThat(tty.err()).contains("needs --console-socket");
+
+        assertThat(gatun("kill", id, "KILL").code()).isZero();
+        awaitStatus(id, "stopped");
+        Result stopped = gatun("exec", id, "true");
+        assertThat(stopped.code()).isEqualTo(1);
+        assertThat(stopped.err()).contains("cannot exec in a stopped container");
+        assertThat(gatun("delete", id).code()).isZero();
+    }
+
+    @Test
     void wrongStatesAreRefusedWithRuncsMessages() throws Exception {
         String id = id("states");
         assertThat(gatun("create", "--bundle", bundle.toString(), id).code()).isZero();

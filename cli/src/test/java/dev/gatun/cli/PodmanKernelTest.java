@@ -89,6 +89,23 @@ class PodmanKernelTest {
         nothingIsLeft();
     }
 
+    /** {@code podman exec}: conmon runs {@code gatun exec -d --pid-file --process}, and reports the process's exit. */
+    @Test
+    void podmanExecRunsAProcessInTheRunningContainer() throws Exception {
+        Result started = podman(runArgs("run", "-d", "--name", "ex", IMAGE, "sh", "-c", "echo $$ > /tmp/init; sleep 60"));
+        assertThat(started.code()).as(started.err()).isZero();
+        Result exec = podman("exec", "-e", "GREETING=hi", "ex", "sh", "-c",
+                "echo $GREETING $(cat /tmp/init) $(cat /proc/1/comm); exit 3");
+        assertThat(exec.code()).as(exec.err()).isEqualTo(3);
+        assertThat(exec.out()).isEqualTo("hi 1 sleep\n"); // busybox sh execs its last command
+        Result missing = podman("exec", "ex", "/bin/no-such-program");
+        assertThat(missing.code()).isNotZero();
+        assertThat(missing.err()).contains("/bin/no-such-program");
+        Result removed = podman("rm", "-f", "-t", "0", "ex");
+        assertThat(removed.code()).as(removed.err()).isZero();
+        nothingIsLeft();
+    }
+
     @Test
     void aFailingCreateSurfacesGatunsErrorInPodmansMessage() throws Exception {
         Result r = podman(runArgs("run", "--rm", IMAGE, "/bin/no-such-program"));

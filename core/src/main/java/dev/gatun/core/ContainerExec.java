@@ -51,6 +51,7 @@ public final class ContainerExec {
     private Redirect stdout = Redirect.PIPE;
     private Redirect stderr = Redirect.PIPE;
     private boolean redirectErrorStream;
+    private Path consoleSocket;
 
     private ContainerExec(String containerId, Container container, long initPid, BooleanSupplier initAlive, Spec spec,
             Collection<Path> cgroupDirectories, boolean dieWithJvm, Consumer<Stdio> onStart) {
@@ -177,6 +178,16 @@ public final class ContainerExec {
         return this;
     }
 
+    /**
+     * Sends the terminal's master to this unix socket ({@code SCM_RIGHTS}, conmon's console
+     * socket protocol) once the process runs, instead of keeping it: the returned process's
+     * streams are then empty. Only with {@link #terminal(boolean) a terminal}.
+     */
+    public ContainerExec consoleSocket(Path socket) {
+        this.consoleSocket = Objects.requireNonNull(socket);
+        return this;
+    }
+
     /** The JVM's own stdin, stdout and stderr. */
     public ContainerExec inheritIO() {
         return redirectInput(Redirect.INHERIT).redirectOutput(Redirect.INHERIT).redirectError(Redirect.INHERIT);
@@ -191,8 +202,35 @@ public final class ContainerExec {
      *     the syscall (a command not found inside is an {@code execve} that failed with ENOENT)
      */
     public ContainerProcess start() throws IOException {
+        Started s = launch(true);
+        return new ContainerProcess(container, containerId, s.process(), s.stdio(),
+                ProcessHandle.of(s.process().pid()).orElse(null));
+    }
+
+    /**
+     * Starts the process and leaves it to whoever inherits it when this JVM exits: this JVM never
+     * reaps it, so its exit status goes to that process (the nearest subreaper, such as conmon,
+     * which waits for the pid a {@code runc exec -d} writes), and until then an exited process
+     * stays a zombie. For command-line runtimes that exit at once; a long-lived JVM wants
+     * {@link #start()}.
+     *
+     * @return the process's pid on the host
+     */
+    public long startDetached() throws IOException {
+        Started s = launch(false);
+        s.process().releasePidfd();
+        s.stdio().close();
+        return s.process().pid();
+    }
+
+    private record Started(SpawnedProcess process, Stdio stdio) {}
+
+    private Started launch(boolean reap) throws IOException {
         ProcessSpec p = process.build();
         OciSpecs.requireValid(spec.toBuilder().process(p).build());
+        if (consoleSocket != null && !Boolean.TRUE.equals(p.terminal())) {
+            throw new IllegalArgumentException("a console socket (" + consoleSocket + ") is for a process with a terminal");
+        }
         Stdio stdio = Boolean.TRUE.equals(p.terminal())
                 ? Stdio.openTerminal(consoleSide(p, true), consoleSide(p, false))
                 : Stdio.open(stdin, stdout, stderr, redirectErrorStream);
@@ -200,13 +238,22 @@ public final class ContainerExec {
             SpawnedProcess spawned;
             try (ContainerPlan plan = ExecPlanner.plan(initPid, spec, p, cgroupDirectories, stdio, dieWithJvm,
                     initAlive)) {
-                spawned = Spawner.get().spawn(plan.program(), plan.options());
+                spawned = reap ? Spawner.get().spawn(plan.program(), plan.options())
+                        : Spawner.get().spawnUnreaped(plan.program(), plan.options());
             }
             stdio.closeChildEnds();
-            Container.applyOomScoreAdj(spawned, p.oomScoreAdj());
+            try {
+                Container.applyOomScoreAdj(spawned, p.oomScoreAdj());
+                if (consoleSocket != null) {
+                    dev.gatun.core.io.ConsoleSocket.send(consoleSocket, stdio.terminalMaster());
+                    stdio.close();
+                }
+            } catch (IOException | RuntimeException e) {
+                spawned.kill();
+                throw e;
+            }
             onStart.accept(stdio);
-            return new ContainerProcess(container, containerId, spawned, stdio,
-                    ProcessHandle.of(spawned.pid()).orElse(null));
+            return new Started(spawned, stdio);
         } catch (IOException | RuntimeException e) {
             try {
                 stdio.close();

@@ -178,8 +178,12 @@ public final class ContainerProcess extends Process {
         return "ContainerProcess[container=" + containerId + ", pid=" + pid() + "]";
     }
 
-    /** Sends {@code signal}; false when the process had already exited. */
-    boolean signal(int signal) {
+    /**
+     * Sends {@code signal} (through the process's pidfd: never to a recycled pid).
+     *
+     * @return false when the process had already exited
+     */
+    public boolean signal(int signal) {
         try {
             return process.signal(signal);
         } catch (IOException e) {

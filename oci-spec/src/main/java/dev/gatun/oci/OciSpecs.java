@@ -135,6 +135,16 @@ public final class OciSpecs {
         return read(json, Spec.class, "config.json");
     }
 
+    /**
+     * Reads a process document ({@code runc exec --process}: the {@code process} object of a
+     * config.json on its own), with the same limits and checks as {@link #readConfig(Path)}.
+     */
+    public static ProcessSpec readProcess(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, ProcessSpec.class, file.getFileName().toString());
+        }
+    }
+
     /** Writes {@code spec} to {@code file}, replacing it. */
     public static void writeConfig(Spec spec, Path file) throws IOException {
         write(spec, file);

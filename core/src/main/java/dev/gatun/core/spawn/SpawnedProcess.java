@@ -113,6 +113,13 @@ public final class SpawnedProcess {
         }
     }
 
+    /** Closes the pidfd of a process nobody in this JVM reaps ({@link Spawner#spawnUnreaped}); idempotent. */
+    public synchronized void releasePidfd() {
+        if (pidfd >= 0) {
+            closePidfd();
+        }
+    }
+
     /** Notes that the pidfd is in the reaper's epoll set {@code epfd}; returns the pidfd. */
     synchronized int watchedBy(int epfd) {
         this.epfd = epfd;

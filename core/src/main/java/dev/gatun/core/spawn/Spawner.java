@@ -120,7 +120,21 @@ public final class Spawner {
             throw new IllegalArgumentException("the program waits for or notifies its parent; "
                     + "under CLONE_VFORK the parent is suspended until exec, so use Spawner.start");
         }
-        return onSpawnerThread(() -> spawnVfork(program, options));
+        return onSpawnerThread(() -> spawnVfork(program, options, true));
+    }
+
+    /**
+     * As {@link #spawn}, but the process is never reaped by this JVM: its exit status is left for
+     * whoever inherits it when the JVM exits (the nearest subreaper, such as conmon, which waits
+     * for the pid of a {@code runc exec -d}). Until then it stays a zombie once it exits, and the
+     * returned handle's {@link SpawnedProcess#onExit()} never completes; close nothing but its
+     * pidfd ({@link SpawnedProcess#releasePidfd()}).
+     */
+    public SpawnedProcess spawnUnreaped(Program program, SpawnOptions options) throws IOException {
+        if (program.usesHandshake()) {
+            throw new IllegalArgumentException("the program waits for or notifies its parent; use Spawner.start");
+        }
+        return onSpawnerThread(() -> spawnVfork(program, options, false));
     }
 
     /**
@@ -151,7 +165,7 @@ public final class Spawner {
         return onSpawnerThread(() -> startHandshake(program, options, false));
     }
 
-    private SpawnedProcess spawnVfork(Program program, SpawnOptions options) throws IOException {
+    private SpawnedProcess spawnVfork(Program program, SpawnOptions options, boolean reap) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             Launch launch;
             shareMemory(program, options);
@@ -174,7 +188,9 @@ public final class Spawner {
                     child.reapBlocking(); // the intermediate exits 0 once the new task has exec'd
                     child = adoptForked(launch);
                 }
-                Reaper.get().watch(child);
+                if (reap) {
+                    Reaper.get().watch(child);
+                }
                 return child;
             } catch (IOException | RuntimeException | Error e) {
                 if (child.isAlive()) {
@@ -401,7 +417,7 @@ public final class Spawner {
 
     private Optional<Throwable> selfTest() {
         try {
-            SpawnedProcess p = onSpawnerThread(() -> spawnVfork(Program.builder().build(), SpawnOptions.defaults()));
+            SpawnedProcess p = onSpawnerThread(() -> spawnVfork(Program.builder().build(), SpawnOptions.defaults(), true));
             ExitStatus status = p.waitFor();
             if (!status.equals(new ExitStatus(0, 0, false))) {
                 return Optional.of(new IllegalStateException(
