@@ -107,6 +107,50 @@ class ContainerExecKernelTest {
     }
 
     @Test
+    void intoAContainerWithAUserNamespaceOfAHostRangeItJoinsAsTheNamespacesRoot(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        dev.gatun.testing.Kernel.require(dev.gatun.testing.BusyboxRootfs.binary().isPresent(), "busybox-static");
+        // the namespace's root is host uid 100000: it must be able to reach the rootfs
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path rootfs = dev.gatun.testing.BusyboxRootfs.create(tmp.resolve("userns"));
+        var range = new dev.gatun.namespaces.IdMappings(List.of(new dev.gatun.namespaces.IdMapping(0, 100_000, 65_536)),
+                List.of(new dev.gatun.namespaces.IdMapping(0, 100_000, 65_536)), dev.gatun.namespaces.SetGroups.ALLOW);
+        String id = Leftovers.id("execuserns");
+        try (Container c = Container.builder().id(id).rootfs(rootfs).stopTimeout(QUICK_STOP)
+                .namespaces(dev.gatun.namespaces.Namespaces.builder().create(java.util.Arrays.stream(
+                        dev.gatun.namespaces.NamespaceType.values()).filter(t -> t != dev.gatun.namespaces.NamespaceType.TIME)
+                        .toArray(dev.gatun.namespaces.NamespaceType[]::new)).idMappings(range).build())
+                .command("/bin/sh", "-c", "echo ready; exec sleep 60").build()) {
+            runUntilReady(c);
+            ContainerProcess p = c.execBuilder("/bin/sh", "-c", "id -u; read x")
+                    .user(0, 0).start();
+            assertThat(NamespaceSet.of(p.pid()).ids()).isEqualTo(NamespaceSet.of(c.process().pid()).ids());
+            assertThat(Files.readString(Path.of("/proc/" + p.pid() + "/status"))).containsPattern("\nUid:\\s+100000\\s");
+            p.getOutputStream().close();
+            String out = output(p);
+            assertThat(out).isEqualTo("0\n");
+        }
+        Leftovers.assertNoneOf(id);
+    }
+
+    @Test
+    void intoAContainerWithATimeNamespaceExecIsRefusedInOneLine() throws Exception {
+        String id = Leftovers.id("exectime");
+        try (Container c = Container.builder().id(id).stopTimeout(QUICK_STOP)
+                .namespaces(dev.gatun.namespaces.Namespaces.builder().create(java.util.Arrays.stream(
+                        dev.gatun.namespaces.NamespaceType.values()).filter(t -> t != dev.gatun.namespaces.NamespaceType.USER)
+                        .toArray(dev.gatun.namespaces.NamespaceType[]::new)).build())
+                .command("/bin/sh", "-c", "echo ready; exec sleep 60").build()) {
+            runUntilReady(c);
+            long before = ProcessHandle.current().children().count();
+            assertThatThrownBy(() -> c.exec("true")).isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("joining a time namespace");
+            assertThat(ProcessHandle.current().children().count()).isEqualTo(before);
+        }
+        Leftovers.assertNoneOf(id);
+    }
+
+    @Test
     void aTerminalIsTheProcesssControllingTerminal() throws Exception {
         String id = Leftovers.id("exectty");
         try (Container c = Container.builder().id(id).stopTimeout(QUICK_STOP)
