@@ -184,8 +184,8 @@ final class Info {
     static final class FeaturesCommand implements Callable<Integer> {
         @Override
         public Integer call() {
-            Features f = new Features("1.0.0", SpecVersion.CURRENT, List.of("prestart", "createRuntime", "poststart",
-                    "poststop"), null, null, null, null);
+            Features f = new Features("1.0.0", SpecVersion.CURRENT, List.of("prestart", "createRuntime", "createContainer",
+                    "startContainer", "poststart", "poststop"), null, null, null, null);
             System.out.println(OciSpecs.writeFeatures(f));
             return 0;
         }

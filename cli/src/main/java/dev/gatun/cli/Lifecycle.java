@@ -445,6 +445,20 @@ final class Lifecycle {
             throw new CliException("cannot start an already running container");
         }
         Path fifo = dir.resolve(Container.EXEC_FIFO);
+        Path config = dir.resolve(CONFIG);
+        if (Files.exists(config)) {
+            Spec spec = OciSpecs.readConfig(config);
+            dev.gatun.oci.State state = new dev.gatun.oci.State(dev.gatun.oci.SpecVersion.CURRENT, r.id(), status,
+                    (int) r.pid(), r.bundle(), r.annotations().isEmpty() ? null : r.annotations());
+            try {
+                DetachedInit.runStartContainerHooks(spec, state, r.pid(), r.initStartTime(),
+                        r.cgroups().stream().map(Path::of).toList());
+            } catch (IOException | RuntimeException e) {
+                // the runtime spec: a failed startContainer hook stops the container
+                DetachedInit.signal(r.pid(), r.initStartTime(), Signals.SIGKILL);
+                throw new CliException("cannot start container " + r.id() + ": " + e.getMessage(), e);
+            }
+        }
         CompletableFuture<byte[]> read = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("exec.fifo reader").start(() -> {
             try (InputStream in = Files.newInputStream(fifo)) {

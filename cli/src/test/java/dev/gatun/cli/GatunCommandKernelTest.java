@@ -251,6 +251,42 @@ class GatunCommandKernelTest {
     }
 
     @Test
+    void createContainerAndStartContainerHooksRunInTheContainersNamespaces() throws Exception {
+        Path cc = tmp.resolve("cc.json");
+        Spec example = OciSpecs.example();
+        dev.gatun.oci.Hooks hooks = new dev.gatun.oci.Hooks(null, null,
+                List.of(new dev.gatun.oci.Hook("/bin/sh", List.of("sh", "-c", "cat > " + cc + "; hostname >> " + cc), null, 10)),
+                List.of(new dev.gatun.oci.Hook("/bin/sh", List.of("sh", "-c", "cat > /dev/shm/sc.json"), null, 10)),
+                null, null);
+        OciSpecs.writeConfig(example.toBuilder().hooks(hooks).process(example.process().toBuilder().terminal(false)
+                .args(List.of("sleep", "30")).build()).build(), bundle.resolve("config.json"));
+        String id = id("ochooks");
+        Result created = gatun("create", "--bundle", bundle.toString(), id);
+        assertThat(created.code()).as(created.err()).isZero();
+        String text = Files.readString(cc);
+        assertThat(text).containsPattern("\"status\"\\s*:\\s*\"creating\"").containsPattern("\"id\"\\s*:\\s*\"" + id + "\"")
+                .endsWith("}" + example.hostname() + "\n");
+        assertThat(gatun("start", id).code()).isZero();
+        Result sc = gatun("exec", id, "cat", "/dev/shm/sc.json");
+        assertThat(sc.code()).as(sc.err()).isZero();
+        assertThat(sc.out()).containsPattern("\"status\"\\s*:\\s*\"created\"").containsPattern("\"id\"\\s*:\\s*\"" + id + "\"");
+        assertThat(gatun("delete", "--force", id).code()).isZero();
+
+        // a failing startContainer hook fails start and stops the container
+        OciSpecs.writeConfig(example.toBuilder().hooks(new dev.gatun.oci.Hooks(null, null, null,
+                List.of(new dev.gatun.oci.Hook("/bin/sh", List.of("sh", "-c", "echo nope; exit 2"), null, 10)), null, null))
+                .process(example.process().toBuilder().terminal(false).args(List.of("sleep", "30")).build()).build(),
+                bundle.resolve("config.json"));
+        String failing = id("ochookfail");
+        assertThat(gatun("create", "--bundle", bundle.toString(), failing).code()).isZero();
+        Result start = gatun("start", failing);
+        assertThat(start.code()).isEqualTo(1);
+        assertThat(start.err()).contains("hooks.startContainer[0] (/bin/sh) exited with 2: nope");
+        awaitStatus(failing, "stopped");
+        assertThat(gatun("delete", failing).code()).isZero();
+    }
+
+    @Test
     void wrongStatesAreRefusedWithRuncsMessages() throws Exception {
         String id = id("states");
         assertThat(gatun("create", "--bundle", bundle.toString(), id).code()).isZero();

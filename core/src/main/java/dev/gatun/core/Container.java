@@ -378,7 +378,6 @@ public final class Container implements AutoCloseable {
     private void doCreate() throws IOException {
         Gatun.ensureSupported();
         OciSpecs.requireValid(spec);
-        refuseUnsupportedHooks();
         // what dead JVMs left goes first: a container of theirs with this id would block this one
         Sweeper.beforeFirstContainer();
         Spec planned = spec;
@@ -480,6 +479,15 @@ public final class Container implements AutoCloseable {
         pid = h.process().pid();
         stdio.closeChildEnds();
         p.configureWaitingChild(h);
+        if (ContainerPlanner.hasCreateContainerPause(planned)) {
+            // the init waits before pivot_root, in all its namespaces: the hooks join them
+            h.awaitStage();
+            long initPid = pid;
+            List<Path> dirs = cgroup == null ? List.of() : List.copyOf(cgroup.directories().values());
+            HookRunner.runInContainer("createContainer", Absent.list(spec.hooks().createContainer()), state(),
+                    () -> ContainerExec.of(this, initPid, h.process()::isAlive, dirs, launch.dieWithJvm(), io -> { }));
+            h.release();
+        }
         h.awaitStage();
         p.takeTerminal(h, stdio);
         // the init now waits for start and cannot exit unless killed: the handle names this very
@@ -667,6 +675,7 @@ public final class Container implements AutoCloseable {
             }
             SpawnedProcess spawned = null;
             try {
+                runStartContainerHooks();
                 handshake.release();
                 // the init says it got past its wait; one killed while it waited (its death perhaps
                 // still under way) never does, where the end of its error pipe alone would look like an exec
@@ -698,12 +707,42 @@ public final class Container implements AutoCloseable {
     }
 
     /**
+     * The startContainer hooks, in the created container's namespaces before its command runs. A
+     * failure stops the container (its init is killed) and is start's failure, as the runtime
+     * spec says.
+     */
+    private void runStartContainerHooks() throws IOException {
+        if (spec.hooks() == null || Absent.list(spec.hooks().startContainer()).isEmpty()) {
+            return;
+        }
+        List<Path> dirs = cgroup == null ? List.of() : List.copyOf(cgroup.directories().values());
+        Handshake h = handshake;
+        try {
+            HookRunner.runInContainer("startContainer", Absent.list(spec.hooks().startContainer()), state(),
+                    () -> ContainerExec.of(this, pid, h.process()::isAlive, dirs, launch.dieWithJvm(), s -> { }));
+        } catch (IOException | RuntimeException e) {
+            h.process().kill();
+            exitWithin(h.process(), 5000); // stopped means the init is gone
+            throw new StartHookException("cannot start container " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A startContainer hook's failure: start's error as it is, not an init that died on its own. */
+    private static final class StartHookException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        StartHookException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
      * {@code e} as start reports it: when the created init is gone (killed while it waited, say),
      * the release write fails with a bare EPIPE; say instead whose death it was and how it died.
      * Null for a step failure (it names its step already) and while the init lives.
      */
     private IOException diedBeforeStart(Exception e) {
-        if (e instanceof dev.gatun.core.spawn.StepFailedException) {
+        if (e instanceof dev.gatun.core.spawn.StepFailedException || e instanceof StartHookException) {
             return null;
         }
         // not dead within a second: the error is about something else
@@ -1069,22 +1108,6 @@ public final class Container implements AutoCloseable {
     @Override
     public String toString() {
         return "Container[" + id + ", " + status() + "]";
-    }
-
-    private void refuseUnsupportedHooks() {
-        if (spec.hooks() == null) {
-            return;
-        }
-        List<ValidationError> errors = new ArrayList<>();
-        if (!Absent.list(spec.hooks().createContainer()).isEmpty()) {
-            errors.add(new ValidationError("$.hooks.createContainer", "hooks in the container's namespaces are not supported yet"));
-        }
-        if (!Absent.list(spec.hooks().startContainer()).isEmpty()) {
-            errors.add(new ValidationError("$.hooks.startContainer", "hooks in the container's namespaces are not supported yet"));
-        }
-        if (!errors.isEmpty()) {
-            throw new InvalidSpecException("container configuration", errors);
-        }
     }
 
     /** Runs the cleanups in reverse order; the first failure is thrown, or added to {@code cause}. */

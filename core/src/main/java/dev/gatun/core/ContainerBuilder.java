@@ -458,7 +458,7 @@ public final class ContainerBuilder {
         return this;
     }
 
-    /** The OCI lifecycle hooks (prestart, createRuntime, poststart and poststop run; the others are refused). */
+    /** The OCI lifecycle hooks: all six (createContainer and startContainer in the container's namespaces). */
     public ContainerBuilder hooks(Hooks hooks) {
         this.hooks = Objects.requireNonNull(hooks, "hooks");
         return this;

@@ -52,6 +52,7 @@ public final class ContainerExec {
     private Redirect stderr = Redirect.PIPE;
     private boolean redirectErrorStream;
     private Path consoleSocket;
+    private String hookPath;
 
     private ContainerExec(String containerId, Container container, long initPid, BooleanSupplier initAlive, Spec spec,
             Collection<Path> cgroupDirectories, boolean dieWithJvm, Consumer<Stdio> onStart) {
@@ -188,6 +189,15 @@ public final class ContainerExec {
         return this;
     }
 
+    /**
+     * Makes this an OCI hook in the container's namespaces ({@link HookRunner}): {@code path}
+     * exec'd with the process's args as its argv, with the runtime's credentials.
+     */
+    ContainerExec asHook(String path) {
+        this.hookPath = path;
+        return this;
+    }
+
     /** The JVM's own stdin, stdout and stderr. */
     public ContainerExec inheritIO() {
         return redirectInput(Redirect.INHERIT).redirectOutput(Redirect.INHERIT).redirectError(Redirect.INHERIT);
@@ -237,7 +247,7 @@ public final class ContainerExec {
         try {
             SpawnedProcess spawned;
             try (ContainerPlan plan = ExecPlanner.plan(initPid, spec, p, cgroupDirectories, stdio, dieWithJvm,
-                    initAlive)) {
+                    initAlive, hookPath)) {
                 spawned = reap ? Spawner.get().spawn(plan.program(), plan.options())
                         : Spawner.get().spawnUnreaped(plan.program(), plan.options());
             }

@@ -84,6 +84,24 @@ public final class DetachedInit {
     }
 
     /**
+     * Runs the spec's {@code startContainer} hooks in the created container's namespaces, as
+     * {@link Container#start()} does, for a runtime whose start happens in another process than
+     * its create: its init by pid and start time, its cgroup directories. Call before letting the
+     * init exec its command.
+     *
+     * @throws IOException naming the first hook that failed; the caller must then stop the
+     *     container, as the runtime spec says
+     */
+    public static void runStartContainerHooks(dev.gatun.oci.Spec spec, dev.gatun.oci.State state, long pid,
+            long startTime, java.util.Collection<Path> cgroupDirectories) throws IOException {
+        if (spec.hooks() == null || dev.gatun.core.plan.Absent.list(spec.hooks().startContainer()).isEmpty()) {
+            return;
+        }
+        HookRunner.runInContainer("startContainer", spec.hooks().startContainer(), state,
+                () -> ContainerExec.intoDetached(state.id(), pid, startTime, spec, cgroupDirectories));
+    }
+
+    /**
      * Applies {@code resources} (OCI's {@code linux.resources}) to a container's cgroup, given the
      * directories its create made ({@link Container#cgroup()}'s {@code directories()}): a live
      * update, as {@code runc update}. Unset fields are left alone; device rules are refused (on v2

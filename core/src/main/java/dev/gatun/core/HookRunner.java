@@ -10,10 +10,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * Runs OCI hooks in the runtime's namespaces: each gets the container's state JSON on stdin, its
- * own args and env, and must exit 0 within its timeout.
+ * Runs OCI hooks: each gets the container's state JSON on stdin, its own args and env, and must
+ * exit 0 within its timeout. {@link #run} runs them in the runtime's namespaces (prestart,
+ * createRuntime, poststart, poststop), {@link #runInContainer} in the container's
+ * (createContainer, startContainer), as an exec that keeps the runtime's credentials.
  *
  * @see <a href="https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#posix-platform-hooks">OCI hooks</a>
  */
@@ -65,6 +68,58 @@ final class HookRunner {
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (p.exitValue() != 0) {
                 throw new IOException(where + " exited with " + p.exitValue() + (output.isEmpty() ? "" : ": " + output));
+            }
+        }
+    }
+
+    /**
+     * Runs {@code hooks} in order in the container's namespaces, each through an exec that
+     * {@code target} makes; the first failure is an {@link IOException} naming the hook.
+     */
+    static void runInContainer(String kind, List<Hook> hooks, State state, Supplier<ContainerExec> target)
+            throws IOException {
+        for (int i = 0; i < hooks.size(); i++) {
+            Hook hook = hooks.get(i);
+            String where = "hooks." + kind + "[" + i + "] (" + hook.path() + ")";
+            List<String> argv = dev.gatun.core.plan.Absent.list(hook.args()).isEmpty() ? List.of(hook.path())
+                    : hook.args();
+            dev.gatun.oci.ProcessSpec process = dev.gatun.oci.ProcessSpec.builder().args(argv)
+                    .env(dev.gatun.core.plan.Absent.list(hook.env())).cwd("/")
+                    .user(new dev.gatun.oci.ProcessSpec.User(0L, 0L, null, null, null)).build();
+            ContainerProcess p;
+            try {
+                p = target.get().process(process).asHook(hook.path()).redirectErrorStream(true).start();
+            } catch (IOException | RuntimeException e) {
+                throw new IOException(where + " could not run in the container's namespaces: " + e.getMessage(), e);
+            }
+            java.util.concurrent.CompletableFuture<byte[]> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (java.io.InputStream in = p.getInputStream()) {
+                    return in.readAllBytes();
+                } catch (IOException e) {
+                    return new byte[0];
+                }
+            }, Thread::startVirtualThread);
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(OciSpecs.writeState(state).getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // the hook need not read its stdin
+            }
+            try {
+                long timeout = hook.timeout() == null ? 60 : hook.timeout();
+                if (!p.waitFor(timeout, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor();
+                    throw new IOException(where + " did not finish within " + timeout + " s");
+                }
+                String text = new String(output.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8).strip();
+                if (p.exitValue() != 0) {
+                    throw new IOException(where + " exited with " + p.exitValue() + (text.isEmpty() ? "" : ": " + text));
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new IOException(where + " was interrupted", e);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IOException(where + ": its output could not be read", e);
             }
         }
     }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @KernelTest
 @Timeout(120)
+@org.junit.jupiter.api.Tag("vm-lane") // also run in the cgroup v2 VM (.ci/vm-lane): CLONE_INTO_CGROUP
 class ContainerExecKernelTest {
 
     private static final Duration QUICK_STOP = Duration.ofMillis(200);

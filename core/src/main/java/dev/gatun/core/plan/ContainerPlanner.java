@@ -238,6 +238,12 @@ public final class ContainerPlanner {
                 b.writeFile("/proc/sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue());
             }
             rootfs.appendBeforePivot(b);
+            if (hasCreateContainerPause(spec)) {
+                // the createContainer hooks run here, in the container's namespaces before
+                // pivot_root, as the runtime spec says: the parent execs them into this init's
+                // namespaces while it waits
+                b.notifyParent().awaitParent();
+            }
             rootfs.appendPivot(b);
             ContainerConsole console = null;
             if (stdio.isTerminalFromContainer()) {
@@ -349,6 +355,15 @@ public final class ContainerPlanner {
                         new Arg.Bytes(new byte[32], "&{SIG_DFL}"), Arg.nul(), Arg.of(8)));
             }
         }
+    }
+
+    /**
+     * Whether the init of {@code spec} pauses before {@code pivot_root} for the createContainer
+     * hooks: a stage the parent awaits, runs the hooks in, and releases, after the early pause
+     * ({@link ContainerPlan#configureWaitingChild}) and before the "created" one.
+     */
+    public static boolean hasCreateContainerPause(Spec spec) {
+        return spec.hooks() != null && !Absent.list(spec.hooks().createContainer()).isEmpty();
     }
 
     /** Whether the spec asks for a pseudo-terminal ({@code process.terminal}). */

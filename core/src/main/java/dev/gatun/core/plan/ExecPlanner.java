@@ -107,6 +107,20 @@ public final class ExecPlanner {
     public static ContainerPlan plan(long initPid, Spec container, ProcessSpec process,
             Collection<Path> cgroupDirectories, Stdio stdio, boolean dieWithParent, BooleanSupplier initAlive)
             throws IOException {
+        return plan(initPid, container, process, cgroupDirectories, stdio, dieWithParent, initAlive, null);
+    }
+
+    /**
+     * As {@link #plan(long, Spec, ProcessSpec, Collection, Stdio, boolean, BooleanSupplier)};
+     * with a {@code hookPath}, the process is an OCI hook run in the container's namespaces
+     * ({@code createContainer}, {@code startContainer}): {@code hookPath} is exec'd as is with
+     * {@code process.args} as its argv, and the process keeps the runtime's credentials (no user
+     * switch, no capability drop, no seccomp filter, no rlimits), as in runc: it only joins.
+     */
+    public static ContainerPlan plan(long initPid, Spec container, ProcessSpec process,
+            Collection<Path> cgroupDirectories, Stdio stdio, boolean dieWithParent, BooleanSupplier initAlive,
+            String hookPath) throws IOException {
+        boolean asHook = hookPath != null;
         if (process == null || Absent.list(process.args()).isEmpty()) {
             throw Invalid.spec("$.process.args", "exec needs a command to run");
         }
@@ -160,7 +174,9 @@ public final class ExecPlanner {
                 b.setsid();
                 b.syscall("ioctl", Arg.of(0), new Arg.Value(PtyCalls.TIOCSCTTY, "TIOCSCTTY"), Arg.of(0));
             }
-            ContainerPlanner.appendIdentityAndSecurity(b, spec, linux, joinsUser, dieWithParent, memory);
+            if (!asHook) {
+                ContainerPlanner.appendIdentityAndSecurity(b, spec, linux, joinsUser, dieWithParent, memory);
+            }
             if (process.user() != null && process.user().umask() != null) {
                 b.syscall("umask", Arg.mode((int) (long) process.user().umask()));
             }
@@ -168,7 +184,11 @@ public final class ExecPlanner {
             b.chdir(process.cwd() != null ? process.cwd() : "/");
             ContainerPlanner.resetIgnoredSignals(b);
             b.unblockSignals();
-            appendExecvp(b, process.args(), Absent.list(process.env()));
+            if (asHook) {
+                b.execve(hookPath, process.args(), Absent.list(process.env()));
+            } else {
+                appendExecvp(b, process.args(), Absent.list(process.env()));
+            }
             return new ContainerPlan(b.build(), options, ns, null, null, memory, List.of(), cgroupFd, -1, null);
         } catch (IOException | RuntimeException e) {
             try {
