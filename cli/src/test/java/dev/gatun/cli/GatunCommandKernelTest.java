@@ -287,6 +287,48 @@ class GatunCommandKernelTest {
     }
 
     @Test
+    void eventsPrintsTheCgroupsUsageAsRuncsJsonAndAnOomKill() throws Exception {
+        Spec example = OciSpecs.example();
+        dev.gatun.oci.Resources limits = dev.gatun.oci.Resources.builder()
+                .memory(new dev.gatun.oci.Resources.Memory(33_554_432L, null, 33_554_432L, null, null, null, null, null, null, null))
+                .build();
+        OciSpecs.writeConfig(example.toBuilder().linux(example.linux().toBuilder().resources(limits).build())
+                .process(example.process().toBuilder().terminal(false).args(List.of("sleep", "30")).build()).build(),
+                bundle.resolve("config.json"));
+        String id = id("events");
+        assertThat(gatun("run", "-d", "--bundle", bundle.toString(), id).code()).isZero();
+        Result once = gatun("events", "--stats", id);
+        assertThat(once.code()).as(once.err()).isZero();
+        JsonNode stats = OciSpecs.mapper().readTree(once.out());
+        assertThat(stats.path("type").asString()).isEqualTo("stats");
+        assertThat(stats.path("id").asString()).isEqualTo(id);
+        assertThat(stats.path("data").path("pids").path("current").asLong()).isBetween(1L, 5L);
+        assertThat(stats.path("data").path("memory").path("usage").path("usage").asLong()).isPositive();
+        assertThat(stats.path("data").path("cpu").path("usage").path("total").asLong()).isPositive();
+
+        // streaming: an OOM kill in the container (an exec'd hog) shows as an oom event
+        Path out = tmp.resolve("events.out");
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=dev.gatun.core", "-p", System.getProperty("jdk.module.path"), "-m",
+                "dev.gatun.cli/dev.gatun.cli.Main", "--root", root.toString(), "events", "--interval", "200ms", id));
+        Process events = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectErrorStream(false).start();
+        try {
+            awaitContains(out, "\"type\":\"stats\"");
+            Result hog = gatun("exec", id, "sh", "-c", "head -c 200000000 /dev/zero | tail > /dev/null");
+            assertThat(hog.code()).isNotZero();
+            awaitContains(out, "{\"type\":\"oom\",\"id\":\"" + id + "\"}");
+        } finally {
+            assertThat(gatun("kill", id, "KILL").code()).isZero();
+            assertThat(events.waitFor(20, TimeUnit.SECONDS)).as("events ends when the container stops").isTrue();
+        }
+        assertThat(events.exitValue()).isZero();
+        Result bad = gatun("events", "--interval", "soon", id);
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("--interval soon");
+        assertThat(gatun("delete", id).code()).isZero();
+    }
+
+    @Test
     void wrongStatesAreRefusedWithRuncsMessages() throws Exception {
         String id = id("states");
         assertThat(gatun("create", "--bundle", bundle.toString(), id).code()).isZero();
