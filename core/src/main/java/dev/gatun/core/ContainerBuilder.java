@@ -602,7 +602,7 @@ public final class ContainerBuilder {
      * <p>How: the JVM carries the bytes ({@code PortForwarder}): a listener in the host's network
      * namespace, and per connection a socket opened inside the container's namespace, both ways
      * with half-close, backpressure and at most {@link #maxPublishedConnections(int)} connections
-     * at once, on virtual threads; no iptables, no bridge, no helper process. The host ports are
+     * at once, on one event-loop thread per container; no iptables, no bridge, no helper process. The host ports are
      * bound at {@link Container#create()} (a port in use fails create, naming the mapping) and
      * released by {@link Container#delete()}; connections arrive from the create on, and one made
      * before the server listens is retried for 5 s, then reset. The server sees connections from
