@@ -804,6 +804,15 @@ public final class ContainerBuilder {
                 || withNetwork.idMappings().isPresent()) {
             return withNetwork;
         }
+        if (withNetwork.joined().get(NamespaceType.NETWORK) instanceof Path netns) {
+            // setns into it needs CAP_SYS_ADMIN over its owner, never the container's new user
+            // namespace (a sibling of the owner's); joining the owner first would leave the PID
+            // namespace to be made by a fork after the joins, which Container's spawn cannot pause
+            throw new IllegalArgumentException("network: joining " + netns + " is not supported for an unprivileged "
+                    + "JVM yet: the container would have to join the user namespace that owns it and fork into a new "
+                    + "PID namespace after the joins, which Container does not do yet; run the JVM as root, or use a "
+                    + "network of the container's own (none, or pasta for outbound access and published ports)");
+        }
         return withNetwork.toBuilder().create(NamespaceType.USER).idMappings(Rootless.defaultMappings()).build();
     }
 
