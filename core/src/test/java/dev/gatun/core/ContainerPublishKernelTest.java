@@ -132,6 +132,39 @@ class ContainerPublishKernelTest {
     }
 
     @Test
+    void aServerThatDoesNotReadStopsTheClientsWritesThroughTheForwarder() throws Exception {
+        String id = Leftovers.id("backpressure");
+        try (Container c = withServer(id, "exec /bin/busybox nc -ll -p 80 -e /bin/sleep 60").publish(0, 80).build()) {
+            c.run();
+            try (Socket s = connectRetrying(c.mappedPort(80))) {
+                java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+                Thread writer = Thread.ofPlatform().start(() -> {
+                    byte[] chunk = new byte[64 * 1024];
+                    try {
+                        while (written.get() < (1L << 30)) {
+                            s.getOutputStream().write(chunk);
+                            written.addAndGet(chunk.length);
+                        }
+                    } catch (IOException e) {
+                        // closed by the test
+                    }
+                });
+                long last = -1;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (written.get() != last && System.nanoTime() < deadline) { // until a second without progress
+                    last = written.get();
+                    Thread.sleep(1000);
+                }
+                // the socket buffers of both connections and the relay's buffer, a few MiB; never the GiB
+                assertThat(written.get()).as("bytes the client could write").isEqualTo(last).isLessThan(64L << 20);
+                s.close();
+                writer.join();
+            }
+        }
+        Leftovers.assertNoneOf(id);
+    }
+
+    @Test
     void hostPortZeroPicksAFreePortAndAClientConnectingBeforeStartIsServedOnceTheServerListens() throws Exception {
         String id = Leftovers.id("early");
         try (Container c = withServer(id, "sleep 1; exec /bin/busybox nc -ll -p 80 -e /tmp/echo.sh")
