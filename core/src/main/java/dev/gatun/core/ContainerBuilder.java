@@ -602,7 +602,7 @@ public final class ContainerBuilder {
      * <p>How: the JVM carries the bytes ({@code PortForwarder}): a listener in the host's network
      * namespace, and per connection a socket opened inside the container's namespace, both ways
      * with half-close, backpressure and at most {@link #maxPublishedConnections(int)} connections
-     * at once, on virtual threads; no iptables, no bridge, no helper process. The host ports are
+     * at once, on one event-loop thread per container; no iptables, no bridge, no helper process. The host ports are
      * bound at {@link Container#create()} (a port in use fails create, naming the mapping) and
      * released by {@link Container#delete()}; connections arrive from the create on, and one made
      * before the server listens is retried for 5 s, then reset. The server sees connections from
@@ -803,6 +803,15 @@ public final class ContainerBuilder {
         if (!Rootless.active() || !(withNetwork.mode(NamespaceType.USER) instanceof dev.gatun.namespaces.NamespaceMode.Share)
                 || withNetwork.idMappings().isPresent()) {
             return withNetwork;
+        }
+        if (withNetwork.joined().get(NamespaceType.NETWORK) instanceof Path netns) {
+            // setns into it needs CAP_SYS_ADMIN over its owner, never the container's new user
+            // namespace (a sibling of the owner's); joining the owner first would leave the PID
+            // namespace to be made by a fork after the joins, which Container's spawn cannot pause
+            throw new IllegalArgumentException("network: joining " + netns + " is not supported for an unprivileged "
+                    + "JVM yet: the container would have to join the user namespace that owns it and fork into a new "
+                    + "PID namespace after the joins, which Container does not do yet; run the JVM as root, or use a "
+                    + "network of the container's own (none, or pasta for outbound access and published ports)");
         }
         return withNetwork.toBuilder().create(NamespaceType.USER).idMappings(Rootless.defaultMappings()).build();
     }

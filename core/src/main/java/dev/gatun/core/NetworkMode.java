@@ -22,6 +22,8 @@ import java.util.Objects;
  *   <li>{@link #joined(Path)}: the network namespace a file stands for, {@code /proc/<pid>/ns/net}
  *       or a bind mount such as {@code /run/netns/x} ({@code ip netns add x});
  *       {@link #container(Container)}: another container's, as podman's {@code container:<id>}.
+ *       Root only today: a JVM that is not root is refused at build (its container's new user
+ *       namespace has no capability over another's network namespace).
  * </ul>
  *
  * <p>Not here yet: a bridge. Immutable.

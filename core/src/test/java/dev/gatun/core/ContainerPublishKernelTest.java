@@ -132,6 +132,39 @@ class ContainerPublishKernelTest {
     }
 
     @Test
+    void aServerThatDoesNotReadStopsTheClientsWritesThroughTheForwarder() throws Exception {
+        String id = Leftovers.id("backpressure");
+        try (Container c = withServer(id, "exec /bin/busybox nc -ll -p 80 -e /bin/sleep 60").publish(0, 80).build()) {
+            c.run();
+            try (Socket s = connectRetrying(c.mappedPort(80))) {
+                java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+                Thread writer = Thread.ofPlatform().start(() -> {
+                    byte[] chunk = new byte[64 * 1024];
+                    try {
+                        while (written.get() < (1L << 30)) {
+                            s.getOutputStream().write(chunk);
+                            written.addAndGet(chunk.length);
+                        }
+                    } catch (IOException e) {
+                        // closed by the test
+                    }
+                });
+                long last = -1;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (written.get() != last && System.nanoTime() < deadline) { // until a second without progress
+                    last = written.get();
+                    Thread.sleep(1000);
+                }
+                // the socket buffers of both connections and the relay's buffer, a few MiB; never the GiB
+                assertThat(written.get()).as("bytes the client could write").isEqualTo(last).isLessThan(64L << 20);
+                s.close();
+                writer.join();
+            }
+        }
+        Leftovers.assertNoneOf(id);
+    }
+
+    @Test
     void hostPortZeroPicksAFreePortAndAClientConnectingBeforeStartIsServedOnceTheServerListens() throws Exception {
         String id = Leftovers.id("early");
         try (Container c = withServer(id, "sleep 1; exec /bin/busybox nc -ll -p 80 -e /tmp/echo.sh")
@@ -258,6 +291,51 @@ class ContainerPublishKernelTest {
                 s.shutdownOutput();
                 assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("six");
             }
+        }
+        Leftovers.assertNoneOf(id);
+    }
+
+    /**
+     * The JUnit harness's hang: virtual threads that follow a container's output block in
+     * {@code read(2)} through FFM and pin their carriers; with as many of them as the scheduler has
+     * carriers, no virtual thread of the JVM ran, and a forwarder that accepted and connected on
+     * virtual threads left every client waiting (an HttpClient GET never returned). The forwarder's
+     * TCP path runs on platform threads of its own, so it serves all the same.
+     */
+    @Test
+    @Timeout(60)
+    void anHttpClientGetsAPageFromBusyboxHttpdWhileVirtualThreadsPinEveryCarrier() throws Exception {
+        String id = Leftovers.id("pinned");
+        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism", Runtime.getRuntime().availableProcessors());
+        List<Thread> followers = new java.util.ArrayList<>();
+        try (Container c = withServer(id, "mkdir /tmp/www; echo published-page > /tmp/www/index.html; "
+                + "exec /bin/busybox httpd -f -p 80 -h /tmp/www").publish(0, 80).build();
+             java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                     .version(java.net.http.HttpClient.Version.HTTP_1_1).build()) {
+            ContainerProcess p = c.run();
+            java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(carriers);
+            for (int i = 0; i < carriers; i++) { // each pins a carrier until the container's output ends
+                followers.add(Thread.ofVirtual().start(() -> {
+                    reading.countDown();
+                    try {
+                        p.getInputStream().read(new byte[100]);
+                    } catch (IOException e) {
+                        // closed with the container
+                    }
+                }));
+            }
+            reading.await();
+            Thread.sleep(200); // in read(2)
+            java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + c.mappedPort(80) + "/index.html");
+            for (int i = 0; i < 3; i++) { // keep-alive asked for; httpd answers Connection: close
+                java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("published-page\n");
+            }
+        }
+        for (Thread t : followers) {
+            assertThat(t.join(Duration.ofSeconds(10))).as("the output ended with the container").isTrue();
         }
         Leftovers.assertNoneOf(id);
     }

@@ -11,20 +11,21 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,21 +41,25 @@ import org.slf4j.LoggerFactory;
  * {@link #start} enters the container's namespace ({@link NetworkNamespaceThread}) and starts
  * accepting. {@link #close} stops it all and waits for its threads.
  *
- * <p>TCP: a virtual thread accepts; per connection a virtual thread connects inside, then hands
- * both sockets to the {@link TcpRelay}, one platform thread per forwarder with a selector that
+ * <p>Two platform threads per forwarder, whatever the number of connections: one in the
+ * container's namespace that opens sockets there, and an {@link EventLoop} that accepts,
+ * connects, copies and times out — no virtual thread, which a JVM whose carriers are all pinned
+ * would never run ({@link EventLoop} says how that happened).
+ *
+ * <p>TCP: per connection a socket inside, connected without blocking, then a {@link TcpPair}
  * copies both ways (a slow reader stops its writer: backpressure through the socket buffers); a
  * direction that reaches end of stream shuts down the other socket's output (half-close), and
  * the connection ends when both have, or when either side fails (then both are closed). A
  * connection to a container port where nothing listens yet (the server is starting) is retried
  * for {@link #CONNECT_RETRY} with short pauses while the container lives; after that (or at once
  * when it has stopped) the client's connection is reset (RST: the client sees an error, never an
- * empty answer). At most {@code maxConnections}
- * connections (and UDP flows) are carried at once: beyond that the listener stops accepting and
- * new clients wait in its backlog.
+ * empty answer). At most {@code maxConnections} connections (and UDP flows) are carried at once:
+ * beyond that the listeners stop accepting and new clients wait in their backlog.
  *
  * <p>UDP: each client address gets a flow, a socket inside the namespace connected to the
  * container port; replies go back to that client from the host port. A flow with no datagram in
- * either direction for {@code udpIdleTimeout} is closed.
+ * either direction for {@code udpIdleTimeout} is closed. A datagram that finds a full socket
+ * buffer, or a flow beyond the bound, is dropped, as a full queue would.
  *
  * <p>Thread-safe. Not a general proxy: IPv4 inside the container only, no PROXY protocol (the
  * server sees 127.0.0.1, not the client's address).
@@ -70,14 +75,15 @@ public final class PortForwarder implements AutoCloseable {
     private final List<PortMapping> requested;
     private final List<PortMapping> bound;
     private final List<NetworkChannel> listeners;
-    private final Semaphore slots;
     private final int maxConnections;
     private final Duration udpIdleTimeout;
-    private final Set<Channel> open = ConcurrentHashMap.newKeySet();
-    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    /** Connections and flows carried now; written on the loop only. */
+    private final AtomicInteger active = new AtomicInteger();
+    /** The TCP listeners' keys, to stop and resume accepting at the bound; loop only. */
+    private final List<SelectionKey> acceptKeys = new ArrayList<>();
     private volatile NetworkNamespaceThread namespace;
-    private volatile TcpRelay relay;
-    private volatile java.util.function.BooleanSupplier serverMayCome = () -> true;
+    private volatile EventLoop loop;
+    private volatile BooleanSupplier serverMayCome = () -> true;
     private volatile boolean closed;
 
     private PortForwarder(List<PortMapping> requested, List<PortMapping> bound, List<NetworkChannel> listeners,
@@ -86,7 +92,6 @@ public final class PortForwarder implements AutoCloseable {
         this.bound = bound;
         this.listeners = listeners;
         this.maxConnections = maxConnections;
-        this.slots = new Semaphore(maxConnections);
         this.udpIdleTimeout = udpIdleTimeout;
     }
 
@@ -149,154 +154,189 @@ public final class PortForwarder implements AutoCloseable {
     }
 
     /**
-     * Starts carrying traffic into the network namespace {@code nsFile} stands for. One platform
-     * thread lives in that namespace (it opens the sockets), one relays; the rest runs on virtual
-     * threads. {@code serverMayCome} says whether a refused connection is worth retrying (false
-     * once the container's init has exited: its clients are reset at once).
+     * Starts carrying traffic into the network namespace {@code nsFile} stands for.
+     * {@code serverMayCome} says whether a refused connection is worth retrying (false once the
+     * container's init has exited: its clients are reset at once); it is asked on the event loop.
      */
-    public void start(Path nsFile, java.util.function.BooleanSupplier serverMayCome) throws IOException {
-        this.serverMayCome = java.util.Objects.requireNonNull(serverMayCome, "serverMayCome");
+    public void start(Path nsFile, BooleanSupplier serverMayCome) throws IOException {
+        this.serverMayCome = Objects.requireNonNull(serverMayCome, "serverMayCome");
         if (closed || namespace != null) {
             throw new IllegalStateException("port forwarder already " + (closed ? "closed" : "started"));
         }
         namespace = NetworkNamespaceThread.enter(nsFile);
-        if (listeners.stream().anyMatch(ServerSocketChannel.class::isInstance)) {
-            relay = new TcpRelay(nsFile.toString());
-        }
-        for (int i = 0; i < listeners.size(); i++) {
-            PortMapping m = bound.get(i);
-            NetworkChannel ch = listeners.get(i);
-            if (ch instanceof ServerSocketChannel server) {
-                spawn("accept " + m, () -> acceptLoop(server, m));
-            } else {
-                spawn("udp " + m, () -> new UdpFlows((DatagramChannel) ch, m).receiveLoop());
-            }
-        }
-    }
-
-    /** Starts {@code body} on a virtual thread that {@link #close} waits for; false (not started) once closed. */
-    private boolean spawn(String name, Runnable body) {
-        Thread t = Thread.ofVirtual().name("gatun-publish " + name).unstarted(() -> {
-            try {
-                body.run();
-            } finally {
-                threads.remove(Thread.currentThread());
+        EventLoop l = new EventLoop(nsFile.toString());
+        loop = l;
+        l.execute(() -> {
+            for (int i = 0; i < listeners.size(); i++) {
+                PortMapping m = bound.get(i);
+                try {
+                    if (listeners.get(i) instanceof ServerSocketChannel server) {
+                        acceptKeys.add(l.register(server, SelectionKey.OP_ACCEPT, new Acceptor(server, m)));
+                    } else {
+                        UdpFlows flows = new UdpFlows((DatagramChannel) listeners.get(i), m);
+                        l.register(flows.host, SelectionKey.OP_READ, flows);
+                        flows.sweepLater();
+                    }
+                } catch (IOException e) {
+                    LOG.warn("publish {}: cannot listen, the port does not forward", m, e);
+                }
             }
         });
-        threads.add(t);
-        if (closed) {
-            // close has begun and may have listed the threads already: it would not wait for this one
-            threads.remove(t);
+    }
+
+    /** Takes a slot for a connection or flow; false at the bound. Loop only. */
+    private boolean takeSlot() {
+        if (active.get() >= maxConnections) {
             return false;
         }
-        t.start();
+        active.incrementAndGet();
         return true;
     }
 
-    /** Registers {@code c} for {@link #close}; closes it and fails if close has begun. */
-    private <C extends Channel> C track(C c) throws ClosedChannelException {
-        open.add(c);
-        if (closed) {
-            closeQuietly(c);
-            throw new ClosedChannelException();
+    /** Gives a slot back and lets the listeners accept again. Loop only. */
+    private void releaseSlot() {
+        active.decrementAndGet();
+        for (SelectionKey k : acceptKeys) {
+            if (k.isValid()) {
+                k.interestOps(SelectionKey.OP_ACCEPT);
+            }
         }
-        return c;
     }
 
-    private void acceptLoop(ServerSocketChannel server, PortMapping m) {
-        while (!closed) {
-            try {
-                slots.acquire();
-            } catch (InterruptedException e) {
-                return;
-            }
-            SocketChannel client;
-            try {
-                client = server.accept();
-            } catch (IOException e) {
-                slots.release();
-                if (!closed) {
+    /** A TCP listener: accepts while there are slots, then stops listening for them until one is released. */
+    private final class Acceptor implements EventLoop.Handler {
+        private final ServerSocketChannel server;
+        private final PortMapping m;
+
+        Acceptor(ServerSocketChannel server, PortMapping m) {
+            this.server = server;
+            this.m = m;
+        }
+
+        @Override
+        public void ready(SelectionKey key) {
+            while (!closed) {
+                if (!takeSlot()) {
+                    key.interestOps(0); // the next clients wait in the backlog
+                    return;
+                }
+                SocketChannel client;
+                try {
+                    client = server.accept();
+                } catch (IOException e) {
+                    releaseSlot();
                     LOG.warn("publish {}: accept failed, the port stops forwarding", m, e);
+                    close();
+                    return;
                 }
-                return;
+                if (client == null) {
+                    active.decrementAndGet(); // nothing to accept: no need to wake the listeners
+                    return;
+                }
+                new Connection(client, m).attempt();
             }
-            try {
-                track(client);
-            } catch (ClosedChannelException e) {
-                slots.release();
-                return;
-            }
-            if (!spawn("tcp " + m, () -> carry(client, m))) {
-                closeQuietly(client);
-                slots.release();
-                return;
-            }
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(server);
         }
     }
 
     /**
-     * One TCP connection: connects inside (retrying while the port refuses), then hands both
-     * sockets to the relay, which releases the connection's slot when it closes them.
+     * One TCP connection until it is connected inside: attempts without blocking, retried while
+     * the port refuses, then handed to a {@link TcpPair}, which gives the slot back when it ends.
+     * Until then the client's key (no interest) carries this handler, so that closing the loop
+     * closes the client too.
      */
-    private void carry(SocketChannel client, PortMapping m) {
-        SocketChannel upstream = null;
-        boolean handedOver = false;
-        try {
-            upstream = connectInside(m);
-            if (upstream == null) {
-                reset(client);
-                return;
-            }
-            client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            upstream.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            open.remove(client);
-            open.remove(upstream);
-            relay.add(client, upstream, slots::release);
-            handedOver = true;
-        } catch (IOException e) {
-            LOG.debug("publish {}: connection ended: {}", m, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            if (!handedOver) {
-                closeQuietly(client);
-                closeQuietly(upstream);
-                slots.release();
+    private final class Connection implements EventLoop.Handler {
+        private final SocketChannel client;
+        private final PortMapping m;
+        private final long deadline = System.nanoTime() + CONNECT_RETRY.toNanos();
+        private long pause = 5;
+        private SocketChannel inside;
+        private boolean done;
+
+        Connection(SocketChannel client, PortMapping m) {
+            this.client = client;
+            this.m = m;
+            try {
+                loop.register(client, 0, this);
+            } catch (IOException e) {
+                close();
             }
         }
-    }
 
-    /**
-     * A socket of the container's namespace connected to its {@code 127.0.0.1:containerPort}; null
-     * when the port still refuses after {@link #CONNECT_RETRY}.
-     */
-    private SocketChannel connectInside(PortMapping m) throws IOException, InterruptedException {
-        InetSocketAddress target = new InetSocketAddress(CONTAINER_LOOPBACK, m.containerPort());
-        long deadline = System.nanoTime() + CONNECT_RETRY.toNanos();
-        long pause = 5;
-        while (!closed) {
-            SocketChannel s = track(namespace.openSocket());
+        /** Opens a socket inside and starts connecting it to the container port. */
+        void attempt() {
+            if (done) {
+                return;
+            }
             try {
-                s.connect(target);
-                return s;
+                inside = namespace.openSocket();
+                SelectionKey key = loop.register(inside, 0, this);
+                if (inside.connect(new InetSocketAddress(CONTAINER_LOOPBACK, m.containerPort()))) {
+                    connected();
+                } else {
+                    key.interestOps(SelectionKey.OP_CONNECT);
+                }
             } catch (ConnectException e) {
-                closeQuietly(s);
-                if (System.nanoTime() - deadline > 0 || !serverMayCome.getAsBoolean()) {
-                    LOG.debug("publish {}: nothing listens on the container's port after {}", m, CONNECT_RETRY);
-                    return null;
-                }
-                Thread.sleep(pause);
-                pause = Math.min(pause * 2, 100);
-            } catch (IOException | RuntimeException e) {
-                closeQuietly(s);
-                throw e;
+                refused();
+            } catch (IOException e) {
+                LOG.debug("publish {}: connection ended: {}", m, e.toString());
+                close();
             }
         }
-        return null;
+
+        @Override
+        public void ready(SelectionKey key) throws IOException {
+            if (key.channel() != inside || !key.isConnectable()) {
+                return;
+            }
+            try {
+                if (inside.finishConnect()) {
+                    connected();
+                }
+            } catch (ConnectException e) {
+                refused();
+            }
+        }
+
+        private void connected() throws IOException {
+            client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            inside.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            done = true; // the pair owns both sockets and the slot from here
+            TcpPair.start(loop, client, inside, PortForwarder.this::releaseSlot);
+        }
+
+        /** Nothing listens inside (yet): again after a pause while the server may come, else reset the client. */
+        private void refused() {
+            closeQuietly(inside);
+            inside = null;
+            if (closed || System.nanoTime() - deadline > 0 || !serverMayCome.getAsBoolean()) {
+                LOG.debug("publish {}: nothing listens on the container's port", m);
+                reset(client);
+                close();
+                return;
+            }
+            loop.schedule(TimeUnit.MILLISECONDS.toNanos(pause), this::attempt);
+            pause = Math.min(pause * 2, 100);
+        }
+
+        @Override
+        public void close() {
+            if (done) {
+                return;
+            }
+            done = true;
+            closeQuietly(client);
+            closeQuietly(inside);
+            releaseSlot();
+        }
     }
 
     /** Closes {@code s} with an RST rather than a FIN: the client sees a failure, not an empty reply. */
-    private void reset(SocketChannel s) {
+    private static void reset(SocketChannel s) {
         try {
             s.setOption(StandardSocketOptions.SO_LINGER, 0);
         } catch (IOException e) {
@@ -305,11 +345,10 @@ public final class PortForwarder implements AutoCloseable {
         closeQuietly(s);
     }
 
-    private void closeQuietly(Channel c) {
+    private static void closeQuietly(Channel c) {
         if (c == null) {
             return;
         }
-        open.remove(c);
         try {
             c.close();
         } catch (IOException e) {
@@ -318,153 +357,151 @@ public final class PortForwarder implements AutoCloseable {
     }
 
     /** The UDP flows of one published port: one socket inside the namespace per client address. */
-    private final class UdpFlows {
+    private final class UdpFlows implements EventLoop.Handler {
         private final DatagramChannel host;
         private final PortMapping m;
-        private final Map<SocketAddress, Flow> flows = new ConcurrentHashMap<>();
+        private final Map<SocketAddress, Flow> flows = new HashMap<>();
+        private final ByteBuffer buf = ByteBuffer.allocateDirect(65536);
 
         UdpFlows(DatagramChannel host, PortMapping m) {
             this.host = host;
             this.m = m;
         }
 
-        void receiveLoop() {
-            ByteBuffer buf = ByteBuffer.allocateDirect(65536);
-            try {
-                while (!closed) {
-                    buf.clear();
-                    SocketAddress client = host.receive(buf);
-                    buf.flip();
-                    Flow f = flows.get(client);
+        /** Datagrams from clients: each to its client's flow. */
+        @Override
+        public void ready(SelectionKey key) throws IOException {
+            while (true) {
+                buf.clear();
+                SocketAddress client = host.receive(buf);
+                if (client == null) {
+                    return;
+                }
+                buf.flip();
+                Flow f = flows.get(client);
+                if (f == null) {
+                    f = open(client);
                     if (f == null) {
-                        f = open(client);
-                        if (f == null) {
-                            continue; // at the bound: the datagram is dropped, as a full queue would
-                        }
-                    }
-                    f.touch();
-                    try {
-                        f.inside.write(buf);
-                    } catch (java.net.PortUnreachableException e) {
-                        // nothing listens inside (yet): UDP loses the datagram
+                        continue; // at the bound: the datagram is dropped
                     }
                 }
-            } catch (ClosedChannelException e) {
-                // closed by close()
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.warn("publish {}: receive failed, the port stops forwarding", m, e);
+                f.lastUsed = System.nanoTime();
+                try {
+                    f.inside.write(buf); // 0 when the socket buffer is full: dropped
+                } catch (java.net.PortUnreachableException e) {
+                    // nothing listens inside (yet): UDP loses the datagram
                 }
             }
         }
 
         private Flow open(SocketAddress client) throws IOException {
-            if (!slots.tryAcquire()) {
+            if (!takeSlot()) {
                 return null;
             }
-            DatagramChannel inside;
+            DatagramChannel inside = null;
             try {
-                inside = track(namespace.openDatagram());
+                inside = namespace.openDatagram();
                 inside.connect(new InetSocketAddress(CONTAINER_LOOPBACK, m.containerPort()));
+                Flow f = new Flow(client, inside);
+                loop.register(inside, SelectionKey.OP_READ, f);
+                flows.put(client, f);
+                return f;
             } catch (IOException | RuntimeException e) {
-                slots.release();
+                closeQuietly(inside);
+                releaseSlot();
                 throw e;
             }
-            Flow f = new Flow(client, inside);
-            flows.put(client, f);
-            if (!spawn("udp-back " + m, f::replies)) {
-                flows.remove(client);
-                closeQuietly(inside);
-                slots.release();
-                return null;
-            }
-            return f;
         }
 
-        private final class Flow {
+        /** Closes the flows idle for {@code udpIdleTimeout}, looking again at most a second later. */
+        void sweepLater() {
+            long every = Math.max(1, Math.min(udpIdleTimeout.toNanos(), TimeUnit.SECONDS.toNanos(1)));
+            loop.schedule(every, () -> {
+                long now = System.nanoTime();
+                for (Flow f : List.copyOf(flows.values())) {
+                    if (now - f.lastUsed >= udpIdleTimeout.toNanos()) {
+                        f.close();
+                    }
+                }
+                if (host.isOpen()) {
+                    sweepLater();
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(host);
+            List.copyOf(flows.values()).forEach(Flow::close);
+        }
+
+        /** One client's flow: replies from the container go back to that client from the host port. */
+        private final class Flow implements EventLoop.Handler {
             final SocketAddress client;
             final DatagramChannel inside;
-            volatile long lastUsed = System.nanoTime();
+            long lastUsed = System.nanoTime();
+            boolean done;
 
             Flow(SocketAddress client, DatagramChannel inside) {
                 this.client = client;
                 this.inside = inside;
             }
 
-            void touch() {
-                lastUsed = System.nanoTime();
+            @Override
+            public void ready(SelectionKey key) throws IOException {
+                while (true) {
+                    buf.clear();
+                    int n;
+                    try {
+                        n = inside.read(buf);
+                    } catch (java.net.PortUnreachableException e) {
+                        continue; // an ICMP error for an earlier datagram: the flow stays
+                    }
+                    if (n <= 0) {
+                        return;
+                    }
+                    lastUsed = System.nanoTime();
+                    buf.flip();
+                    host.send(buf, client); // 0 when the host socket's buffer is full: dropped
+                }
             }
 
-            /** Replies from the container to the client, until the flow is idle or closed. */
-            void replies() {
-                byte[] data = new byte[65536];
-                java.net.DatagramPacket p = new java.net.DatagramPacket(data, data.length);
-                long idle = udpIdleTimeout.toNanos();
-                try {
-                    inside.socket().setSoTimeout((int) Math.max(1, Math.min(udpIdleTimeout.toMillis(), 1000)));
-                    while (!closed) {
-                        try {
-                            p.setLength(data.length);
-                            inside.socket().receive(p);
-                            touch();
-                            host.send(ByteBuffer.wrap(data, 0, p.getLength()), client);
-                        } catch (java.net.SocketTimeoutException e) {
-                            if (System.nanoTime() - lastUsed >= idle) {
-                                break;
-                            }
-                        } catch (java.net.PortUnreachableException e) {
-                            // an ICMP error for an earlier datagram: the flow stays
-                        }
-                    }
-                } catch (IOException e) {
-                    LOG.debug("publish {}: flow of {} ended: {}", m, client, e.toString());
-                } finally {
-                    flows.remove(client, this);
-                    closeQuietly(inside);
-                    slots.release();
+            @Override
+            public void close() {
+                if (done) {
+                    return;
                 }
+                done = true;
+                flows.remove(client, this);
+                closeQuietly(inside);
+                releaseSlot();
             }
         }
     }
 
     /** How many TCP connections and UDP flows are carried now. */
     public int activeConnections() {
-        return maxConnections - slots.availablePermits();
+        return active.get();
     }
 
     /**
-     * Stops accepting, closes every listener, connection and flow, ends the thread inside the
-     * namespace and waits (at most 10 s) for the virtual threads. Idempotent.
+     * Stops accepting, closes every listener, connection and flow, and ends the forwarder's two
+     * threads, waiting for them. Idempotent.
      */
     @Override
     public void close() throws IOException {
         closed = true;
         IOException first = null;
+        EventLoop l = loop;
+        if (l != null) {
+            l.close(); // closes every connection and flow it carries
+        }
         for (NetworkChannel ch : listeners) {
             try {
                 ch.close();
             } catch (IOException e) {
                 first = first == null ? e : first;
             }
-        }
-        for (Channel c : List.copyOf(open)) {
-            closeQuietly(c);
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        for (Thread t : List.copyOf(threads)) {
-            t.interrupt();
-            try {
-                if (!t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
-                    first = first == null ? new IOException("publish: thread " + t.getName() + " did not end") : first;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        TcpRelay r = relay;
-        if (r != null) {
-            r.close();
         }
         NetworkNamespaceThread ns = namespace;
         if (ns != null) {
