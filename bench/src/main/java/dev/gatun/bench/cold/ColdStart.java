@@ -67,7 +67,15 @@ public final class ColdStart {
     }
 
     private static void bundle(Path dir) throws Exception {
-        Spec spec = Container.builder().command("/bin/true").id("gatun-cold").toSpec();
+        bundle(dir, "/bin/true");
+    }
+
+    /**
+     * Writes the bundle of {@code Container.builder().command(command)}'s container for
+     * {@code crun run} into {@code dir} (see the class doc).
+     */
+    public static void bundle(Path dir, String... command) throws Exception {
+        Spec spec = Container.builder().command(command).id("gatun-cold").toSpec();
         Path rootfs = dir.resolve("rootfs");
         Files.createDirectories(rootfs);
         for (String p : ContainerBuilder.DEFAULT_HOST_PATHS) {
