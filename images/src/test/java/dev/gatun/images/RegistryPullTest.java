@@ -86,7 +86,8 @@ class RegistryPullTest {
         ImageStore store = ImageStore.open(tmp.resolve("store"));
         assertThatThrownBy(() -> ImageSource.registry(host + "/gatun/busybox:1", Platform.current(), store))
                 .isInstanceOf(InvalidImageException.class)
-                .hasMessageContaining("digest mismatch").hasMessageContaining(layer.toString());
+                .hasMessageContaining("digest mismatch").hasMessageContaining(layer.toString())
+                .hasMessageContaining("GET http://" + host + "/v2/gatun/busybox/blobs/" + layer);
         assertThat(store.root().resolve("blobs/sha256/" + layer.hex())).doesNotExist();
         assertThat(store.root().resolve("tmp")).isEmptyDirectory();
         try (Stream<Path> s = Files.list(store.root().resolve("rootfs/sha256"))) {
