@@ -32,8 +32,8 @@ import tools.jackson.databind.node.ObjectNode;
  * user's at {@code $XDG_DATA_HOME/gatun} or {@code ~/.local/share/gatun}). Layout:
  *
  * <pre>
- * &lt;root&gt;/lock                     held (flock) while a tree or an image record is written
- * &lt;root&gt;/gc.lock                  shared (flock) by every pull and unpack, exclusive for {@link #gc()}
+ * &lt;root&gt;/lock                     held (an fcntl lock) while a tree or an image record is written
+ * &lt;root&gt;/gc.lock                  shared (fcntl) by every pull and unpack, exclusive for {@link #gc()}
  * &lt;root&gt;/blobs/sha256/&lt;digest&gt;    blobs pulled from registries, each checked before it is kept
  * &lt;root&gt;/rootfs/sha256/&lt;chain id&gt;/  an image's layers applied in order, by the top layer's chain ID
  * &lt;root&gt;/images/&lt;id&gt;.json         what an image holds: its names, its blobs, its tree's chain ID
@@ -132,8 +132,8 @@ public final class ImageStore {
         try (UseLock.Held inUse = use.shared()) {
             return writing(() -> {
                 String name = image.source().startsWith("registry:") ? null : image.source(); // a pull named it
-                record(image.id(), name, List.of(), chain.getLast());
                 if (Files.isDirectory(done, LinkOption.NOFOLLOW_LINKS)) {
+                    record(image.id(), name, List.of(), chain.getLast());
                     return done;
                 }
                 int start = chain.size() - 1;
@@ -156,6 +156,7 @@ public final class ImageStore {
                     } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
                         throw new IOException("store " + root + ": cannot rename " + scratch + " to " + done, e);
                     }
+                    record(image.id(), name, List.of(), chain.getLast()); // only once the tree is whole
                     return done;
                 } finally {
                     Trees.remove(scratch);
@@ -332,9 +333,11 @@ public final class ImageStore {
     /**
      * Forgets {@code nameOrId}: an image id ({@code sha256:…}, or a unique prefix of its hex of at
      * least 12 digits) drops the whole record; a name drops that name, and the record with its
-     * last name. What it held stays until {@link #gc()}. Returns what was removed, or an empty list.
+     * last name. What it held stays until {@link #gc()}. Returns what was removed — the id of
+     * each record dropped, or the name — or an empty list when nothing matched.
      */
     public List<String> remove(String nameOrId) throws IOException {
+        java.util.Objects.requireNonNull(nameOrId, "nameOrId");
         try (UseLock.Held inUse = use.shared()) {
             return writing(() -> {
                 List<String> removed = new ArrayList<>();
