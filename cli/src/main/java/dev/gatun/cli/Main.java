@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
         description = "An OCI runtime for Linux containers, written in Java.",
         subcommands = {Lifecycle.Create.class, Lifecycle.Start.class, Lifecycle.Run.class, Lifecycle.Kill.class,
             Lifecycle.Delete.class, Lifecycle.Pause.class, Lifecycle.Resume.class, Lifecycle.Update.class, Info.StateCommand.class, Info.ListCommand.class, Info.PsCommand.class, Info.SpecCommand.class,
-            Info.FeaturesCommand.class, Info.VersionCommand.class, Info.CheckCommand.class, Training.class})
+            Info.FeaturesCommand.class, Info.VersionCommand.class, Info.CheckCommand.class, Images.Pull.class,
+            Images.ListImages.class, Images.Rmi.class, Training.class})
 public final class Main implements Callable<Integer> {
 
     /** The project's version, as Maven filters it into the jar's manifest. */
