@@ -73,7 +73,16 @@ public final class ImageStore {
     private ImageStore(Path root, Layers.Options options) {
         this.root = root;
         this.options = options;
-        this.use = USE_LOCKS.computeIfAbsent(root.toAbsolutePath().normalize(), r -> new UseLock(r.resolve("gc.lock")));
+        // one lock object per real directory: fcntl locks are per process, and closing any channel on the file drops them all
+        this.use = USE_LOCKS.computeIfAbsent(real(root), r -> new UseLock(r.resolve("gc.lock")));
+    }
+
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
     }
 
     /** The store at {@code root}, made if missing; owners are kept when this JVM is root. */
@@ -204,7 +213,7 @@ public final class ImageStore {
         }
         Files.createDirectories(done.getParent());
         Path partial = root.resolve("tmp").resolve(d.digest().algorithm() + "-" + d.digest().hex() + ".partial");
-        ReentrantLock jvm = PARTIALS.computeIfAbsent(partial, p -> new ReentrantLock());
+        ReentrantLock jvm = PARTIALS.computeIfAbsent(real(root).resolve(root.relativize(partial)), p -> new ReentrantLock());
         jvm.lock();
         try {
             while (true) {
@@ -216,10 +225,12 @@ public final class ImageStore {
                     if (!Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) {
                         continue; // its owner deleted the file this one waited for (a failed check): start anew
                     }
-                    download.into(ch);
-                    ch.force(false);
-                    try (InputStream in = d.digest().verifying(unclosed(ch.position(0)), d.size(), what)) {
-                        in.transferTo(java.io.OutputStream.nullOutputStream());
+                    try {
+                        download.into(ch);
+                        ch.force(false);
+                        try (InputStream in = d.digest().verifying(unclosed(ch.position(0)), d.size(), what)) {
+                            in.transferTo(java.io.OutputStream.nullOutputStream());
+                        }
                     } catch (InvalidImageException e) {
                         Files.deleteIfExists(partial); // never resumed: its bytes are wrong somewhere
                         throw e;

@@ -64,7 +64,7 @@ final class RegistryClient {
     /** The {@code Authorization} header to send (null: none), shared by the download threads. */
     private volatile String authorization;
     /** The credential search, done at the first challenge. */
-    private RegistryAuth.Lookup lookup;
+    private volatile RegistryAuth.Lookup lookup;
 
     RegistryClient(String reference, ImageStore store, PullOptions options) {
         Matcher m = REFERENCE.matcher(reference);

@@ -141,6 +141,12 @@ class RobustPullTest {
         }
     }
 
+    private static long resumedFrom(String request, Descriptor d) {
+        String prefix = "GET /v2/gatun/robust/blobs/" + d.digest() + " Range=bytes=";
+        assertThat(request).startsWith(prefix).endsWith("-");
+        return Long.parseLong(request.substring(prefix.length(), request.length() - 1));
+    }
+
     private PullOptions fast() {
         return PullOptions.defaults().withAuthFiles(List.of()).withBackoff(Duration.ofMillis(20)).withConcurrency(2);
     }
@@ -156,8 +162,10 @@ class RobustPullTest {
         assertThat(met).as("both layers' first requests were in flight together").isTrue();
         for (Descriptor d : local.layers()) {
             List<String> asked = requests.stream().filter(r -> r.contains("/blobs/" + d.digest())).toList();
-            assertThat(asked).containsExactly("GET /v2/gatun/robust/blobs/" + d.digest() + " Range=-",
-                    "GET /v2/gatun/robust/blobs/" + d.digest() + " Range=bytes=" + d.size() / 2 + "-");
+            assertThat(asked).hasSize(2);
+            assertThat(asked.getFirst()).isEqualTo("GET /v2/gatun/robust/blobs/" + d.digest() + " Range=-");
+            // resumed from what arrived: at most the half sent (a reset connection may lose the last bytes in flight)
+            assertThat(resumedFrom(asked.get(1), d)).isPositive().isLessThanOrEqualTo(d.size() / 2);
         }
         for (int i = 0; i < local.layers().size(); i++) {
             long size = local.layers().get(i).size();
@@ -186,12 +194,13 @@ class RobustPullTest {
                 .isInstanceOf(IOException.class).hasMessageContaining("failed 1 times")
                 .hasMessageContaining("GET http://" + reference.substring(0, reference.indexOf('/')) + "/v2/gatun/robust/blobs/");
         Path partial = store.root().resolve("tmp/sha256-" + big.digest().hex() + ".partial");
-        assertThat(partial).hasSize(big.size() / 2);
+        long kept = Files.size(partial);
+        assertThat(kept).isPositive().isLessThanOrEqualTo(big.size() / 2);
         assertThat(store.root().resolve("blobs/sha256/" + big.digest().hex())).doesNotExist();
         requests.clear();
         Image pulled = ImageSource.registry(reference, Platform.current(), store, fast());
         assertThat(pulled.id()).isEqualTo(local.id());
-        assertThat(requests).contains("GET /v2/gatun/robust/blobs/" + big.digest() + " Range=bytes=" + big.size() / 2 + "-")
+        assertThat(requests).contains("GET /v2/gatun/robust/blobs/" + big.digest() + " Range=bytes=" + kept + "-")
                 .doesNotContain("GET /v2/gatun/robust/blobs/" + big.digest() + " Range=-");
         assertThat(store.root().resolve("blobs/sha256/" + big.digest().hex())).hasSize(big.size());
         assertThat(store.root().resolve("tmp")).isEmptyDirectory();
