@@ -60,7 +60,7 @@ class GatunImagesCommandTest {
         String id = pulled.out().strip();
         assertThat(id).matches("sha256:[0-9a-f]{64}");
         assertThat(pulled.err().lines().filter(l -> l.matches("layer [12] [0-9a-f]{12} .* done"))).hasSize(2);
-        assertThat(pulled.err()).contains("unpacking 2 layers").doesNotContain("\r");
+        assertThat(pulled.err()).contains("unpacked 2 layers").doesNotContain("\r");
         try (Stream<Path> trees = Files.list(store.resolve("rootfs/sha256"))) {
             assertThat(trees.toList()).singleElement().satisfies(t -> assertThat(t.resolve("etc/pulled")).hasContent("yes"));
         }

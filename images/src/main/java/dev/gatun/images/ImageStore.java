@@ -190,11 +190,71 @@ public final class ImageStore {
     }
 
     /**
-     * Writes a blob's content into a partial file: from its current size on (a resumed download),
-     * or from the start after truncating it when the source cannot resume.
+     * Writes a blob's content into a {@link Partial}: from its current size on (a resumed
+     * download), or from the start after {@link Partial#restart()} when the source cannot resume.
      */
     public interface Download {
-        void into(FileChannel partial) throws IOException;
+        void into(Partial partial) throws IOException;
+    }
+
+    /**
+     * A blob being downloaded into {@code tmp/}: appended to, its digest computed as it grows (so
+     * that the check before the blob is kept reads nothing twice; a resumed file's bytes are read
+     * once, when it is opened). Used by one thread, while the store holds the file's lock.
+     */
+    public static final class Partial {
+        private final FileChannel channel;
+        private final java.security.MessageDigest md;
+        private long size;
+
+        private Partial(FileChannel channel, String algorithm) throws IOException {
+            this.channel = channel;
+            this.md = Digest.messageDigest(algorithm);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 << 16);
+            channel.position(0);
+            for (int n; (n = channel.read(b)) > 0; ) {
+                b.flip();
+                md.update(b);
+                b.clear();
+                size += n;
+            }
+        }
+
+        /** The bytes it holds. */
+        public long size() {
+            return size;
+        }
+
+        /** Empties it, for a source that sends the blob from its start. */
+        public void restart() throws IOException {
+            channel.truncate(0);
+            md.reset();
+            size = 0;
+        }
+
+        /** Appends {@code len} bytes of {@code b}. */
+        public void append(byte[] b, int off, int len) throws IOException {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(b, off, len);
+            channel.position(size);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            md.update(b, off, len);
+            size += len;
+        }
+
+        /** Throws unless it holds exactly {@code d}'s size and digest. */
+        private void check(Descriptor d, String what) {
+            if (size != d.size()) {
+                throw new InvalidImageException(what + ": " + size + " bytes, its descriptor says " + d.size()
+                        + (size < d.size() ? " (truncated?)" : ""));
+            }
+            String actual = java.util.HexFormat.of().formatHex(md.digest());
+            if (!actual.equals(d.digest().hex())) {
+                throw new InvalidImageException(what + ": digest mismatch: expected " + d.digest() + ", content is "
+                        + d.digest().algorithm() + ":" + actual);
+            }
+        }
     }
 
     /**
@@ -216,21 +276,25 @@ public final class ImageStore {
         ReentrantLock jvm = PARTIALS.computeIfAbsent(real(root).resolve(root.relativize(partial)), p -> new ReentrantLock());
         jvm.lock();
         try {
+            if (Files.isRegularFile(done, LinkOption.NOFOLLOW_LINKS)) {
+                return done; // another thread of this JVM stored it while this one waited
+            }
             while (true) {
                 try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.READ,
                         StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
                     if (Files.isRegularFile(done, LinkOption.NOFOLLOW_LINKS)) {
+                        if (ch.size() == 0) {
+                            Files.deleteIfExists(partial); // made by this open, after the other JVM's rename
+                        }
                         return done; // another JVM stored it while this one waited
                     }
                     if (!Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) {
                         continue; // its owner deleted the file this one waited for (a failed check): start anew
                     }
                     try {
-                        download.into(ch);
-                        ch.force(false);
-                        try (InputStream in = d.digest().verifying(unclosed(ch.position(0)), d.size(), what)) {
-                            in.transferTo(java.io.OutputStream.nullOutputStream());
-                        }
+                        Partial p = new Partial(ch, d.digest().algorithm());
+                        download.into(p);
+                        p.check(d, what);
                     } catch (InvalidImageException e) {
                         Files.deleteIfExists(partial); // never resumed: its bytes are wrong somewhere
                         throw e;
@@ -248,14 +312,6 @@ public final class ImageStore {
         } finally {
             jvm.unlock();
         }
-    }
-
-    /** The channel's content from its position, as a stream whose close leaves the channel (and its lock) open. */
-    private static InputStream unclosed(FileChannel ch) {
-        return new java.io.FilterInputStream(java.nio.channels.Channels.newInputStream(ch)) {
-            @Override
-            public void close() {}
-        };
     }
 
     /** Where blob {@code d} is stored (whether it is or not). */

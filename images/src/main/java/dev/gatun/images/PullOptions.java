@@ -17,10 +17,13 @@ import java.util.Objects;
  *   <li>{@code concurrency}: layers downloaded at once (default 3, at least 1);
  *   <li>{@code attempts}: tries per request and per blob before giving up, on a connection error
  *       or a 5xx or 429 answer (default 5, at least 1); a blob cut short resumes with {@code Range};
- *   <li>{@code backoff}: the wait before the second try, doubled for each next one (default 500 ms).
+ *   <li>{@code backoff}: the wait before the second try, doubled for each next one (default 500 ms);
+ *   <li>{@code unpack}: also unpack the image into the store ({@link ImageStore#unpack}) while the
+ *       layers download, each as soon as it is stored (default false).
  * </ul>
  */
-public record PullOptions(List<Path> authFiles, PullListener listener, int concurrency, int attempts, Duration backoff) {
+public record PullOptions(List<Path> authFiles, PullListener listener, int concurrency, int attempts, Duration backoff,
+        boolean unpack) {
 
     public PullOptions {
         authFiles = List.copyOf(authFiles);
@@ -39,26 +42,30 @@ public record PullOptions(List<Path> authFiles, PullListener listener, int concu
 
     /** The defaults, credentials from this process's environment. */
     public static PullOptions defaults() {
-        return new PullOptions(RegistryAuth.defaultFiles(), PullListener.NONE, 3, 5, Duration.ofMillis(500));
+        return new PullOptions(RegistryAuth.defaultFiles(), PullListener.NONE, 3, 5, Duration.ofMillis(500), false);
     }
 
     public PullOptions withAuthFiles(List<Path> files) {
-        return new PullOptions(files, listener, concurrency, attempts, backoff);
+        return new PullOptions(files, listener, concurrency, attempts, backoff, unpack);
     }
 
     public PullOptions withListener(PullListener l) {
-        return new PullOptions(authFiles, l, concurrency, attempts, backoff);
+        return new PullOptions(authFiles, l, concurrency, attempts, backoff, unpack);
     }
 
     public PullOptions withConcurrency(int n) {
-        return new PullOptions(authFiles, listener, n, attempts, backoff);
+        return new PullOptions(authFiles, listener, n, attempts, backoff, unpack);
     }
 
     public PullOptions withAttempts(int n) {
-        return new PullOptions(authFiles, listener, concurrency, n, backoff);
+        return new PullOptions(authFiles, listener, concurrency, n, backoff, unpack);
+    }
+
+    public PullOptions withUnpack(boolean u) {
+        return new PullOptions(authFiles, listener, concurrency, attempts, backoff, u);
     }
 
     public PullOptions withBackoff(Duration d) {
-        return new PullOptions(authFiles, listener, concurrency, attempts, d);
+        return new PullOptions(authFiles, listener, concurrency, attempts, d, unpack);
     }
 }

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -100,7 +98,7 @@ final class RegistryClient {
                         .connectTimeout(Duration.ofSeconds(10)).build()) {
             http = client;
             Image image = pullManifests(platform);
-            downloadLayers(image);
+            downloadLayers(image, options.unpack());
             List<Digest> blobs = new ArrayList<>();
             blobs.add(image.id());
             image.layers().forEach(d -> blobs.add(d.digest()));
@@ -111,8 +109,13 @@ final class RegistryClient {
         }
     }
 
-    /** Every layer into the store, {@code concurrency} at a time; the first failure cancels the rest. */
-    private void downloadLayers(Image image) throws IOException {
+    /**
+     * Every layer into the store, {@code concurrency} at a time; the first failure cancels the rest.
+     * With {@code unpack}, this thread unpacks meanwhile, each layer as soon as it is stored (it
+     * waits on the layer's partial-file lock while a download thread holds it, and downloads a
+     * layer itself when it gets there first).
+     */
+    private void downloadLayers(Image image, boolean unpack) throws IOException {
         List<Descriptor> layers = image.layers();
         ThreadFactory threads = Thread.ofPlatform().name("gatun-pull-", 0).daemon().factory();
         try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.concurrency(), Math.max(1, layers.size())), threads)) {
@@ -127,6 +130,14 @@ final class RegistryClient {
                     options.listener().progress(index, d, d.size(), d.size());
                     return null;
                 }));
+            }
+            if (unpack) {
+                try {
+                    store.unpack(image);
+                } catch (IOException | RuntimeException e) {
+                    pool.shutdownNow();
+                    throw e;
+                }
             }
             for (Future<?> f : running) {
                 try {
@@ -217,14 +228,13 @@ final class RegistryClient {
      * registry that answers 200 instead of 206 sends it all again), tried again after a transient
      * failure, each time from where the last one stopped.
      */
-    private void download(FileChannel partial, Descriptor d, String path, String what, int index) throws IOException {
+    private void download(ImageStore.Partial partial, Descriptor d, String path, String what, int index) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
-                long have = partial.size();
-                if (have > d.size()) {
-                    partial.truncate(0); // longer than the descriptor: not a prefix of it
-                    have = 0;
+                if (partial.size() > d.size()) {
+                    partial.restart(); // longer than the descriptor: not a prefix of it
                 }
+                long have = partial.size();
                 if (have == d.size() && have > 0) {
                     return; // a previous download got it all: the store checks it
                 }
@@ -235,28 +245,22 @@ final class RegistryClient {
                         if (!range.startsWith("bytes " + have + "-")) {
                             throw new IOException(what + ": asked for bytes " + have + "- and got Content-Range \"" + range + "\"");
                         }
-                    } else {
-                        partial.truncate(0);
-                        have = 0;
+                    } else if (have > 0) {
+                        partial.restart(); // the registry sends it all again
                     }
-                    partial.position(have);
-                    byte[] buffer = new byte[1 << 16];
+                    byte[] buffer = new byte[1 << 18];
                     for (int n; (n = in.read(buffer)) > 0; ) {
-                        if (have + n > d.size()) {
+                        if (partial.size() + n > d.size()) {
                             throw new InvalidImageException(what + ": more than the " + d.size() + " bytes its descriptor says");
                         }
-                        ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
-                        while (b.hasRemaining()) {
-                            partial.write(b);
-                        }
-                        have += n;
-                        if (index >= 0 && have < d.size()) {
-                            options.listener().progress(index, d, have, d.size());
+                        partial.append(buffer, 0, n);
+                        if (index >= 0 && partial.size() < d.size()) {
+                            options.listener().progress(index, d, partial.size(), d.size());
                         }
                     }
                 }
-                if (have < d.size()) {
-                    throw new IOException(what + ": the answer ended at " + have + " of " + d.size() + " bytes");
+                if (partial.size() < d.size()) {
+                    throw new IOException(what + ": the answer ended at " + partial.size() + " of " + d.size() + " bytes");
                 }
                 return;
             } catch (IOException e) {

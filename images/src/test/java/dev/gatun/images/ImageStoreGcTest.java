@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gatun.testing.BusyboxRootfs;
 import dev.gatun.testing.OciLayoutBuilder;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +48,7 @@ class ImageStoreGcTest {
     private Digest blob(String content) throws IOException {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         Descriptor d = new Descriptor("application/octet-stream", Digest.sha256(bytes), bytes.length, null);
-        store.blob(d, partial -> partial.write(ByteBuffer.wrap(bytes)), "test blob");
+        store.blob(d, partial -> partial.append(bytes, 0, bytes.length), "test blob");
         return d.digest();
     }
 
