@@ -138,7 +138,7 @@ public final class ImageStore {
             throw new InvalidImageException(image + ": no layers");
         }
         Path done = tree(chain.getLast());
-        try (UseLock.Held inUse = use.shared()) {
+        try (UseLock.Held _ = use.shared()) {
             return writing(() -> {
                 String name = image.source().startsWith("registry:") ? null : image.source(); // a pull named it
                 if (Files.isDirectory(done, LinkOption.NOFOLLOW_LINKS)) {
@@ -405,7 +405,7 @@ public final class ImageStore {
      */
     public List<String> remove(String nameOrId) throws IOException {
         java.util.Objects.requireNonNull(nameOrId, "nameOrId");
-        try (UseLock.Held inUse = use.shared()) {
+        try (UseLock.Held _ = use.shared()) {
             return writing(() -> {
                 List<String> removed = new ArrayList<>();
                 List<StoredImage> all = images();
@@ -443,7 +443,7 @@ public final class ImageStore {
      * for the pulls and unpacks of every JVM using the store to finish, and they wait for it.
      */
     public Collected gc() throws IOException {
-        try (UseLock.Held exclusive = use.exclusive()) {
+        try (UseLock.Held _ = use.exclusive()) {
             return writing(() -> {
                 Set<Digest> blobs = new HashSet<>();
                 Set<Digest> trees = new HashSet<>();

@@ -93,7 +93,7 @@ final class RegistryClient {
      * that no {@link ImageStore#gc()} removes what is being pulled.
      */
     Image pull(Platform platform) throws IOException {
-        try (var inUse = store.inUse();
+        try (var _ = store.inUse();
                 HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
                         .connectTimeout(Duration.ofSeconds(10)).build()) {
             http = client;

@@ -94,7 +94,7 @@ class ImageStoreGcTest {
         store.unpack(a);
         store.remove(a.source());
         CompletableFuture<ImageStore.Collected> gc;
-        try (var pull = store.inUse()) {
+        try (var _ = store.inUse()) { // a pull in progress
             gc = CompletableFuture.supplyAsync(() -> {
                 try {
                     return store.gc();
