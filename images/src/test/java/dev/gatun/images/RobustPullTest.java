@@ -106,6 +106,20 @@ class RobustPullTest {
             String path = exchange.getRequestURI().getRawPath();
             String range = exchange.getRequestHeaders().getFirst("Range");
             requests.add("GET " + path + " Range=" + (range == null ? "-" : range));
+            if (mirror != null) { // basic auth here, blobs redirected to another host
+                String auth = exchange.getRequestHeaders().getFirst("Authorization");
+                if (!BASIC.equals(auth)) {
+                    exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"gatun-proxy\"");
+                    exchange.sendResponseHeaders(401, -1);
+                    return;
+                }
+                if (path.contains("/blobs/")) {
+                    exchange.getResponseHeaders().add("Location", "http://127.0.0.2:" + mirror.getAddress().getPort() + path);
+                    exchange.sendResponseHeaders(307, -1);
+                    return;
+                }
+                cutLayers = false;
+            }
             if (alwaysFail || path.contains("/manifests/") && manifestFailures.getAndDecrement() > 0) {
                 exchange.sendResponseHeaders(503, -1);
                 return;
@@ -138,6 +152,44 @@ class RobustPullTest {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
             // the cut answer: "insufficient bytes written" as the exchange closes, the connection dropped
+        }
+    }
+
+    static final String SECRET = "proxy-pa55";
+    static final String BASIC = "Basic " + java.util.Base64.getEncoder().encodeToString(("bob:" + SECRET).getBytes());
+    /** Another host (127.0.0.2) the proxy redirects blobs to: what it was sent. */
+    HttpServer mirror;
+    final List<String> mirrored = new CopyOnWriteArrayList<>();
+
+    @Test
+    void credentialsGoToTheRegistryButNotToTheHostABlobIsRedirectedTo() throws Exception {
+        manifestFailures.set(0);
+        meet = false;
+        mirror = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0), 0);
+        mirror.setExecutor(proxyThreads);
+        mirror.createContext("/", exchange -> {
+            try (exchange) {
+                String auth = exchange.getRequestHeaders().getFirst("Authorization");
+                mirrored.add(exchange.getRequestURI().getRawPath() + " Authorization=" + (auth == null ? "-" : auth));
+                HttpResponse<byte[]> r = upstream.send(HttpRequest.newBuilder(URI.create("http://" + registry.host()
+                        + exchange.getRequestURI().getRawPath())).build(), HttpResponse.BodyHandlers.ofByteArray());
+                exchange.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
+                exchange.getResponseBody().write(r.body());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        mirror.start();
+        try {
+            Path auth = Files.writeString(tmp.resolve("auth.json"), "{\"auths\":{\"" + reference.substring(0, reference.indexOf('/'))
+                    + "\":{\"auth\":\"" + BASIC.substring("Basic ".length()) + "\"}}}");
+            ImageStore store = ImageStore.open(tmp.resolve("store"));
+            Image pulled = ImageSource.registry(reference, Platform.current(), store, fast().withAuthFiles(List.of(auth)));
+            assertThat(pulled.id()).isEqualTo(local.id());
+            assertThat(mirrored).hasSize(1 + local.layers().size()) // the config and the layers
+                    .allSatisfy(m -> assertThat(m).endsWith(" Authorization=-"));
+        } finally {
+            mirror.stop(0);
         }
     }
 
