@@ -434,7 +434,11 @@ public final class ImageStore {
         }
     }
 
-    /** What {@link #gc()} removed: blobs, trees, scratch entries (partial downloads, dead unpacks), and the bytes freed. */
+    /**
+     * What {@link #gc()} removed: blobs, trees, scratch entries (partial downloads, dead unpacks),
+     * and the bytes freed (the sizes of the regular files removed; a hard-linked file counts once
+     * per link).
+     */
     public record Collected(int blobs, int trees, int scratch, long bytes) {}
 
     /**

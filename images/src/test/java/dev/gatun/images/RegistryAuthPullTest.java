@@ -52,6 +52,8 @@ class RegistryAuthPullTest {
     LocalRegistry registry;
     HttpServer tokenServer;
     final List<String> tokenRequests = new CopyOnWriteArrayList<>();
+    /** How many of the next tokens the server issues already expired. */
+    final java.util.concurrent.atomic.AtomicInteger expiredTokens = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeEach
     void image() throws Exception {
@@ -144,6 +146,25 @@ class RegistryAuthPullTest {
     }
 
     @Test
+    void aTokenTheRegistryNoLongerAcceptsIsAskedForAgainOnce() throws Exception {
+        startWithTokenAuth();
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        expiredTokens.set(1);
+        Image pulled = pull(List.of(authFile(USER, SECRET)), store);
+        assertThat(pulled.id()).isEqualTo(ImageSource.ociLayout(layout, "test", Platform.current()).id());
+        assertThat(tokenRequests).hasSize(2); // the expired one, then a fresh one for the rest of the pull
+        // a server that only issues expired tokens: asked twice for one request, then the registry is named
+        expiredTokens.set(100);
+        tokenRequests.clear();
+        ImageStore other = ImageStore.open(tmp.resolve("other"));
+        assertThatThrownBy(() -> pull(List.of(authFile(USER, SECRET)), other))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("registry " + registry.host() + " refused user \"alice\"")
+                .hasMessageNotContaining(SECRET);
+        assertThat(tokenRequests).hasSize(2);
+    }
+
+    @Test
     void aTokenServerThatRefusesTheCredentialIsNamedWithTheRegistry() throws Exception {
         startWithTokenAuth();
         ImageStore store = ImageStore.open(tmp.resolve("store"));
@@ -212,7 +233,8 @@ class RegistryAuthPullTest {
                     String[] parts = scope.split(":");
                     access = "[{\"type\":\"repository\",\"name\":\"" + parts[1] + "\",\"actions\":[\"pull\"]}]";
                 }
-                byte[] body = ("{\"token\":\"" + jwt(key, cert, user, access) + "\",\"expires_in\":300}")
+                long age = expiredTokens.getAndDecrement() > 0 ? 3600 : 0; // past distribution's minute of leeway
+                byte[] body = ("{\"token\":\"" + jwt(key, cert, user, access, age) + "\",\"expires_in\":300}")
                         .getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 exchange.sendResponseHeaders(200, body.length);
@@ -228,8 +250,8 @@ class RegistryAuthPullTest {
     }
 
     /** An RS256 JWT with the certificate in its {@code x5c} header, as distribution's token verifier reads it. */
-    private static String jwt(PrivateKey key, X509Certificate cert, String subject, String access) throws Exception {
-        long now = System.currentTimeMillis() / 1000;
+    private static String jwt(PrivateKey key, X509Certificate cert, String subject, String access, long age) throws Exception {
+        long now = System.currentTimeMillis() / 1000 - age;
         String header = "{\"typ\":\"JWT\",\"alg\":\"RS256\",\"x5c\":[\"" + Base64.getEncoder().encodeToString(cert.getEncoded()) + "\"]}";
         String claims = "{\"iss\":\"" + ISSUER + "\",\"sub\":\"" + (subject == null ? "" : subject) + "\",\"aud\":\"" + SERVICE
                 + "\",\"exp\":" + (now + 300) + ",\"nbf\":" + (now - 10) + ",\"iat\":" + (now - 10) + ",\"jti\":\""
