@@ -81,6 +81,30 @@ class GatunImagesCommandTest {
     }
 
     @Test
+    void twoJvmsPullingTheSameImageIntoOneStoreShareItsBlobsAndTree() throws Exception {
+        java.util.concurrent.CompletableFuture<Result> first = java.util.concurrent.CompletableFuture.supplyAsync(() -> pull());
+        Result second = pull();
+        Result one = first.get(180, TimeUnit.SECONDS);
+        assertThat(one.code()).as(one.err()).isZero();
+        assertThat(second.code()).as(second.err()).isZero();
+        assertThat(one.out()).isEqualTo(second.out());
+        try (Stream<Path> blobs = Files.list(store.resolve("blobs/sha256")); Stream<Path> trees = Files.list(store.resolve("rootfs/sha256"))) {
+            assertThat(blobs).hasSize(3);
+            assertThat(trees).hasSize(1);
+        }
+        assertThat(store.resolve("tmp")).isEmptyDirectory();
+        assertThat(gatun("images", "--store", store.toString(), "-q").out().lines()).containsExactly(one.out().strip());
+    }
+
+    private Result pull() {
+        try {
+            return gatun("pull", "--store", store.toString(), reference);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void aMissingTagAndAnUnknownImageFailWithOneMessage() throws Exception {
         Result missing = gatun("pull", "--store", store.toString(), reference.replace(":1", ":nope"));
         assertThat(missing.code()).isEqualTo(1);
