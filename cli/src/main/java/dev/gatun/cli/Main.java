@@ -20,8 +20,10 @@ import picocli.CommandLine.Option;
 @Command(name = "gatun", versionProvider = Main.Version.class, mixinStandardHelpOptions = true,
         description = "An OCI runtime for Linux containers, written in Java.",
         subcommands = {Lifecycle.Create.class, Lifecycle.Start.class, Lifecycle.Run.class, Lifecycle.Kill.class,
-            Lifecycle.Delete.class, Exec.class, Events.class, Lifecycle.Pause.class, Lifecycle.Resume.class, Lifecycle.Update.class, Info.StateCommand.class, Info.ListCommand.class, Info.PsCommand.class, Info.SpecCommand.class,
-            Info.FeaturesCommand.class, Info.VersionCommand.class, Info.CheckCommand.class, Training.class})
+            Lifecycle.Delete.class, Exec.class, Events.class, Lifecycle.Pause.class, Lifecycle.Resume.class,
+            Lifecycle.Update.class, Info.StateCommand.class, Info.ListCommand.class, Info.PsCommand.class,
+            Info.SpecCommand.class, Info.FeaturesCommand.class, Info.VersionCommand.class, Info.CheckCommand.class,
+            Images.Pull.class, Images.ListImages.class, Images.Rmi.class, Training.class})
 public final class Main implements Callable<Integer> {
 
     /** The project's version, as Maven filters it into the jar's manifest. */

@@ -137,14 +137,25 @@ public final class ImageSource {
      * required) for {@code platform}, pulled through the OCI distribution API: the manifest (an
      * index or list is resolved to the platform's manifest), then the config and the layers, each
      * downloaded into {@code store}'s blobs and checked against its digest and size before it is
-     * kept; the connection is closed when this returns. Plain HTTP for a loopback registry ({@code localhost},
-     * {@code 127.*}, {@code [::1]}), HTTPS otherwise. Anonymous only.
+     * kept; the connection is closed when this returns, and the image is recorded in the store
+     * under {@code reference}. Plain HTTP for a loopback registry ({@code localhost},
+     * {@code 127.*}, {@code [::1]}), HTTPS otherwise. With {@link PullOptions#defaults()}:
+     * credentials from the usual auth files, three layers at a time, five tries.
      *
      * @throws InvalidImageException a digest or size mismatch, an unknown media type, no manifest
-     *     for the platform, a registry that asks for credentials
+     *     for the platform, a registry that refuses the credentials (or asks for some and none are found)
      */
     public static Image registry(String reference, Platform platform, ImageStore store) throws IOException {
-        return new RegistryClient(reference, store).pull(platform);
+        return registry(reference, platform, store, PullOptions.defaults());
+    }
+
+    /**
+     * {@link #registry(String, Platform, ImageStore)} with {@code options}: where credentials
+     * are looked up, a progress listener, concurrency and retries.
+     */
+    public static Image registry(String reference, Platform platform, ImageStore store, PullOptions options)
+            throws IOException {
+        return new RegistryClient(reference, store, options).pull(platform);
     }
 
     /**

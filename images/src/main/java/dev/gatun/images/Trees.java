@@ -116,6 +116,22 @@ public final class Trees {
         }
     }
 
+    /** The bytes of the regular files in {@code p} (itself one, or a tree), not following symlinks. */
+    static long size(Path p) throws IOException {
+        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Files.size(p) : 0;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(p)) {
+            long total = 0;
+            for (Path f : s.toList()) {
+                if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                    total += Files.size(f);
+                }
+            }
+            return total;
+        }
+    }
+
     private static void metadata(Path from, Path to, boolean chown) throws IOException {
         if (chown) {
             owner(from, to); // before the mode: chown clears setuid and setgid

@@ -75,6 +75,24 @@ class RegistryPullTest {
     }
 
     @Test
+    void aPullThatUnpacksAsItDownloadsLeavesTheTreeAndTheRecord() throws Exception {
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        Image pulled = ImageSource.registry(host + "/gatun/busybox:1", Platform.current(), store,
+                PullOptions.defaults().withAuthFiles(java.util.List.of()).withUnpack(true).withConcurrency(1));
+        Path tree = store.root().resolve("rootfs").resolve(pulled.chainIds().getLast().algorithm())
+                .resolve(pulled.chainIds().getLast().hex());
+        assertThat(tree.resolve("etc/pulled")).hasContent("yes");
+        assertThat(tree.resolve("etc/hostname")).doesNotExist();
+        assertThat(store.unpack(pulled)).isEqualTo(tree); // already there
+        assertThat(store.images()).singleElement().satisfies(i -> {
+            assertThat(i.names()).containsExactly(host + "/gatun/busybox:1");
+            assertThat(i.chainId()).isEqualTo(pulled.chainIds().getLast());
+            assertThat(i.blobs()).hasSize(3);
+        });
+        assertThat(store.root().resolve("tmp")).isEmptyDirectory();
+    }
+
+    @Test
     void aBlobTheRegistryServesCorruptIsRefusedAndNotKept() throws Exception {
         Image local = ImageSource.ociLayout(layout, null, Platform.current());
         Digest layer = local.layers().get(1).digest();
@@ -86,7 +104,8 @@ class RegistryPullTest {
         ImageStore store = ImageStore.open(tmp.resolve("store"));
         assertThatThrownBy(() -> ImageSource.registry(host + "/gatun/busybox:1", Platform.current(), store))
                 .isInstanceOf(InvalidImageException.class)
-                .hasMessageContaining("digest mismatch").hasMessageContaining(layer.toString());
+                .hasMessageContaining("digest mismatch").hasMessageContaining(layer.toString())
+                .hasMessageContaining("GET http://" + host + "/v2/gatun/busybox/blobs/" + layer);
         assertThat(store.root().resolve("blobs/sha256/" + layer.hex())).doesNotExist();
         assertThat(store.root().resolve("tmp")).isEmptyDirectory();
         try (Stream<Path> s = Files.list(store.root().resolve("rootfs/sha256"))) {

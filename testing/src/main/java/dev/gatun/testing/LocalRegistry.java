@@ -36,6 +36,15 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** Starts a registry storing under {@code dir} and waits (10 s at most) until it answers {@code /v2/}. */
     public static LocalRegistry start(Path dir) throws IOException, InterruptedException {
+        return start(dir, "");
+    }
+
+    /**
+     * Starts a registry with {@code auth} appended to its configuration (an {@code auth:} section
+     * in distribution's YAML, e.g. htpasswd or token; empty for none) and waits until {@code /v2/}
+     * answers (200, or 401 when it asks for credentials).
+     */
+    public static LocalRegistry start(Path dir, String auth) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -44,7 +53,7 @@ public final class LocalRegistry implements AutoCloseable {
         Path storage = Files.createDirectories(dir.resolve("storage"));
         Path config = dir.resolve("registry.yml");
         Files.writeString(config, "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
-                + storage + "\nhttp:\n  addr: " + host + "\n");
+                + storage + "\nhttp:\n  addr: " + host + "\n" + auth);
         Path log = dir.resolve("registry.log");
         Process p = new ProcessBuilder("/usr/bin/docker-registry", "serve", config.toString()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
@@ -52,8 +61,9 @@ public final class LocalRegistry implements AutoCloseable {
         HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; ; i++) {
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://" + host + "/v2/")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                int status = http.send(HttpRequest.newBuilder(URI.create("http://" + host + "/v2/")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status == 200 || status == 401 && !auth.isEmpty()) {
                     return registry;
                 }
             } catch (IOException notYet) {
@@ -78,9 +88,18 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** {@code skopeo copy --all oci:<layout>:<refName> docker://<host>/<name>}; returns the reference pushed. */
     public String push(Path layout, String refName, String name) throws IOException, InterruptedException {
+        return push(layout, refName, name, null);
+    }
+
+    /** {@link #push(Path, String, String)} with {@code --dest-creds user:password} when {@code creds} is not null. */
+    public String push(Path layout, String refName, String name, String creds) throws IOException, InterruptedException {
         String reference = host + "/" + name;
-        Process p = new ProcessBuilder(List.of("skopeo", "copy", "--quiet", "--all", "--dest-tls-verify=false",
-                "oci:" + layout + ":" + refName, "docker://" + reference)).redirectErrorStream(true).start();
+        List<String> cmd = new java.util.ArrayList<>(List.of("skopeo", "copy", "--quiet", "--all", "--dest-tls-verify=false"));
+        if (creds != null) {
+            cmd.add("--dest-creds=" + creds);
+        }
+        cmd.addAll(List.of("oci:" + layout + ":" + refName, "docker://" + reference));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IOException("skopeo copy to " + reference + " failed: " + out);

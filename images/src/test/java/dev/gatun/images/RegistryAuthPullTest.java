@@ -1,0 +1,267 @@
+package dev.gatun.images;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.gatun.testing.BusyboxRootfs;
+import dev.gatun.testing.Kernel;
+import dev.gatun.testing.LocalRegistry;
+import dev.gatun.testing.OciLayoutBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pulls that authenticate, against Debian's {@code docker-registry} on a loopback port: with
+ * htpasswd basic auth ({@code htpasswd -B} from apache2-utils makes the bcrypt line), and with
+ * {@code auth: token} behind a token server this test runs (com.sun.net.httpserver), which checks
+ * the user's basic credentials and signs an RS256 JWT with a key and self-signed certificate that
+ * {@code keytool} made; the registry verifies it against that certificate. The image is pushed
+ * with skopeo before the registry is restarted with auth on the same storage. Skipped without the
+ * tools, failing in CI.
+ */
+class RegistryAuthPullTest {
+
+    private static final String USER = "alice";
+    private static final String SECRET = "s3cret-Pa55";
+    private static final String SERVICE = "gatun-registry";
+    private static final String ISSUER = "gatun-test-issuer";
+
+    @TempDir
+    Path tmp;
+    Path layout;
+    LocalRegistry registry;
+    HttpServer tokenServer;
+    final List<String> tokenRequests = new CopyOnWriteArrayList<>();
+    /** How many of the next tokens the server issues already expired. */
+    final java.util.concurrent.atomic.AtomicInteger expiredTokens = new java.util.concurrent.atomic.AtomicInteger();
+
+    @BeforeEach
+    void image() throws Exception {
+        Kernel.require(LocalRegistry.available(),
+                "docker-registry and skopeo are not installed (apt-get install docker-registry skopeo)");
+        Kernel.require(Files.isExecutable(Path.of("/usr/bin/htpasswd")), "htpasswd is not installed (apt-get install apache2-utils)");
+        Kernel.require(BusyboxRootfs.binary().isPresent(), "busybox-static is not installed");
+        Path base = BusyboxRootfs.create(tmp.resolve("base"));
+        layout = OciLayoutBuilder.create().layer(base).cmd("/bin/true").refName("test").write(tmp.resolve("layout"));
+        Path dir = Files.createDirectory(tmp.resolve("registry"));
+        try (LocalRegistry open = LocalRegistry.start(dir)) {
+            open.push(layout, "test", "gatun/busybox:1");
+        }
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (registry != null) {
+            registry.close();
+        }
+        if (tokenServer != null) {
+            tokenServer.stop(0);
+        }
+    }
+
+    private void startWithHtpasswd() throws Exception {
+        Process p = new ProcessBuilder("htpasswd", "-Bbn", USER, SECRET).redirectErrorStream(false).start();
+        String line = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor()).isZero();
+        Path htpasswd = Files.writeString(tmp.resolve("htpasswd"), line + "\n");
+        registry = LocalRegistry.start(tmp.resolve("registry"),
+                "auth:\n  htpasswd:\n    realm: gatun-test\n    path: " + htpasswd + "\n");
+    }
+
+    private Path authFile(String user, String password) throws IOException {
+        String auth = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return Files.writeString(tmp.resolve("auth-" + user + "-" + password.length() + ".json"),
+                "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + auth + "\"}}}");
+    }
+
+    private Image pull(List<Path> authFiles, ImageStore store) throws IOException {
+        return ImageSource.registry(registry.host() + "/gatun/busybox:1", Platform.current(), store,
+                PullOptions.defaults().withAuthFiles(authFiles));
+    }
+
+    @Test
+    void basicAuthPullsWithTheAuthFilesCredential() throws Exception {
+        startWithHtpasswd();
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        Path missing = tmp.resolve("no-such-auth.json");
+        Image pulled = pull(List.of(missing, authFile(USER, SECRET)), store);
+        assertThat(pulled.id()).isEqualTo(ImageSource.ociLayout(layout, "test", Platform.current()).id());
+        assertThat(store.unpack(pulled).resolve("bin/busybox")).isRegularFile();
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedNamingTheRegistryAndTheFileButNeverTheSecret() throws Exception {
+        startWithHtpasswd();
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        Path wrong = authFile(USER, "not-" + SECRET);
+        assertThatThrownBy(() -> pull(List.of(wrong), store))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("registry " + registry.host() + " refused user \"alice\" from " + wrong)
+                .hasMessageNotContaining(SECRET);
+        assertBlobless(store);
+    }
+
+    @Test
+    void noCredentialAnywhereListsTheFilesTried() throws Exception {
+        startWithHtpasswd();
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        Path missing = tmp.resolve("no-such-auth.json");
+        Path other = Files.writeString(tmp.resolve("other.json"), "{\"auths\":{\"elsewhere:5000\":{\"auth\":\"eDp5\"}}}");
+        assertThatThrownBy(() -> pull(List.of(missing, other), store))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("registry " + registry.host() + " asks for credentials")
+                .hasMessageContaining(missing + " (missing)").hasMessageContaining(other + " (no entry)");
+        assertBlobless(store);
+    }
+
+    @Test
+    void aBearerTokenIsAskedFromTheRealmForTheServiceAndScopeTheChallengeNames() throws Exception {
+        startWithTokenAuth();
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        Image pulled = pull(List.of(authFile(USER, SECRET)), store);
+        assertThat(pulled.id()).isEqualTo(ImageSource.ociLayout(layout, "test", Platform.current()).id());
+        assertThat(tokenRequests).isNotEmpty().allSatisfy(q -> assertThat(q)
+                .contains("service=" + SERVICE).contains("scope=repository:gatun/busybox:pull").contains("user=alice"));
+        assertThat(store.unpack(pulled).resolve("bin/busybox")).isRegularFile();
+    }
+
+    @Test
+    void aTokenTheRegistryNoLongerAcceptsIsAskedForAgainOnce() throws Exception {
+        startWithTokenAuth();
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        expiredTokens.set(1);
+        Image pulled = pull(List.of(authFile(USER, SECRET)), store);
+        assertThat(pulled.id()).isEqualTo(ImageSource.ociLayout(layout, "test", Platform.current()).id());
+        assertThat(tokenRequests).hasSize(2); // the expired one, then a fresh one for the rest of the pull
+        // a server that only issues expired tokens: asked twice for one request, then the registry is named
+        expiredTokens.set(100);
+        tokenRequests.clear();
+        ImageStore other = ImageStore.open(tmp.resolve("other"));
+        assertThatThrownBy(() -> pull(List.of(authFile(USER, SECRET)), other))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("registry " + registry.host() + " refused user \"alice\"")
+                .hasMessageNotContaining(SECRET);
+        assertThat(tokenRequests).hasSize(2);
+    }
+
+    @Test
+    void aTokenServerThatRefusesTheCredentialIsNamedWithTheRegistry() throws Exception {
+        startWithTokenAuth();
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        Path wrong = authFile(USER, "not-" + SECRET);
+        assertThatThrownBy(() -> pull(List.of(wrong), store))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("token server 127.0.0.1:" + tokenServer.getAddress().getPort())
+                .hasMessageContaining("registry " + registry.host())
+                .hasMessageContaining("refused user \"alice\" from " + wrong)
+                .hasMessageNotContaining(SECRET);
+        // anonymous: the token server grants nothing, the registry refuses the empty token
+        Path none = tmp.resolve("no-such-auth.json");
+        assertThatThrownBy(() -> pull(List.of(none), store))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("registry " + registry.host() + " refused anonymous access")
+                .hasMessageContaining(none + " (missing)");
+        assertBlobless(store);
+    }
+
+    private static void assertBlobless(ImageStore store) throws IOException {
+        try (Stream<Path> s = Files.list(store.root().resolve("blobs/sha256"))) {
+            assertThat(s).isEmpty();
+        }
+    }
+
+    /** A token server on loopback, then the registry configured to trust its certificate. */
+    private void startWithTokenAuth() throws Exception {
+        Path keystore = tmp.resolve("token.p12");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "token", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=gatun-test-token",
+                "-ext", "bc:c", "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(),
+                "-storepass", "changeit").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        PrivateKey key = (PrivateKey) ks.getKey("token", "changeit".toCharArray());
+        X509Certificate cert = (X509Certificate) ks.getCertificate("token");
+        Path bundle = Files.writeString(tmp.resolve("token.pem"), "-----BEGIN CERTIFICATE-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(cert.getEncoded()) + "\n-----END CERTIFICATE-----\n");
+
+        tokenServer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        tokenServer.createContext("/token", exchange -> {
+            try (exchange) {
+                Map<String, String> query = new java.util.HashMap<>();
+                for (String kv : exchange.getRequestURI().getRawQuery().split("&")) {
+                    String[] pair = kv.split("=", 2);
+                    query.put(pair[0], URLDecoder.decode(pair.length > 1 ? pair[1] : "", StandardCharsets.UTF_8));
+                }
+                String basic = exchange.getRequestHeaders().getFirst("Authorization");
+                String user = null;
+                if (basic != null) {
+                    String decoded = new String(Base64.getDecoder().decode(basic.substring("Basic ".length())), StandardCharsets.UTF_8);
+                    if (!decoded.equals(USER + ":" + SECRET)) {
+                        exchange.sendResponseHeaders(401, -1);
+                        return;
+                    }
+                    user = USER;
+                }
+                tokenRequests.add("service=" + query.get("service") + " scope=" + query.get("scope") + " user=" + user);
+                String access = "[]";
+                String scope = query.getOrDefault("scope", "");
+                if (user != null && scope.startsWith("repository:")) {
+                    String[] parts = scope.split(":");
+                    access = "[{\"type\":\"repository\",\"name\":\"" + parts[1] + "\",\"actions\":[\"pull\"]}]";
+                }
+                long age = expiredTokens.getAndDecrement() > 0 ? 3600 : 0; // past distribution's minute of leeway
+                byte[] body = ("{\"token\":\"" + jwt(key, cert, user, access, age) + "\",\"expires_in\":300}")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+        });
+        tokenServer.start();
+        String realm = "http://127.0.0.1:" + tokenServer.getAddress().getPort() + "/token";
+        registry = LocalRegistry.start(tmp.resolve("registry"), "auth:\n  token:\n    realm: " + realm + "\n    service: "
+                + SERVICE + "\n    issuer: " + ISSUER + "\n    rootcertbundle: " + bundle + "\n");
+    }
+
+    /** An RS256 JWT with the certificate in its {@code x5c} header, as distribution's token verifier reads it. */
+    private static String jwt(PrivateKey key, X509Certificate cert, String subject, String access, long age) throws Exception {
+        long now = System.currentTimeMillis() / 1000 - age;
+        String header = "{\"typ\":\"JWT\",\"alg\":\"RS256\",\"x5c\":[\"" + Base64.getEncoder().encodeToString(cert.getEncoded()) + "\"]}";
+        String claims = "{\"iss\":\"" + ISSUER + "\",\"sub\":\"" + (subject == null ? "" : subject) + "\",\"aud\":\"" + SERVICE
+                + "\",\"exp\":" + (now + 300) + ",\"nbf\":" + (now - 10) + ",\"iat\":" + (now - 10) + ",\"jti\":\""
+                + java.util.UUID.randomUUID() + "\",\"access\":" + access + "}";
+        Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
+        String signingInput = url.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
+                + url.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+        Signature rsa = Signature.getInstance("SHA256withRSA");
+        rsa.initSign(key);
+        rsa.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+        return signingInput + "." + url.encodeToString(rsa.sign());
+    }
+}
