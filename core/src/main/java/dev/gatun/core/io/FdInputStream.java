@@ -14,7 +14,8 @@ import java.util.Objects;
  * {@code read(2)} through the FFM binding. {@link #close()} closes the fd once.
  *
  * <p>Why not {@code FileInputStream}: the JDK offers no public way to wrap a raw fd number.
- * Reads block the calling thread in native code (a virtual thread pins its carrier meanwhile).
+ * A read that would block runs on a platform thread when the caller is a virtual thread
+ * ({@link Blocking}), so that readers never pin their carriers.
  * Thread-safe in the sense of {@code FileInputStream}: concurrent reads interleave.
  */
 public final class FdInputStream extends InputStream {
@@ -51,6 +52,10 @@ public final class FdInputStream extends InputStream {
         if (len == 0) {
             return 0;
         }
+        return Blocking.run(fd, LibC.POLLIN, () -> readNow(b, off, len));
+    }
+
+    private int readNow(byte[] b, int off, int len) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(Math.min(len, 64 * 1024));
             long n;

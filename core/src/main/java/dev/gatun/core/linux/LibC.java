@@ -97,6 +97,7 @@ public final class LibC {
     private static final long NR_CLOSE = SYSCALLS.number("close");
     private static final long NR_READ = SYSCALLS.number("read");
     private static final long NR_WRITE = SYSCALLS.number("write");
+    private static final long NR_PPOLL = SYSCALLS.number("ppoll");
     private static final long NR_PIPE2 = SYSCALLS.number("pipe2");
     private static final long NR_WAITID = SYSCALLS.number("waitid");
     private static final long NR_EPOLL_CREATE1 = SYSCALLS.number("epoll_create1");
@@ -192,6 +193,30 @@ public final class LibC {
             throw new ErrnoException((int) -r, "write", fd + ", buf, " + buf.byteSize());
         }
         return r;
+    }
+
+    /** {@code POLLIN}: data to read (or end of file). */
+    public static final short POLLIN = 0x1;
+    /** {@code POLLOUT}: room to write. */
+    public static final short POLLOUT = 0x4;
+
+    /**
+     * Whether {@code fd} is ready for {@code events} now, or will not block for another reason
+     * (an error or hangup, which the read or write then reports): {@code ppoll} with a zero
+     * timeout, which never blocks.
+     */
+    public static boolean readyNow(int fd, short events) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pollfd = arena.allocate(8, 4); // struct pollfd {int fd; short events, revents;}
+            pollfd.set(JAVA_INT, 0, fd);
+            pollfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, events);
+            MemorySegment zero = arena.allocate(16, 8); // struct timespec {0, 0}
+            long r = call(true, NR_PPOLL, pollfd.address(), 1, zero.address(), 0, 0, 0);
+            if (r < 0) {
+                throw new ErrnoException((int) -r, "ppoll", "{" + fd + ", " + events + "}, 1, {0, 0}");
+            }
+            return r > 0;
+        }
     }
 
     /** {@code pipe2(fds, flags)}; returns {read end, write end}. */
