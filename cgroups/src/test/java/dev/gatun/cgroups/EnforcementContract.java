@@ -295,7 +295,10 @@ abstract class EnforcementContract {
     }
 
     private static long parse(String text) {
-        return text.isBlank() ? 0 : Long.parseLong(text.strip());
+        // the shell truncates and rewrites the file as it counts: a read may catch it between the
+        // two (empty) or see bytes of two writes; the last run of digits is the count read
+        String[] digits = text.replaceAll("[^0-9]+", " ").strip().split(" ");
+        return digits[digits.length - 1].isEmpty() ? 0 : Long.parseLong(digits[digits.length - 1]);
     }
 
     /** Waits until the counter file shows at least {@code min}; fails after 10 s. */

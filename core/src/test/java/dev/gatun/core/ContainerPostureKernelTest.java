@@ -104,7 +104,14 @@ class ContainerPostureKernelTest {
                     EnumSet.of(NamespaceType.PID, NamespaceType.MOUNT, NamespaceType.UTS, NamespaceType.IPC,
                             NamespaceType.NETWORK, NamespaceType.CGROUP));
 
-            // open fds of the init (sleep, exec'd): stdin, stdout, stderr and nothing else
+            // open fds of the init (sleep, exec'd): stdin, stdout, stderr and nothing else. The
+            // shell prints its last section before it execs sleep: wait for the exec, or a loaded
+            // machine shows the shell's own fds
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (!Files.readString(Path.of("/proc/" + p.pid() + "/comm")).strip().equals("sleep")) {
+                assertThat(System.nanoTime()).as("the init never exec'd sleep").isLessThan(deadline);
+                Thread.sleep(10);
+            }
             try (Stream<Path> fds = Files.list(Path.of("/proc/" + p.pid() + "/fd"))) {
                 assertThat(fds.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("0", "1", "2");
             }

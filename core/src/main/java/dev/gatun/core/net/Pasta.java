@@ -143,8 +143,9 @@ public final class Pasta implements AutoCloseable {
             cmd.addAll(List.of("--netns", netns.toString(), "--runas", "0:0"));
         }
 
-        cmd.addAll(List.of("-t", spec(forwards, "tcp"), "-u", spec(forwards, "udp"), "-T", "none", "-U", "none",
-                "--dns-forward", DNS_FORWARD));
+        cmd.addAll(options(forwards, "tcp"));
+        cmd.addAll(options(forwards, "udp"));
+        cmd.addAll(List.of("-T", "none", "-U", "none", "--dns-forward", DNS_FORWARD));
         Path output = dir.resolve("pasta.out");
         SpawnedProcess p;
         try {
@@ -215,15 +216,21 @@ public final class Pasta implements AutoCloseable {
         }
     }
 
-    /** pasta's port list for one protocol: {@code [addr/]host:container,...}, or {@code none}. */
-    static String spec(List<Forward> forwards, String protocol) {
-        List<String> parts = new ArrayList<>();
+    /**
+     * pasta's options for one protocol's forwards: {@code -t [addr/]host:container} once per
+     * forward (an address in a spec binds all its ports, so forwards of their own), or
+     * {@code -t none}.
+     */
+    static List<String> options(List<Forward> forwards, String protocol) {
+        String flag = protocol.equals("udp") ? "-u" : "-t";
+        List<String> options = new ArrayList<>();
         for (Forward f : forwards) {
             if (f.protocol().equals(protocol)) {
-                parts.add((f.hostIp() == null ? "" : f.hostIp() + "/") + f.hostPort() + ":" + f.containerPort());
+                options.add(flag);
+                options.add((f.hostIp() == null ? "" : f.hostIp() + "/") + f.hostPort() + ":" + f.containerPort());
             }
         }
-        return parts.isEmpty() ? "none" : String.join(",", parts);
+        return options.isEmpty() ? List.of(flag, "none") : options;
     }
 
     private void awaitListening(long pid, List<Forward> forwards) throws IOException {

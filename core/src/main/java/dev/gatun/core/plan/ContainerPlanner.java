@@ -66,6 +66,7 @@ import java.util.Set;
  *               capset, ambient, no_new_privs, seccomp
  *  process      umask, [container terminal: dup3 on 0-2], close_range(3.., CLOEXEC), chdir
  *  pause        "created": notify parent, wait for start, notify "released"
+ *  signals      what the JVM ignores back to SIG_DFL (CLONE_CLEAR_SIGHAND keeps ignored signals)
  *  exec         unblock signals, execve (a detached container: execveat of the init waiter, which
  *               waits on exec.fifo and then execs the command)
  * </pre>
@@ -266,6 +267,7 @@ public final class ContainerPlanner {
             // knows for sure whether this init lives past the wait, even if something killed it
             // while it waited and its death is still under way
             b.notifyParent().awaitParent().notifyParent();
+            resetIgnoredSignals(b);
             b.unblockSignals();
             String path = CommandResolver.resolve(ContainerView.of(spec, bundle), Absent.list(process.args()).getFirst(), Absent.list(process.env()));
             ProcLinks.refuse(spec, "$.process.args[0]", path); // found on a PATH that leads through proc
@@ -320,6 +322,33 @@ public final class ContainerPlanner {
 
     private static int[] waiterFds(int waitDirFd, int waiterFd) {
         return java.util.stream.IntStream.of(waitDirFd, waiterFd).filter(fd -> fd >= 0).toArray();
+    }
+
+    /**
+     * Signals the JVM ignores back to their default action in the init. {@code CLONE_CLEAR_SIGHAND}
+     * resets the JVM's handlers but not what it ignores, and execve keeps ignored signals ignored:
+     * a JVM started in the background of a shell (SIGINT and SIGQUIT ignored) would otherwise give
+     * every container a {@code ^C} that does nothing. Read from {@code /proc/self/status}'s
+     * {@code SigIgn} at each plan, since the JVM may change it; none ignored costs no step.
+     */
+    private static void resetIgnoredSignals(Program.Builder b) {
+        long ignored = 0;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    ignored = Long.parseUnsignedLong(line.substring(7).strip(), 16);
+                    break;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return; // no /proc: nothing known to reset
+        }
+        for (int sig = 1; sig <= 64; sig++) {
+            if ((ignored & (1L << (sig - 1))) != 0) {
+                b.step(dev.gatun.core.spawn.Step.of("rt_sigaction", new Arg.Value(sig, dev.gatun.core.linux.Flags.signal(sig)),
+                        new Arg.Bytes(new byte[32], "&{SIG_DFL}"), Arg.nul(), Arg.of(8)));
+            }
+        }
     }
 
     /** Whether the spec asks for a pseudo-terminal ({@code process.terminal}). */

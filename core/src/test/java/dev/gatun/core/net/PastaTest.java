@@ -15,12 +15,12 @@ class PastaTest {
     Path tmp;
 
     @Test
-    void theForwardsArePastasPortListsPerProtocol() {
+    void eachForwardIsAPastaOptionOfItsOwnSinceAnAddressBindsAllPortsOfASpec() {
         List<Pasta.Forward> forwards = List.of(new Pasta.Forward("tcp", "127.0.0.1", 8081, 80),
                 new Pasta.Forward("tcp", "::1", 8443, 443), new Pasta.Forward("udp", "127.0.0.1", 5353, 53));
-        assertThat(Pasta.spec(forwards, "tcp")).isEqualTo("127.0.0.1/8081:80,::1/8443:443");
-        assertThat(Pasta.spec(forwards, "udp")).isEqualTo("127.0.0.1/5353:53");
-        assertThat(Pasta.spec(List.of(), "tcp")).isEqualTo("none");
+        assertThat(Pasta.options(forwards, "tcp")).containsExactly("-t", "127.0.0.1/8081:80", "-t", "::1/8443:443");
+        assertThat(Pasta.options(forwards, "udp")).containsExactly("-u", "127.0.0.1/5353:53");
+        assertThat(Pasta.options(List.of(), "tcp")).containsExactly("-t", "none");
     }
 
     @Test

@@ -81,7 +81,8 @@ class RootlessSpawnKernelTest {
         // core and its tests, and what a Container needs besides: namespaces, cgroups, oci-spec,
         // Jackson, SLF4J
         for (Class<?> c : List.of(NamespaceSetup.class, Namespaces.class, RootlessSpawnProbe.class,
-                dev.gatun.cgroups.Cgroup.class, dev.gatun.oci.Spec.class, tools.jackson.databind.JsonNode.class,
+                dev.gatun.cgroups.Cgroup.class, dev.gatun.oci.Spec.class, dev.gatun.images.Image.class,
+                tools.jackson.databind.JsonNode.class,
                 tools.jackson.core.JsonParser.class, com.fasterxml.jackson.annotation.JsonInclude.class,
                 org.slf4j.Logger.class)) {
             entries.add(readableCopy(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI())).toString());
