@@ -1,6 +1,6 @@
 /**
  * Gatun's JUnit 5 extension: {@link dev.gatun.junit.Gatun @Gatun} on a test class starts the
- * {@link dev.gatun.junit.GatunContainer} fields marked {@link dev.gatun.junit.Container @Container}.
+ * {@link dev.gatun.junit.TestContainer} fields marked {@link dev.gatun.junit.GatunContainer @GatunContainer}.
  */
 module dev.gatun.junit {
     requires transitive dev.gatun.core;

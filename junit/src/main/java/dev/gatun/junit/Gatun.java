@@ -8,8 +8,8 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Registers {@link GatunExtension} on a test class: its {@link Container @Container} fields of type
- * {@link GatunContainer} are started and stopped for it. A static field is started once before
+ * Registers {@link GatunExtension} on a test class: its {@link GatunContainer @GatunContainer} fields of type
+ * {@link TestContainer} are started and stopped for it. A static field is started once before
  * all the class's tests and stopped after them; an instance field is started before each test and
  * stopped after it.
  */

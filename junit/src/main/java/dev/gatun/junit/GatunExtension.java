@@ -10,9 +10,9 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Starts a {@link Gatun @Gatun} class's {@link Container @Container} fields: static ones before all
+ * Starts a {@link Gatun @Gatun} class's {@link GatunContainer @GatunContainer} fields: static ones before all
  * its tests, instance ones before each test. Each started container goes into the JUnit store of
- * its class or test, which closes it ({@link GatunContainer#stop()}) when that class or test ends,
+ * its class or test, which closes it ({@link TestContainer#stop()}) when that class or test ends,
  * whether it passed or not.
  *
  * <p>Holds no state of its own: safe with JUnit's parallel execution (containers of concurrent
@@ -39,9 +39,9 @@ public final class GatunExtension implements BeforeAllCallback, BeforeEachCallba
         for (Field f : fields(type, instance == null)) {
             f.setAccessible(true);
             Object value = f.get(instance);
-            if (!(value instanceof GatunContainer c)) {
-                throw new ExtensionConfigurationException("@Container field " + type.getName() + "." + f.getName()
-                        + " must hold a GatunContainer, holds " + (value == null ? "null" : value.getClass().getName()));
+            if (!(value instanceof TestContainer c)) {
+                throw new ExtensionConfigurationException("@GatunContainer field " + type.getName() + "." + f.getName()
+                        + " must hold a TestContainer, holds " + (value == null ? "null" : value.getClass().getName()));
             }
             // stored first: if start() throws, the store still closes what it may have left
             context.getStore(NAMESPACE).put(f.toGenericString() + "@" + System.identityHashCode(instance), (AutoCloseable) c::stop);
@@ -53,7 +53,7 @@ public final class GatunExtension implements BeforeAllCallback, BeforeEachCallba
         List<Field> result = new ArrayList<>();
         for (Class<?> t = type; t != null && t != Object.class; t = t.getSuperclass()) {
             for (Field f : t.getDeclaredFields()) {
-                if (f.isAnnotationPresent(Container.class) && Modifier.isStatic(f.getModifiers()) == statics) {
+                if (f.isAnnotationPresent(GatunContainer.class) && Modifier.isStatic(f.getModifiers()) == statics) {
                     result.add(f);
                 }
             }

@@ -55,7 +55,7 @@ public final class Wait {
         String check() throws Exception;
     }
 
-    private static void poll(GatunContainer c, String waitedFor, Duration timeout, Probe probe) {
+    private static void poll(TestContainer c, String waitedFor, Duration timeout, Probe probe) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String why = "never checked";
         while (true) {
@@ -98,7 +98,7 @@ public final class Wait {
         }
 
         @Override
-        public void waitUntilReady(GatunContainer c) {
+        public void waitUntilReady(TestContainer c) {
             int p = port != 0 ? port : c.firstExposedPort("forListeningPort");
             poll(c, "container port " + p + "/tcp to listen", timeout, () -> c.container().callInNetworkNamespace(() -> {
                 try (Socket s = new Socket()) {
@@ -129,7 +129,7 @@ public final class Wait {
         }
 
         @Override
-        public void waitUntilReady(GatunContainer c) {
+        public void waitUntilReady(TestContainer c) {
             int p = port != 0 ? port : c.firstExposedPort("forHttp");
             int hostPort = c.mappedPort(p);
             poll(c, "HTTP " + statusCode + " from GET " + path + " on container port " + p + " (host port " + hostPort + ")",
@@ -174,7 +174,7 @@ public final class Wait {
         }
 
         @Override
-        public void waitUntilReady(GatunContainer c) {
+        public void waitUntilReady(TestContainer c) {
             poll(c, times + " line(s) of output matching /" + regex + "/", timeout, () -> {
                 long n = c.logTail(Integer.MAX_VALUE).stream().filter(l -> regex.matcher(l).matches()).count();
                 return n >= times ? null : n + " so far";

@@ -1,6 +1,6 @@
 package dev.gatun.junit;
 
-/** What {@link GatunContainer#start()} waits for before it returns; {@link Wait} makes them. */
+/** What {@link TestContainer#start()} waits for before it returns; {@link Wait} makes them. */
 public interface WaitStrategy {
 
     /**
@@ -8,5 +8,5 @@ public interface WaitStrategy {
      *
      * @throws WaitTimeoutException when it was not ready in time, or its init ended first
      */
-    void waitUntilReady(GatunContainer container);
+    void waitUntilReady(TestContainer container);
 }

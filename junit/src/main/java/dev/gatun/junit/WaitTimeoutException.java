@@ -14,11 +14,11 @@ public final class WaitTimeoutException extends IllegalStateException {
     /** How many lines of output the message shows. */
     public static final int TAIL_LINES = 20;
 
-    WaitTimeoutException(GatunContainer container, String waitedFor, Duration timeout, String why) {
+    WaitTimeoutException(TestContainer container, String waitedFor, Duration timeout, String why) {
         super(message(container, waitedFor, timeout, why));
     }
 
-    private static String message(GatunContainer container, String waitedFor, Duration timeout, String why) {
+    private static String message(TestContainer container, String waitedFor, Duration timeout, String why) {
         List<String> tail = container.logTail(TAIL_LINES);
         StringBuilder s = new StringBuilder("container ").append(container.id()).append(": waited for ")
                 .append(waitedFor).append(" (timeout ").append(timeout).append("): ").append(why)

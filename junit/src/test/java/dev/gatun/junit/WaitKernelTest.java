@@ -18,7 +18,7 @@ class WaitKernelTest {
     @Test
     void aLogMessageWaitReturnsOnceTheLineAppearedTheGivenNumberOfTimesAndFeedsTheConsumer() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
-        try (GatunContainer c = GatunContainer.sandbox()
+        try (TestContainer c = TestContainer.sandbox()
                 .command("/bin/sh", "-c", "echo up; sleep 0.3; echo up; exec sleep 60")
                 .logConsumer(seen::add)
                 .waitingFor(Wait.forLogMessage("up", 2).withStartupTimeout(Duration.ofSeconds(20)))) {
@@ -30,7 +30,7 @@ class WaitKernelTest {
 
     @Test
     void aFailedLogMessageWaitSaysWhatItWaitedForShowsTheLastTwentyLinesAndStopsTheContainer() throws Exception {
-        GatunContainer c = GatunContainer.sandbox()
+        TestContainer c = TestContainer.sandbox()
                 .command("/bin/sh", "-c", THIRTY_LINES + "exec sleep 60")
                 .waitingFor(Wait.forLogMessage("started", 1).withStartupTimeout(Duration.ofSeconds(2)));
         assertThatThrownBy(c::start).isInstanceOf(WaitTimeoutException.class)
@@ -43,7 +43,7 @@ class WaitKernelTest {
 
     @Test
     void aPortWaitOnAPortNobodyListensOnFailsAlthoughTheHostSideForwarderAccepts() throws Exception {
-        GatunContainer c = GatunContainer.sandbox()
+        TestContainer c = TestContainer.sandbox()
                 .command("/bin/sh", "-c", "echo not listening; exec sleep 60")
                 .withExposedPort(80)
                 .waitingFor(Wait.forListeningPort().withStartupTimeout(Duration.ofSeconds(1)));
@@ -56,7 +56,7 @@ class WaitKernelTest {
 
     @Test
     void anHttpWaitGivesUpWhenTheInitEndsAndShowsItsLastWords() {
-        GatunContainer c = GatunContainer.sandbox()
+        TestContainer c = TestContainer.sandbox()
                 .command("/bin/sh", "-c", "echo cannot serve; exit 3")
                 .withExposedPort(8080)
                 .waitingFor(Wait.forHttp("/health"));
