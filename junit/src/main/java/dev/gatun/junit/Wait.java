@@ -71,6 +71,16 @@ public final class Wait {
                 return;
             }
             if (!c.isRunning()) {
+                // the init's last lines may still be in the pipe: check once more with all of them
+                c.awaitOutputEnd(Duration.ofSeconds(5));
+                try {
+                    why = probe.check();
+                } catch (Exception e) {
+                    why = e.toString();
+                }
+                if (why == null) {
+                    return;
+                }
                 throw new WaitTimeoutException(c, waitedFor, timeout, "the container's init ended (last check: " + why + ")");
             }
             if (System.nanoTime() - deadline > 0) {
