@@ -3,6 +3,10 @@ package dev.gatun.junit;
 import dev.gatun.core.ContainerBuilder;
 import dev.gatun.core.ContainerProcess;
 import dev.gatun.core.NetworkMode;
+import dev.gatun.images.Image;
+import dev.gatun.images.ImageSource;
+import dev.gatun.images.ImageStore;
+import dev.gatun.images.Platform;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -30,8 +34,11 @@ import org.slf4j.LoggerFactory;
  * <p>Settings and their defaults:
  * <ul>
  *   <li>the root: {@link #sandbox()} (the host's {@code /usr} and friends read-only, a private
- *       {@code /tmp}) or {@link #rootfs(Path)} (an unpacked image);
- *   <li>{@link #command(String...)}: none (required);
+ *       {@code /tmp}), {@link #image(Path)} (an OCI image layout or a {@code docker save}
+ *       archive, unpacked into the {@link #imageStore(Path) image store} and given a writable
+ *       layer of the container's own) or {@link #rootfs(Path)} (a directory, used as it is);
+ *   <li>{@link #imageStore(Path)}: {@link ImageStore#defaultLocation()};
+ *   <li>{@link #command(String...)}: an image's entrypoint and cmd; required on the other roots;
  *   <li>{@link #env(String, String)}: none beyond Gatun's {@code PATH} and {@code HOME};
  *   <li>{@link #withExposedPort(int)}: none; each is published on a free port of the host's
  *       {@code 127.0.0.1} ({@link #mappedPort(int)}), through the JVM's forwarder as root and
@@ -43,7 +50,9 @@ import org.slf4j.LoggerFactory;
  *       SLF4J logger {@code dev.gatun.junit.container.<id>} at INFO, and into {@link #logs()}.
  * </ul>
  *
- * <p>Does not have yet: images (a {@code Container.fromImage} root), {@code exec}, health checks.
+ * <p>Does not have yet: {@code exec} into the running container, and so neither the wait
+ * strategies that run a command inside it: "a command succeeds" and the image's healthcheck
+ * (whose test is such a command). Both wait for {@code exec} in core.
  *
  * <p>No container survives the JVM: Gatun's sentinel kills what is left if the JVM dies without
  * stopping it; there is no helper container (no Ryuk).
@@ -56,7 +65,9 @@ public final class TestContainer implements AutoCloseable {
     private static final AtomicLong COUNTER = new AtomicLong();
     private static final String ID_PREFIX = "junit" + ProcessHandle.current().pid() + "-";
 
-    private final Path rootfs; // null: the sandbox root
+    private final Path rootfs; // null: the sandbox root, or the image
+    private final Path image; // an OCI layout or docker archive, or null
+    private Path imageStore;
     private final List<String> command = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<Integer> exposedPorts = new ArrayList<>();
@@ -71,18 +82,39 @@ public final class TestContainer implements AutoCloseable {
     private Thread logPump;
     private Path fileDir;
 
-    private TestContainer(Path rootfs) {
+    private TestContainer(Path rootfs, Path image) {
         this.rootfs = rootfs;
+        this.image = image;
     }
 
     /** A container on the sandbox root: the host's {@code /usr} and friends read-only, a private {@code /tmp}. */
     public static TestContainer sandbox() {
-        return new TestContainer(null);
+        return new TestContainer(null, null);
     }
 
-    /** A container on {@code directory}, an unpacked image. */
+    /** A container on {@code directory}, an unpacked image used as it is (writes go to it). */
     public static TestContainer rootfs(Path directory) {
-        return new TestContainer(Objects.requireNonNull(directory, "rootfs"));
+        return new TestContainer(Objects.requireNonNull(directory, "rootfs"), null);
+    }
+
+    /**
+     * A container of the image at {@code source}: an OCI image layout (a directory; the manifest
+     * for this JVM's platform) or a {@code docker save} archive (a file). Read and unpacked into
+     * the {@link #imageStore(Path) store} at {@link #start()}; its config gives the command,
+     * environment, working directory and user that this container does not set
+     * ({@link ContainerBuilder#image(Image, ImageStore)}).
+     */
+    public static TestContainer image(Path source) {
+        return new TestContainer(null, Objects.requireNonNull(source, "image"));
+    }
+
+    /** Where {@link #image(Path)} is unpacked: a content-addressed store, kept after the test for the next one. */
+    public synchronized TestContainer imageStore(Path directory) {
+        if (image == null) {
+            throw new IllegalStateException("imageStore: container " + id + " has no image (TestContainer.image)");
+        }
+        this.imageStore = Objects.requireNonNull(directory, "imageStore");
+        return this;
     }
 
     /** The container's id, {@code junit<pid>-<n>}: fixed at construction, unique in this JVM. */
@@ -145,14 +177,22 @@ public final class TestContainer implements AutoCloseable {
         if (container != null) {
             throw new IllegalStateException("start: container " + id + " is already started");
         }
-        if (command.isEmpty()) {
+        if (command.isEmpty() && image == null) {
             throw new IllegalArgumentException("start: container " + id + " has no command");
         }
         try {
-            ContainerBuilder b = dev.gatun.core.Container.builder().id(id).command(command)
+            ContainerBuilder b = dev.gatun.core.Container.builder().id(id)
                     .stopTimeout(Duration.ofSeconds(2)).redirectErrorStream(true);
             if (rootfs != null) {
                 b.rootfs(rootfs);
+            }
+            if (image != null) {
+                Image img = Files.isDirectory(image) ? ImageSource.ociLayout(image, null, Platform.current())
+                        : ImageSource.dockerArchive(image, null);
+                b.image(img, ImageStore.open(imageStore != null ? imageStore : ImageStore.defaultLocation()));
+            }
+            if (!command.isEmpty()) {
+                b.command(command);
             }
             env.forEach(b::env);
             if (!exposedPorts.isEmpty() && ProcessHandle.current().info().user().map(u -> !u.equals("root")).orElse(true)) {
@@ -170,7 +210,10 @@ public final class TestContainer implements AutoCloseable {
             }
             container = b.build();
             ContainerProcess process = container.run();
-            logPump = Thread.ofVirtual().name("gatun-junit-logs-" + id).start(() -> pump(process));
+            // a platform thread: the output is read with read(2) through FFM, which pins a virtual
+            // thread's carrier; two pumps pinned both carriers of a 2-CPU machine, and every
+            // virtual thread of the JVM (the publish forwarder's among them) stood still
+            logPump = Thread.ofPlatform().daemon().name("gatun-junit-logs-" + id).start(() -> pump(process));
             if (waitStrategy != null) {
                 waitStrategy.waitUntilReady(this);
             }
@@ -238,6 +281,21 @@ public final class TestContainer implements AutoCloseable {
         return container != null && container.process().isAlive();
     }
 
+    /** Waits at most {@code patience} for the end of the output (the init and all it started have closed it). */
+    void awaitOutputEnd(Duration patience) {
+        Thread pump;
+        synchronized (this) {
+            pump = logPump;
+        }
+        if (pump != null) {
+            try {
+                pump.join(patience);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** The host port that carries {@code containerPort}. @throws IllegalStateException when not started */
     public synchronized int mappedPort(int containerPort) {
         return started("mappedPort").mappedPort(containerPort);
@@ -286,6 +344,7 @@ public final class TestContainer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "TestContainer[" + id + (rootfs == null ? ", sandbox root" : ", rootfs " + rootfs) + ", " + command + "]";
+        String root = image != null ? "image " + image : rootfs != null ? "rootfs " + rootfs : "sandbox root";
+        return "TestContainer[" + id + ", " + root + ", " + (command.isEmpty() ? "the image's command" : command) + "]";
     }
 }
