@@ -4,21 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatun.testing.Kernel;
 import dev.gatun.testing.KernelTest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,7 +33,8 @@ import org.junit.jupiter.api.Timeout;
 class WebServerExampleKernelTest {
 
     static final String PAGE_TEXT = "<h1>served from a Gatun container</h1>\n";
-    private static final Path PAGE = page();
+    /** src/test/resources/www/index.html */
+    private static final Path PAGE = resource("/www/index.html");
     private static final Set<String> PER_TEST_IDS = ConcurrentHashMap.newKeySet();
 
     @GatunContainer
@@ -53,19 +50,12 @@ class WebServerExampleKernelTest {
             .withExposedPort(7)
             .waitingFor(Wait.forListeningPort());
 
-    private static Path page() {
+    private static Path resource(String name) {
         try {
-            Path p = Files.createTempFile("gatun-junit-page", ".html");
-            Files.writeString(p, PAGE_TEXT);
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return Path.of(WebServerExampleKernelTest.class.getResource(name).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
-    }
-
-    @AfterAll
-    static void removeThePage() throws IOException {
-        Files.deleteIfExists(PAGE); // the container serves its own copy
     }
 
     @Test
