@@ -73,7 +73,8 @@ public final class TestContainer implements AutoCloseable {
     private final List<Integer> exposedPorts = new ArrayList<>();
     private final Map<String, Path> files = new LinkedHashMap<>();
     private final List<Consumer<String>> consumers = new CopyOnWriteArrayList<>(); // read by the pump while start() waits
-    private final List<String> logLines = new ArrayList<>();
+    private final List<String> logLines = new ArrayList<>(); // also the monitor the pump signals
+    private boolean outputEnded; // guarded by logLines
     private final String id = ID_PREFIX + COUNTER.incrementAndGet();
     private final Logger logger = LoggerFactory.getLogger("dev.gatun.junit.container." + id);
     private WaitStrategy waitStrategy;
@@ -213,6 +214,9 @@ public final class TestContainer implements AutoCloseable {
             // a platform thread: the output is read with read(2) through FFM, which pins a virtual
             // thread's carrier; two pumps pinned both carriers of a 2-CPU machine, and every
             // virtual thread of the JVM (the publish forwarder's among them) stood still
+            synchronized (logLines) {
+                outputEnded = false;
+            }
             logPump = Thread.ofPlatform().daemon().name("gatun-junit-logs-" + id).start(() -> pump(process));
             if (waitStrategy != null) {
                 waitStrategy.waitUntilReady(this);
@@ -231,14 +235,40 @@ public final class TestContainer implements AutoCloseable {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String read; (read = r.readLine()) != null; ) {
                 String line = read;
-                synchronized (logLines) {
-                    logLines.add(line);
-                }
                 logger.info("{}", line);
                 consumers.forEach(c -> c.accept(line));
+                synchronized (logLines) { // after the consumers: a wait that saw the line returns to a test whose consumers did too
+                    logLines.add(line);
+                    logLines.notifyAll(); // a waiting strategy looks again at once
+                }
             }
         } catch (IOException e) {
             logger.debug("log pump of {} ended: {}", id, e.toString());
+        } finally {
+            synchronized (logLines) {
+                outputEnded = true;
+                logLines.notifyAll();
+            }
+        }
+    }
+
+    /** How many lines of output were read so far. */
+    int outputLines() {
+        synchronized (logLines) {
+            return logLines.size();
+        }
+    }
+
+    /**
+     * Waits at most {@code max} for a line beyond the first {@code seen}, or the output's end:
+     * a wait strategy's pause between checks, cut short by what it may be waiting for.
+     */
+    void awaitOutputBeyond(int seen, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (logLines) {
+            for (long left; logLines.size() <= seen && !outputEnded && (left = deadline - System.nanoTime()) > 0; ) {
+                logLines.wait(Math.max(1, left / 1_000_000));
+            }
         }
     }
 

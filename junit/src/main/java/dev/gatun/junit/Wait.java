@@ -11,10 +11,11 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The wait strategies: a listening port, an HTTP status, a log line. Each polls every 100 ms until
- * it succeeds, the container's init ends, or its timeout (60 s unless {@code withStartupTimeout})
- * passes; then it throws a {@link WaitTimeoutException} naming what it waited for with the output's
- * tail. Immutable: the {@code with*} methods return new strategies.
+ * The wait strategies: a listening port, an HTTP status, a log line. Each checks every 100 ms,
+ * and at once whenever the container prints a line, until it succeeds, the container's init ends,
+ * or its timeout (60 s unless {@code withStartupTimeout}) passes; then it throws a
+ * {@link WaitTimeoutException} naming what it waited for with the output's tail. Immutable: the
+ * {@code with*} methods return new strategies.
  */
 public final class Wait {
 
@@ -59,6 +60,7 @@ public final class Wait {
         long deadline = System.nanoTime() + timeout.toNanos();
         String why = "never checked";
         while (true) {
+            int seen = c.outputLines();
             try {
                 why = probe.check();
             } catch (InterruptedException e) {
@@ -87,7 +89,7 @@ public final class Wait {
                 throw new WaitTimeoutException(c, waitedFor, timeout, "timed out (last check: " + why + ")");
             }
             try {
-                Thread.sleep(POLL);
+                c.awaitOutputBeyond(seen, POLL); // a new line (or the output's end) cuts the pause short
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new WaitTimeoutException(c, waitedFor, timeout, "interrupted");
