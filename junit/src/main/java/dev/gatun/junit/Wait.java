@@ -6,7 +6,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -26,9 +29,12 @@ public final class Wait {
     private Wait() {}
 
     /**
-     * Until a TCP connection to the first exposed port succeeds inside the container's network
-     * namespace. Not through the host's mapped port: the publish forwarder accepts there before the
-     * server listens, so an accepted connection on the host proves nothing.
+     * Until a TCP socket listens on the first exposed port in the container's network namespace,
+     * as the kernel lists them in {@code /proc/<init>/net/tcp} and {@code tcp6} (Testcontainers
+     * reads the same table from inside the container). Not a connection through the host's mapped
+     * port: the publish forwarder and pasta accept there before the server listens, so an accepted
+     * connection on the host proves nothing. Not a connection made inside the namespace either: an
+     * unprivileged JVM may not enter it.
      */
     public static Port forListeningPort() {
         return new Port(0, DEFAULT_TIMEOUT);
@@ -112,14 +118,27 @@ public final class Wait {
         @Override
         public void waitUntilReady(TestContainer c) {
             int p = port != 0 ? port : c.firstExposedPort("forListeningPort");
-            poll(c, "container port " + p + "/tcp to listen", timeout, () -> c.container().callInNetworkNamespace(() -> {
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress("127.0.0.1", p), 1000);
-                    return null;
-                } catch (IOException e) {
-                    return "connect 127.0.0.1:" + p + " in the container: " + e.getMessage();
+            long pid = c.container().pid();
+            poll(c, "container port " + p + "/tcp to listen", timeout, () -> listening(pid, p) ? null
+                    : "no socket listens on port " + p + " in /proc/" + pid + "/net/tcp or tcp6");
+        }
+
+        /** Whether a line of the init's TCP tables has local port {@code port} in state 0A (LISTEN). */
+        private static boolean listening(long pid, int port) throws IOException {
+            String localPort = String.format(Locale.ROOT, ":%04X", port);
+            for (String table : new String[] {"tcp", "tcp6"}) {
+                Path file = Path.of("/proc", Long.toString(pid), "net", table);
+                if (!Files.exists(file)) {
+                    continue; // no IPv6 in this kernel
                 }
-            }));
+                for (String line : Files.readAllLines(file)) {
+                    String[] f = line.trim().split("\\s+"); // sl local_address rem_address st ...
+                    if (f.length > 3 && f[1].endsWith(localPort) && f[3].equals("0A")) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
     }
 
