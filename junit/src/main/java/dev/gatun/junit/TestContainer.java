@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  *       {@code 127.0.0.1} ({@link #mappedPort(int)}), through the JVM's forwarder as root and
  *       through pasta otherwise;
  *   <li>{@link #withFile(Path, String)}: none; each file is copied into a directory of this
- *       container's own and bound read-only, so later changes on the host are not seen;
+ *       container's own and bound read-only, so later changes on the host are not seen; the
+ *       copies are unlinked once the container runs (its binds keep them), so a JVM killed
+ *       mid-test leaves none;
  *   <li>{@link #waitingFor(WaitStrategy)}: none ({@link #start()} returns once the init runs);
  *   <li>{@link #logConsumer(Consumer)}: none; every line of stdout and stderr also goes to the
  *       SLF4J logger {@code dev.gatun.junit.container.<id>} at INFO, and into {@link #logs()}.
@@ -211,6 +213,8 @@ public final class TestContainer implements AutoCloseable {
             }
             container = b.build();
             ContainerProcess process = container.run();
+            // the binds hold the copies now: removed at once, a JVM killed from here on leaves none
+            removeFileCopies();
             // a platform thread: the output is read with read(2) through FFM, which pins a virtual
             // thread's carrier; two pumps pinned both carriers of a 2-CPU machine, and every
             // virtual thread of the JVM (the publish forwarder's among them) stood still
@@ -288,15 +292,20 @@ public final class TestContainer implements AutoCloseable {
         } finally {
             container = null;
             logPump = null;
-            if (fileDir != null) {
-                try (var s = Files.list(fileDir)) {
-                    for (Path p : s.toList()) {
-                        Files.deleteIfExists(p);
-                    }
+            removeFileCopies();
+        }
+    }
+
+    /** Removes the copies {@link #withFile} made for this start, if any. */
+    private void removeFileCopies() throws IOException {
+        if (fileDir != null) {
+            try (var s = Files.list(fileDir)) {
+                for (Path p : s.toList()) {
+                    Files.deleteIfExists(p);
                 }
-                Files.deleteIfExists(fileDir);
-                fileDir = null;
             }
+            Files.deleteIfExists(fileDir);
+            fileDir = null;
         }
     }
 

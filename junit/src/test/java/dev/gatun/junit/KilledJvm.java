@@ -10,7 +10,8 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 /**
  * The test JVM that {@link NothingLeftKernelTest} SIGKILLs: runs {@link Holder}, a
  * {@link Gatun @Gatun} class with a class-wide container from an image (an overlay root, as root),
- * a class-wide one on the sandbox root and a per-test one with a published port; prints
+ * a class-wide one on the sandbox root with a file copied in, and a per-test one with a published
+ * port; prints
  * {@code container <id> <pid>} for each, then {@code held}, and waits to be killed.
  */
 public final class KilledJvm {
@@ -33,7 +34,8 @@ public final class KilledJvm {
 
         @GatunContainer
         static final TestContainer SANDBOX = TestContainer.sandbox()
-                .command("/bin/sh", "-c", "echo up; exec sleep 600").waitingFor(Wait.forLogMessage("up", 1));
+                .withFile(Path.of(System.getProperty("gatun.test.file")), "/etc/copied")
+                .command("/bin/sh", "-c", "cat /etc/copied; echo up; exec sleep 600").waitingFor(Wait.forLogMessage("up", 1));
 
         @GatunContainer
         final TestContainer published = TestContainer.sandbox()
@@ -45,6 +47,7 @@ public final class KilledJvm {
             for (TestContainer c : new TestContainer[] {FROM_IMAGE, SANDBOX, published}) {
                 System.out.println("container " + c.id() + " " + c.container().pid());
             }
+            System.out.print(SANDBOX.logs());
             System.out.println("held");
             System.out.flush();
             Thread.sleep(Duration.ofMinutes(10));

@@ -30,8 +30,8 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 /**
  * No container survives its test JVM: not when the class ends (in this JVM), and not when the
  * JVM is SIGKILLed mid-test (a forked one): its containers' processes die at once (Gatun's
- * sentinel, no Ryuk), and what they left on the host — cgroups, state directories, mounts — goes
- * with the next JVM's sweep.
+ * sentinel, no Ryuk), what they left on the host — cgroups, state directories, mounts — goes
+ * with the next JVM's sweep, and the copies of files copied in are gone already.
  */
 @KernelTest
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -69,6 +69,7 @@ class NothingLeftKernelTest {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process jvm = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData",
                 "-Dgatun.test.layout=" + layout, "-Dgatun.test.store=" + tmp.resolve("store"),
+                "-Dgatun.test.file=" + Files.writeString(tmp.resolve("copied"), "copied in\n"),
                 "-cp", System.getProperty("java.class.path"), KilledJvm.class.getName())
                 .redirectErrorStream(true).start();
         Map<String, Long> containers = new LinkedHashMap<>(); // id -> init pid
@@ -95,6 +96,7 @@ class NothingLeftKernelTest {
                 }
             }
             assertThat(containers).as(output.toString()).hasSize(3);
+            assertThat(output).as("the sandbox container's copied file").contains("copied in\n");
             for (Map.Entry<String, Long> c : containers.entrySet()) {
                 assertThat(running(c.getValue())).as("container " + c.getKey() + " runs before the kill").isTrue();
                 assertThat(cgroupDirsNaming(c.getKey())).as("container " + c.getKey() + "'s cgroups before the kill").isNotEmpty();
@@ -122,6 +124,10 @@ class NothingLeftKernelTest {
             assertThat(stateDirectory().resolve(id)).as("container " + id + "'s state directory; " + swept).doesNotExist();
         }
         assertThat(mountsNaming(containers.keySet())).isEmpty();
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("the copies of files copied in")
+                    .noneMatch(n -> n.startsWith("gatun-junit-junit" + jvm.pid() + "-"));
+        }
         assertThat(cgroupDirsNaming("gatun-jvm-" + jvm.pid() + "-")).as("the dead JVM's sentinel directory").isEmpty();
     }
 
