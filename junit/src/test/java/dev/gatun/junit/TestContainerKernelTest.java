@@ -86,6 +86,28 @@ class TestContainerKernelTest {
         }
     }
 
+    /**
+     * Each line goes to the SLF4J logger {@code dev.gatun.junit.container.<id>} at INFO (enabled
+     * for that prefix in this module's test simplelogger.properties; slf4j-simple writes to
+     * whatever {@code System.err} is at the time).
+     */
+    @Test
+    void eachLineGoesToTheContainersSlf4jLogger() throws Exception {
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        TestContainer c = TestContainer.sandbox().command("/bin/sh", "-c", "echo first line; echo second line")
+                .waitingFor(Wait.forLogMessage("second line", 1));
+        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try (c) {
+            c.start();
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("dev.gatun.junit.container."))
+                .toList()).containsExactly("[gatun-junit-logs-" + c.id() + "] INFO dev.gatun.junit.container." + c.id() + " - first line",
+                        "[gatun-junit-logs-" + c.id() + "] INFO dev.gatun.junit.container." + c.id() + " - second line");
+    }
+
     @Test
     void aContainerWithNoCommandOnASandboxRootIsRefusedNamingIt() {
         TestContainer c = TestContainer.sandbox();
