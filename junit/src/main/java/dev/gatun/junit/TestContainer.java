@@ -219,6 +219,7 @@ public final class TestContainer implements AutoCloseable {
             // thread's carrier; two pumps pinned both carriers of a 2-CPU machine, and every
             // virtual thread of the JVM (the publish forwarder's among them) stood still
             synchronized (logLines) {
+                logLines.clear(); // a container started again shows this run's output
                 outputEnded = false;
             }
             logPump = Thread.ofPlatform().daemon().name("gatun-junit-logs-" + id).start(() -> pump(process));
@@ -353,7 +354,7 @@ public final class TestContainer implements AutoCloseable {
         return "127.0.0.1";
     }
 
-    /** Every line of output so far, each followed by a newline. */
+    /** Every line of output of the latest start so far, each followed by a newline. */
     public String logs() {
         StringBuilder s = new StringBuilder();
         synchronized (logLines) {

@@ -25,7 +25,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
 
 /**
  * No container survives its test JVM: not when the class ends (in this JVM), and not when the
@@ -45,12 +47,10 @@ class NothingLeftKernelTest {
         Kernel.require(BusyboxRootfs.binary().isPresent(), "needs a static busybox (Debian package busybox-static)");
         // a first run makes what lives as long as the JVM (Gatun's sentinel and warm-up, the JDK's
         // pollers): the second must leave nothing
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(WebServerExampleKernelTest.class)).execute()
-                .testEvents().assertStatistics(s -> s.started(3).succeeded(3).failed(0));
+        runTheExample();
         HostSnapshot before = HostSnapshot.take();
 
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(WebServerExampleKernelTest.class)).execute()
-                .testEvents().assertStatistics(s -> s.started(3).succeeded(3).failed(0));
+        runTheExample();
 
         HostSnapshot.take().assertNoLeaksSince(before, Duration.ofSeconds(3));
         assertThat(cgroupDirsNaming("junit" + ProcessHandle.current().pid() + "-")).isEmpty();
@@ -60,6 +60,15 @@ class NothingLeftKernelTest {
             assertThat(s.map(p -> p.getFileName().toString())).as("copied-in files")
                     .noneMatch(n -> n.startsWith("gatun-junit-junit" + ProcessHandle.current().pid() + "-"));
         }
+    }
+
+    private static void runTheExample() {
+        Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(WebServerExampleKernelTest.class))
+                .execute().testEvents();
+        assertThat(tests.failed().stream().map(e -> e.getTestDescriptor().getDisplayName() + ": "
+                + e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).map(Throwable::toString).orElse("?"))
+                .toList()).as("the example's failures").isEmpty();
+        tests.assertStatistics(s -> s.started(3).succeeded(3).failed(0));
     }
 
     @Test

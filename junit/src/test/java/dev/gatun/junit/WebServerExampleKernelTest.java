@@ -82,6 +82,10 @@ class WebServerExampleKernelTest {
     void eachTestGetsAnEchoServerOfItsOwnAlreadyListening() throws Exception {
         assertThat(echo.isRunning()).isTrue();
         assertThat(PER_TEST_IDS.add(echo.id())).as("a fresh container per test").isTrue();
+        // the port wait returns once nc listens, which may be before the pump has read "ready"
+        for (int i = 0; i < 100 && echo.logs().isEmpty(); i++) {
+            Thread.sleep(50);
+        }
         assertThat(echo.logs()).isEqualTo("ready\n");
         try (Socket s = new Socket(echo.host(), echo.mappedPort(7))) {
             s.setSoTimeout(10_000);
