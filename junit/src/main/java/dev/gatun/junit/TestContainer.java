@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *       layer of the container's own) or {@link #rootfs(Path)} (a directory, used as it is);
  *   <li>{@link #imageStore(Path)}: {@link ImageStore#defaultLocation()};
  *   <li>{@link #command(String...)}: an image's entrypoint and cmd; required on the other roots;
- *   <li>{@link #env(String, String)}: none beyond Gatun's {@code PATH} and {@code HOME};
+ *   <li>{@link #env(String, String)}: none beyond Gatun's {@code PATH} and {@code HOME} (and an image's {@code Env});
  *   <li>{@link #withExposedPort(int)}: none; each is published on a free port of the host's
  *       {@code 127.0.0.1} ({@link #mappedPort(int)}), through the JVM's forwarder as root and
  *       through pasta otherwise;
