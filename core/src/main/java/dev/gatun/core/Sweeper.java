@@ -145,6 +145,7 @@ final class Sweeper {
         List<Path> tree;
         try {
             device = Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+            detachImageRoot(dir, device);
             try (Stream<Path> walk = Files.walk(dir)) { // does not follow symlinks
                 tree = walk.toList().reversed();
             }
@@ -191,6 +192,27 @@ final class Sweeper {
             // another sweep took it
         } catch (IOException e) {
             left.add(dir + ": " + e);
+        }
+    }
+
+    /**
+     * Detaches a dead container's overlay root ({@link ImageRoot}: an overlay at {@code rootfs}
+     * whose upper directory is {@code upper} beside it), which its JVM would have detached at
+     * delete: a SIGKILLed JVM left it mounted in this mount namespace, and the walk enters no
+     * mount point.
+     */
+    private static void detachImageRoot(Path dir, Object device) throws IOException {
+        Path rootfs = dir.resolve("rootfs");
+        if (!Files.isDirectory(rootfs, LinkOption.NOFOLLOW_LINKS)
+                || device.equals(Files.getAttribute(rootfs, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
+            return;
+        }
+        String upper = "upperdir=" + dir.resolve("upper") + ",";
+        boolean ours = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().map(l -> l.split(" "))
+                .anyMatch(f -> f.length >= 10 && f[4].equals(rootfs.toString()) && f[f.length - 3].equals("overlay")
+                        && (f[f.length - 1] + ",").contains(upper));
+        if (ours) {
+            dev.gatun.core.linux.LibC.detachMount(rootfs.toString()); // the directory goes with the walk
         }
     }
 
