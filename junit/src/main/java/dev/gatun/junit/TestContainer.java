@@ -52,9 +52,9 @@ import org.slf4j.LoggerFactory;
  *       SLF4J logger {@code dev.gatun.junit.container.<id>} at INFO, and into {@link #logs()}.
  * </ul>
  *
- * <p>Does not have yet: {@code exec} into the running container, and so neither the wait
- * strategies that run a command inside it: "a command succeeds" and the image's healthcheck
- * (whose test is such a command). Both wait for {@code exec} in core.
+ * <p>{@link #execInContainer(String...)} runs a command beside the init (core's
+ * {@code Container.exec}) and returns its exit code and output; the wait strategies
+ * {@link Wait#forSuccessfulCommand} and {@link Wait#forHealthcheck} use it.
  *
  * <p>No container survives the JVM: Gatun's sentinel kills what is left if the JVM dies without
  * stopping it; there is no helper container (no Ryuk).
@@ -80,6 +80,7 @@ public final class TestContainer implements AutoCloseable {
     private final String id = ID_PREFIX + COUNTER.incrementAndGet();
     private final Logger logger = LoggerFactory.getLogger("dev.gatun.junit.container." + id);
     private WaitStrategy waitStrategy;
+    private dev.gatun.images.ImageConfig.Healthcheck healthcheck; // the image's, once started from one
 
     private dev.gatun.core.Container container; // non-null while started
     private Thread logPump;
@@ -193,6 +194,7 @@ public final class TestContainer implements AutoCloseable {
                 Image img = Files.isDirectory(image) ? ImageSource.ociLayout(image, null, Platform.current())
                         : ImageSource.dockerArchive(image, null);
                 b.image(img, ImageStore.open(imageStore != null ? imageStore : ImageStore.defaultLocation()));
+                healthcheck = img.config().healthcheck();
             }
             if (!command.isEmpty()) {
                 b.command(command);
@@ -215,9 +217,7 @@ public final class TestContainer implements AutoCloseable {
             ContainerProcess process = container.run();
             // the binds hold the copies now: removed at once, a JVM killed from here on leaves none
             removeFileCopies();
-            // a platform thread: the output is read with read(2) through FFM, which pins a virtual
-            // thread's carrier; two pumps pinned both carriers of a 2-CPU machine, and every
-            // virtual thread of the JVM (the publish forwarder's among them) stood still
+            // a platform thread, one per container: it spends its life in a read
             synchronized (logLines) {
                 logLines.clear(); // a container started again shows this run's output
                 outputEnded = false;
@@ -368,6 +368,49 @@ public final class TestContainer implements AutoCloseable {
         synchronized (logLines) {
             return List.copyOf(logLines.subList(Math.max(0, logLines.size() - n), logLines.size()));
         }
+    }
+
+    /** What {@link #execInContainer(String...)} returns: the exit code, stdout and stderr (UTF-8). */
+    public record ExecResult(int exitCode, String stdout, String stderr) {}
+
+    /**
+     * Runs {@code command} in the running container, beside its init, as its process runs (user,
+     * environment, security, namespaces, cgroup), with an empty stdin, and waits for it: the
+     * Testcontainers call of the same name.
+     *
+     * @throws IllegalStateException when not started
+     * @throws IOException when the command cannot be started (not found inside: the message says so)
+     */
+    public ExecResult execInContainer(String... command) throws IOException, InterruptedException {
+        dev.gatun.core.Container c;
+        synchronized (this) {
+            c = started("execInContainer");
+        }
+        ContainerProcess p = c.exec(command);
+        p.getOutputStream().close();
+        java.util.concurrent.CompletableFuture<String> err = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (var in = p.getErrorStream()) {
+                err.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException e) {
+                err.completeExceptionally(e);
+            }
+        });
+        String out;
+        try (var in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        int code = p.waitFor();
+        try {
+            return new ExecResult(code, out, err.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("execInContainer: reading stderr of " + String.join(" ", command), e.getCause());
+        }
+    }
+
+    /** The healthcheck of the image this container was started from, or null (none, or not an image). */
+    synchronized dev.gatun.images.ImageConfig.Healthcheck healthcheck() {
+        return healthcheck;
     }
 
     /** The core container, for what this wrapper does not offer. @throws IllegalStateException when not started */

@@ -10,11 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The wait strategies: a listening port, an HTTP status, a log line. Each checks every 100 ms,
+ * The wait strategies: a listening port, an HTTP status, a log line, a command that succeeds
+ * inside the container, the image's healthcheck. Each checks every 100 ms (a command or a
+ * healthcheck at its own interval),
  * and at once whenever the container prints a line, until it succeeds, the container's init ends,
  * or its timeout (60 s unless {@code withStartupTimeout}) passes; then it throws a
  * {@link WaitTimeoutException} naming what it waited for with the output's tail. Immutable: the
@@ -54,6 +57,27 @@ public final class Wait {
             throw new IllegalArgumentException("forLogMessage: times " + times + " must be at least 1");
         }
         return new LogMessage(Pattern.compile(regex), times, DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Until {@code command}, run inside the container ({@link TestContainer#execInContainer}),
+     * exits 0; it runs again every 100 ms after it ends, as long as the timeout allows.
+     */
+    public static Command forSuccessfulCommand(String... command) {
+        if (command.length == 0) {
+            throw new IllegalArgumentException("forSuccessfulCommand: no command");
+        }
+        return new Command(List.of(command), DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Until the healthcheck of the image the container was started from passes: its test
+     * ({@code ["CMD", …]} run as is, {@code ["CMD-SHELL", "…"]} through {@code /bin/sh -c}) exits
+     * 0, tried at its interval (30 s by default, as Docker's; at least 100 ms). An image without a
+     * healthcheck, or with {@code ["NONE"]}, fails at once, naming it.
+     */
+    public static Healthcheck forHealthcheck() {
+        return new Healthcheck(DEFAULT_TIMEOUT);
     }
 
     /** A condition polled until true; the string says why it is not yet. */
@@ -211,5 +235,84 @@ public final class Wait {
                 return n >= times ? null : n + " so far";
             });
         }
+    }
+
+    /** See {@link #forSuccessfulCommand(String...)}. */
+    public record Command(List<String> command, Duration timeout) implements WaitStrategy {
+        /** Gives up after {@code timeout}. */
+        public Command withStartupTimeout(Duration timeout) {
+            return new Command(command, Objects.requireNonNull(timeout));
+        }
+
+        @Override
+        public void waitUntilReady(TestContainer c) {
+            poll(c, "the command " + command + " to exit 0 inside the container", timeout, () -> ran(c, command));
+        }
+    }
+
+    /** See {@link #forHealthcheck()}. */
+    public record Healthcheck(Duration timeout) implements WaitStrategy {
+        /** Gives up after {@code timeout}. */
+        public Healthcheck withStartupTimeout(Duration timeout) {
+            return new Healthcheck(Objects.requireNonNull(timeout));
+        }
+
+        @Override
+        public void waitUntilReady(TestContainer c) {
+            dev.gatun.images.ImageConfig.Healthcheck h = c.healthcheck();
+            List<String> test = h == null || h.test() == null ? List.of() : h.test();
+            List<String> command = switch (test.isEmpty() ? "" : test.getFirst()) {
+                case "CMD" -> test.subList(1, test.size());
+                case "CMD-SHELL" -> List.of("/bin/sh", "-c", String.join(" ", test.subList(1, test.size())));
+                default -> null;
+            };
+            if (command == null || command.isEmpty()) {
+                throw new WaitTimeoutException(c, "the image's healthcheck", timeout, h == null
+                        ? "the container was not started from an image with a healthcheck"
+                        : "the image's healthcheck test " + test + " runs nothing");
+            }
+            Duration interval = h.interval() == null ? Duration.ofSeconds(30) : h.interval();
+            long pause = Math.max(POLL.toMillis(), interval.toMillis());
+            long deadline = System.nanoTime() + timeout.toNanos();
+            String why;
+            while (true) {
+                try {
+                    why = ran(c, command);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new WaitTimeoutException(c, "the image's healthcheck " + test, timeout, "interrupted");
+                } catch (Exception e) {
+                    why = e.toString();
+                }
+                if (why == null) {
+                    return;
+                }
+                if (!c.isRunning()) {
+                    throw new WaitTimeoutException(c, "the image's healthcheck " + test, timeout,
+                            "the container's init ended (last check: " + why + ")");
+                }
+                if (System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(pause) - deadline > 0) {
+                    throw new WaitTimeoutException(c, "the image's healthcheck " + test, timeout,
+                            "timed out (last check: " + why + ")");
+                }
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new WaitTimeoutException(c, "the image's healthcheck " + test, timeout, "interrupted");
+                }
+            }
+        }
+    }
+
+    /** Runs {@code command} in {@code c}: null when it exited 0, else its exit code and output's last line. */
+    private static String ran(TestContainer c, List<String> command) throws Exception {
+        TestContainer.ExecResult r = c.execInContainer(command.toArray(String[]::new));
+        if (r.exitCode() == 0) {
+            return null;
+        }
+        String output = (r.stdout() + r.stderr()).strip();
+        String last = output.isEmpty() ? "" : output.substring(output.lastIndexOf('\n') + 1);
+        return "exit " + r.exitCode() + (last.isEmpty() ? "" : ": " + last);
     }
 }

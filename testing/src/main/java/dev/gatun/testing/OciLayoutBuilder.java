@@ -59,6 +59,9 @@ public final class OciLayoutBuilder {
         return this;
     }
 
+    private List<String> healthcheckTest = List.of("CMD", "true");
+    private java.time.Duration healthcheckInterval = java.time.Duration.ofSeconds(5);
+
     public OciLayoutBuilder entrypoint(String... args) {
         this.entrypoint = List.of(args);
         return this;
@@ -84,6 +87,13 @@ public final class OciLayoutBuilder {
         return this;
     }
 
+    /** The config's {@code Healthcheck}: its test and interval (default {@code ["CMD", "true"]} every 5 s). */
+    public OciLayoutBuilder healthcheck(java.time.Duration interval, String... test) {
+        this.healthcheckTest = List.of(test);
+        this.healthcheckInterval = interval;
+        return this;
+    }
+
     /** The {@code org.opencontainers.image.ref.name} annotation of the index's entries. */
     public OciLayoutBuilder refName(String name) {
         this.refName = name;
@@ -106,7 +116,8 @@ public final class OciLayoutBuilder {
                     + ",\"config\":{\"Entrypoint\":" + arr(entrypoint) + ",\"Cmd\":" + arr(cmd) + ",\"Env\":" + arr(env)
                     + ",\"WorkingDir\":" + q(workingDir) + ",\"User\":" + q(user)
                     + ",\"ExposedPorts\":{\"8080/tcp\":{}},\"StopSignal\":\"SIGQUIT\""
-                    + ",\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"],\"Interval\":5000000000,\"Retries\":3}}"
+                    + ",\"Healthcheck\":{\"Test\":" + arr(healthcheckTest) + ",\"Interval\":" + healthcheckInterval.toNanos()
+                    + ",\"Retries\":3}}"
                     + ",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":"
                     + arr(diffIds.stream().map(b -> "sha256:" + sha256(b)).toList()) + "}}";
             byte[] configBytes = config.getBytes(StandardCharsets.UTF_8);
