@@ -235,6 +235,22 @@ class GatunCommandKernelTest {
                 .isEqualTo(Files.readString(Path.of("/proc/" + init + "/cgroup")));
         assertThat(gatun("ps", "--format", "json", id).out()).contains(Long.toString(pid));
 
+        List<Long> before = new ArrayList<>();
+        OciSpecs.mapper().readTree(gatun("ps", "--format", "json", id).out()).forEach(n -> before.add(n.asLong()));
+        assertThat(before).contains(init, pid);
+        Path malformed = tmp.resolve("malformed.json");
+        Files.writeString(malformed, "{\"args\": [\"true\"], \"cwd\": 7");
+        Result bad = gatun("exec", "--process", malformed.toString(), id);
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("malformed.json");
+        Path relative = tmp.resolve("relative.json");
+        Files.writeString(relative, "{\"args\": [\"true\"], \"cwd\": \"tmp\"}");
+        Result rel = gatun("exec", "--process", relative.toString(), id);
+        assertThat(rel.code()).isEqualTo(1);
+        assertThat(rel.err()).contains("$.process.cwd");
+        List<Long> inside = new ArrayList<>();
+        OciSpecs.mapper().readTree(gatun("ps", "--format", "json", id).out()).forEach(n -> inside.add(n.asLong()));
+        assertThat(inside).as("no process left by the refused execs").containsExactlyInAnyOrderElementsOf(before);
         Result missing = gatun("exec", id, "no-such-command");
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("no-such-command: not found in the container on PATH");

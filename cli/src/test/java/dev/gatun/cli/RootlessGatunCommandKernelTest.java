@@ -56,7 +56,8 @@ class RootlessGatunCommandKernelTest {
                 .isZero();
         Spec spec = OciSpecs.readConfig(bundle.resolve("config.json"));
         ProcessSpec process = spec.process().toBuilder().terminal(false)
-                .args(List.of("sh", "-c", "id -u > /tmp/id; cat /proc/self/uid_map > /tmp/map; exec sleep 60")).build();
+                .args(List.of("sh", "-c", "id -u > /tmp/id; ls /sys/fs/cgroup > /tmp/cgroup; cat /proc/self/uid_map > /tmp/map; "
+                        + "exec sleep 60")).build();
         // a writable root: the container reports through files in it
         OciSpecs.writeConfig(spec.toBuilder().process(process).root(new dev.gatun.oci.Root("rootfs", false)).build(),
                 bundle.resolve("config.json"));
@@ -67,6 +68,13 @@ class RootlessGatunCommandKernelTest {
         assertThat(status(root, id)).isEqualTo("running");
         awaitFile(rootfs.resolve("tmp/map"));
         assertThat(Files.readString(rootfs.resolve("tmp/id")).strip()).as("root inside").isEqualTo("0");
+        // the spec binds the host's /sys; its cgroup mount still shows the container's own cgroup,
+        // or nothing, never the host's hierarchy (on pure v2 a cgroup2 mount there fails: EBUSY)
+        try (var host = Files.list(Path.of("/sys/fs/cgroup"))) {
+            List<String> hosts = host.map(p -> p.getFileName().toString()).sorted().toList();
+            List<String> inside = Files.readAllLines(rootfs.resolve("tmp/cgroup")).stream().sorted().toList();
+            assertThat(inside).as("the host's cgroup hierarchy %s", hosts).isNotEqualTo(hosts);
+        }
         assertThat(Files.readString(rootfs.resolve("tmp/map")).strip().split("\\s+"))
                 .as("the caller's uid is the container's root").startsWith("0", Long.toString(Caller.current().uid()));
 

@@ -338,7 +338,20 @@ final class RootfsPlanner implements AutoCloseable {
         boolean writable = !o.isReadOnly() && options.newCgroupNamespace() && options.newUserNamespace();
         long kept = o.flags() & (MountOptions.MS_NOSUID | MountOptions.MS_NODEV | MountOptions.MS_NOEXEC);
         Map<String, Path> dirs = options.cgroupDirectories();
+        boolean hostCgroup2Below = bindsHostCgroup2At(dest);
         place(new Placed(dest, target, o.flags(), null, "cgroup"));
+        if (hostCgroup2Below) {
+            // an earlier bind (runc's rootless spec binds the host's /sys) put the host's cgroup2
+            // mount here: a cgroup2 mount of the same superblock on it fails with EBUSY, and it
+            // would show the host's whole hierarchy; so, as runc falls back, a bind of the
+            // container's own directory, or an empty tmpfs when it has none
+            if (dirs.containsKey("")) {
+                bindCgroupDirectory(dirs.get(""), target, writable);
+            } else {
+                before.mount("tmpfs", target, "tmpfs", kept | Mounts.MS_RDONLY, "mode=755");
+            }
+            return;
+        }
         if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) && options.newCgroupNamespace()) {
             before.mount("cgroup2", target, "cgroup2", kept | (writable ? 0 : Mounts.MS_RDONLY), null);
             return;
@@ -363,6 +376,19 @@ final class RootfsPlanner implements AutoCloseable {
         if (o.isReadOnly()) {
             before.mount(null, target, null, Mounts.MS_BIND | Mounts.MS_REMOUNT | Mounts.MS_RDONLY | kept, null);
         }
+    }
+
+    /**
+     * Whether a bind placed earlier covers {@code dest} with the host's pure-v2 cgroup2 mount point
+     * ({@code /sys/fs/cgroup} of a pure cgroup v2 host, reached through a bind of {@code /sys}).
+     */
+    private boolean bindsHostCgroup2At(String dest) {
+        Placed e = enclosing(dest);
+        if (e == null || !e.isBind() || !Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
+            return false;
+        }
+        Path host = e.bindSource().resolve(Path.of(e.destination()).relativize(Path.of(dest)).toString()).normalize();
+        return host.equals(Path.of("/sys/fs/cgroup"));
     }
 
     /** A recursive bind of the container's own cgroup directory {@code dir}, remounted read-only unless writable. */
