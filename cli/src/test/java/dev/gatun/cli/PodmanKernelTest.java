@@ -6,6 +6,7 @@ import dev.gatun.testing.BusyboxRootfs;
 import dev.gatun.testing.Kernel;
 import dev.gatun.testing.KernelTest;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -86,6 +87,39 @@ class PodmanKernelTest {
         assertThat(podman("logs", "bg").out()).isEqualTo("up\nbye\n");
         Result removed = podman("rm", "bg");
         assertThat(removed.code()).as(removed.err()).isZero();
+        nothingIsLeft();
+    }
+
+    /**
+     * The article's command: {@code podman run -d -p 8081:80} a web server with gatun as the
+     * runtime. podman's own network stack (CNI's bridge) makes the network namespace and the port
+     * mapping; gatun joins the namespace podman names in config.json. The host GETs the page on
+     * loopback.
+     */
+    @Test
+    void podmanPublishesTheArticlesPort8081ToAServerInTheContainer() throws Exception {
+        Result started = podman("run", "-d", "--name", "web", "-p", "127.0.0.1:8081:80", "--ulimit", "nofile=1024:1024",
+                "--ulimit", "nproc=4096:4096", IMAGE, "sh", "-c",
+                "mkdir -p /tmp/www && echo served by gatun > /tmp/www/index.html && exec /bin/busybox httpd -f -p 80 -h /tmp/www");
+        assertThat(started.code()).as(started.err()).isZero();
+        try {
+            String page = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (page == null) {
+                try (var socket = new java.net.Socket("127.0.0.1", 8081)) {
+                    socket.setSoTimeout(5000);
+                    socket.getOutputStream().write("GET /index.html HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    page = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    assertThat(System.nanoTime()).as("port 8081 answers: " + e).isLessThan(deadline);
+                    Thread.sleep(200);
+                }
+            }
+            assertThat(page).startsWith("HTTP/1.").contains(" 200 ").endsWith("served by gatun\n");
+        } finally {
+            Result removed = podman("rm", "-f", "-t", "0", "web");
+            assertThat(removed.code()).as(removed.err()).isZero();
+        }
         nothingIsLeft();
     }
 
