@@ -61,7 +61,7 @@ final class Exec implements Callable<Integer> {
     @Option(names = "--no-new-privs", description = "set no_new_privs")
     boolean noNewPrivs;
 
-    @Option(names = "--preserve-fds", defaultValue = "0", description = "extra fds to pass (only 0 is supported)")
+    @Option(names = "--preserve-fds", defaultValue = "0", description = "pass the fds 3 .. 3+N-1 to the process")
     int preserveFds;
 
     @Parameters(index = "0", paramLabel = "<container-id>")
@@ -72,8 +72,8 @@ final class Exec implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (preserveFds != 0) {
-            throw new CliException("--preserve-fds " + preserveFds + ": passing extra fds is not supported by gatun yet");
+        if (preserveFds < 0) {
+            throw new CliException("--preserve-fds " + preserveFds + ": a count of fds (0 or more)");
         }
         StateStore store = main.store();
         ContainerRecord r = store.get(id);
@@ -87,7 +87,8 @@ final class Exec implements Callable<Integer> {
             throw new CliException("a terminal (-t, or terminal in --process) needs --console-socket");
         }
         List<Path> cgroups = r.cgroups().stream().map(Path::of).toList();
-        ContainerExec exec = ContainerExec.intoDetached(id, r.pid(), r.initStartTime(), spec, cgroups).process(process);
+        ContainerExec exec = ContainerExec.intoDetached(id, r.pid(), r.initStartTime(), spec, cgroups).process(process)
+                .preserveFds(preserveFds);
         if (Boolean.TRUE.equals(process.terminal())) {
             exec.consoleSocket(consoleSocket);
         } else {

@@ -54,7 +54,7 @@ final class Lifecycle {
         @Option(names = "--no-new-keyring", description = "accepted: gatun never makes a session keyring")
         boolean noNewKeyring;
 
-        @Option(names = "--preserve-fds", defaultValue = "0", description = "extra fds to pass (only 0 is supported)")
+        @Option(names = "--preserve-fds", defaultValue = "0", description = "pass the fds 3 .. 3+N-1 to the container's process")
         int preserveFds;
     }
 
@@ -334,8 +334,8 @@ final class Lifecycle {
         if (o.noPivot) {
             throw new CliException("--no-pivot: not supported by gatun (the rootfs is always entered with pivot_root)");
         }
-        if (o.preserveFds != 0) {
-            throw new CliException("--preserve-fds " + o.preserveFds + ": passing extra fds is not supported by gatun yet");
+        if (o.preserveFds < 0) {
+            throw new CliException("--preserve-fds " + o.preserveFds + ": a count of fds (0 or more)");
         }
         Path bundle = o.bundle.toAbsolutePath().normalize();
         if (!Files.isDirectory(bundle)) {
@@ -359,7 +359,8 @@ final class Lifecycle {
                 DetachedInit.makeFifo(dir);
                 // the config as created: start and delete run its poststart and poststop hooks
                 Files.copy(config, dir.resolve(CONFIG));
-                container = Container.fromSpec(spec, bundle, id).inheritIO().detached(dir, o.consoleSocket);
+                container = Container.fromSpec(spec, bundle, id).inheritIO().detached(dir, o.consoleSocket)
+                        .preserveFds(o.preserveFds);
                 container.create();
                 long pid = container.pid();
                 InitProcess init = InitProcess.of(pid).orElseThrow(

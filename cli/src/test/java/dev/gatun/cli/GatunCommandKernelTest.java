@@ -10,6 +10,7 @@ import dev.gatun.testing.Kernel;
 import dev.gatun.testing.KernelTest;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -342,6 +343,43 @@ class GatunCommandKernelTest {
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).contains("--interval soon");
         assertThat(gatun("delete", id).code()).isZero();
+    }
+
+    /**
+     * {@code --preserve-fds N}: the caller's fds 3 .. 3+N-1 reach the container's process at the
+     * same numbers (a shell opens them, then execs gatun), for run and for exec.
+     */
+    @Test
+    void preserveFdsPassesTheCallersExtraFdsToTheContainer() throws Exception {
+        Path first = Files.writeString(tmp.resolve("first"), "one\n");
+        Path second = Files.writeString(tmp.resolve("second"), "two\n");
+        config("sh", "-c", "cat <&3; cat <&4; ls /proc/self/fd | sort -n | tr '\\n' ' '");
+        String id = id("fds");
+        String gatun = String.join(" ", List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=dev.gatun.core", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-p", "'" + System.getProperty("jdk.module.path") + "'", "-m", "dev.gatun.cli/dev.gatun.cli.Main",
+                "--root", root.toString()));
+        Process p = new ProcessBuilder("/bin/sh", "-c", "exec 3<" + first + " 4<" + second + "; exec " + gatun
+                + " run --preserve-fds 2 --bundle " + bundle + " " + id).redirectErrorStream(true)
+                .redirectInput(Redirect.from(new java.io.File("/dev/null"))).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).startsWith("one\ntwo\n");
+        // the container's own fds: stdio, the two preserved, and ls's own directory fd; nothing else
+        assertThat(out.lines().skip(2).findFirst().orElseThrow().trim().split(" ")).containsExactly("0", "1", "2", "3", "4", "5");
+
+        config("sleep", "30");
+        String running = id("fdsexec");
+        assertThat(gatun("run", "-d", "--bundle", bundle.toString(), running).code()).isZero();
+        Process e = new ProcessBuilder("/bin/sh", "-c", "exec 3<" + second + "; exec " + gatun
+                + " exec --preserve-fds 1 " + running + " sh -c 'cat <&3'").redirectErrorStream(true)
+                .redirectInput(Redirect.from(new java.io.File("/dev/null"))).start();
+        String exec = new String(e.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(e.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(e.exitValue()).as(exec).isZero();
+        assertThat(exec).isEqualTo("two\n");
+        assertThat(gatun("delete", "--force", running).code()).isZero();
     }
 
     @Test

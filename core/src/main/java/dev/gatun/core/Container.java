@@ -183,6 +183,24 @@ public final class Container implements AutoCloseable {
     }
 
     private Path consoleSocket;
+    private int preserveFds;
+
+    /**
+     * Passes this JVM's fds 3 to {@code 3 + n - 1} to the container's process at the same numbers,
+     * as {@code runc create --preserve-fds n}; before {@link #create()}.
+     */
+    public Container preserveFds(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("preserveFds: " + n + " is negative");
+        }
+        synchronized (lock) {
+            if (status != ContainerStatus.NEW) {
+                throw new ContainerStateException("preserveFds", id, status, "new");
+            }
+            this.preserveFds = n;
+        }
+        return this;
+    }
 
     /** The init's pid once created (0 before). */
     public long pid() {
@@ -466,7 +484,7 @@ public final class Container implements AutoCloseable {
                 : Stdio.open(launch.stdin(), launch.stdout(), launch.stderr(), launch.redirectErrorStream());
         Stdio s = stdio;
         cleanups.push(s::close);
-        plan = ContainerPlanner.plan(planned, bundle, cgroup, stdio, launch.dieWithJvm(), waitDirectory);
+        plan = ContainerPlanner.plan(planned, bundle, cgroup, stdio, launch.dieWithJvm(), waitDirectory, preserveFds);
         ContainerPlan p = plan;
         cleanups.push(() -> failIfLeft("mount points", p.removeCreatedPaths()));
         cleanups.push(p::close);

@@ -53,6 +53,7 @@ public final class ContainerExec {
     private boolean redirectErrorStream;
     private Path consoleSocket;
     private String hookPath;
+    private int preserveFds;
 
     private ContainerExec(String containerId, Container container, long initPid, BooleanSupplier initAlive, Spec spec,
             Collection<Path> cgroupDirectories, boolean dieWithJvm, Consumer<Stdio> onStart) {
@@ -198,6 +199,18 @@ public final class ContainerExec {
         return this;
     }
 
+    /**
+     * Passes this JVM's fds 3 to {@code 3 + n - 1} to the process at the same numbers, as
+     * {@code runc exec --preserve-fds n} (a runtime's caller hands them over that way).
+     */
+    public ContainerExec preserveFds(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("preserveFds: " + n + " is negative");
+        }
+        this.preserveFds = n;
+        return this;
+    }
+
     /** The JVM's own stdin, stdout and stderr. */
     public ContainerExec inheritIO() {
         return redirectInput(Redirect.INHERIT).redirectOutput(Redirect.INHERIT).redirectError(Redirect.INHERIT);
@@ -247,7 +260,7 @@ public final class ContainerExec {
         try {
             SpawnedProcess spawned;
             try (ContainerPlan plan = ExecPlanner.plan(initPid, spec, p, cgroupDirectories, stdio, dieWithJvm,
-                    initAlive, hookPath)) {
+                    initAlive, hookPath, preserveFds)) {
                 spawned = reap ? Spawner.get().spawn(plan.program(), plan.options())
                         : Spawner.get().spawnUnreaped(plan.program(), plan.options());
             }

@@ -124,6 +124,20 @@ public final class ContainerPlanner {
      */
     public static ContainerPlan plan(Spec spec, Path bundle, Cgroup cgroup, Stdio stdio, boolean dieWithParent,
             Path waitDirectory) throws IOException {
+        return plan(spec, bundle, cgroup, stdio, dieWithParent, waitDirectory, 0);
+    }
+
+    /**
+     * As {@link #plan(Spec, Path, Cgroup, Stdio, boolean, Path)}, passing this process's fds 3 to
+     * {@code 3 + preserveFds - 1} to the container's process at the same numbers ({@code runc
+     * --preserve-fds}): inherited first, and moved into place ({@code dup3}, without
+     * {@code O_CLOEXEC}) as the last steps before the exec.
+     */
+    public static ContainerPlan plan(Spec spec, Path bundle, Cgroup cgroup, Stdio stdio, boolean dieWithParent,
+            Path waitDirectory, int preserveFds) throws IOException {
+        if (preserveFds < 0) {
+            throw new IllegalArgumentException("preserveFds: " + preserveFds + " is negative");
+        }
         ProcessSpec process = spec.process();
         if (process == null || Absent.list(process.args()).isEmpty()) {
             throw Invalid.spec("$.process.args", "a container needs a command to run");
@@ -163,6 +177,9 @@ public final class ContainerPlanner {
             // the child holds only the fds listed here from its first steps on (Program.ownFdTable):
             // no fd of the JVM reaches the container, through /proc/self/fd or otherwise
             Program.Builder b = Program.builder().ownFdTable();
+            // first, so that they get the lowest inherited numbers: the moves into 3.. at the end
+            // then never overwrite an fd not yet moved, nor the waiter's
+            int[] preserved = preserveFdSteps(b, preserveFds);
             if (stdio.isTerminalFromContainer()) {
                 // the init makes its terminal after pivot_root; until then 0, 1 and 2 are /dev/null,
                 // not the JVM's own stdio (and never free, so no fd the init opens takes their numbers)
@@ -277,6 +294,7 @@ public final class ContainerPlanner {
             b.unblockSignals();
             String path = CommandResolver.resolve(ContainerView.of(spec, bundle), Absent.list(process.args()).getFirst(), Absent.list(process.env()));
             ProcLinks.refuse(spec, "$.process.args[0]", path); // found on a PATH that leads through proc
+            movePreservedFds(b, preserved);
             if (waitDirectory == null) {
                 b.execve(path, process.args(), Absent.list(process.env()));
             } else {
@@ -325,6 +343,26 @@ public final class ContainerPlanner {
     }
 
     private static final int AT_EMPTY_PATH = 0x1000;
+
+    /** Inherits this process's fds 3 .. 3 + n - 1; returns their numbers in the child. */
+    static int[] preserveFdSteps(Program.Builder b, int n) {
+        int[] child = new int[n];
+        for (int i = 0; i < n; i++) {
+            child[i] = b.inherit(3 + i);
+        }
+        return child;
+    }
+
+    /**
+     * Moves the preserved fds to 3, 4, ... without O_CLOEXEC: in increasing order, each source
+     * (numbered from {@link Program#FIRST_INHERITED_FD} up) is read before a later move writes
+     * over its number. After these the error pipe (fd 3) may be gone: only the exec follows.
+     */
+    static void movePreservedFds(Program.Builder b, int[] preserved) {
+        for (int i = 0; i < preserved.length; i++) {
+            b.dup3(preserved[i], 3 + i, 0);
+        }
+    }
 
     private static int[] waiterFds(int waitDirFd, int waiterFd) {
         return java.util.stream.IntStream.of(waitDirFd, waiterFd).filter(fd -> fd >= 0).toArray();

@@ -107,7 +107,7 @@ public final class ExecPlanner {
     public static ContainerPlan plan(long initPid, Spec container, ProcessSpec process,
             Collection<Path> cgroupDirectories, Stdio stdio, boolean dieWithParent, BooleanSupplier initAlive)
             throws IOException {
-        return plan(initPid, container, process, cgroupDirectories, stdio, dieWithParent, initAlive, null);
+        return plan(initPid, container, process, cgroupDirectories, stdio, dieWithParent, initAlive, null, 0);
     }
 
     /**
@@ -120,6 +120,19 @@ public final class ExecPlanner {
     public static ContainerPlan plan(long initPid, Spec container, ProcessSpec process,
             Collection<Path> cgroupDirectories, Stdio stdio, boolean dieWithParent, BooleanSupplier initAlive,
             String hookPath) throws IOException {
+        return plan(initPid, container, process, cgroupDirectories, stdio, dieWithParent, initAlive, hookPath, 0);
+    }
+
+    /**
+     * As above, passing this process's fds 3 to {@code 3 + preserveFds - 1} to the new process
+     * at the same numbers ({@code runc exec --preserve-fds}).
+     */
+    public static ContainerPlan plan(long initPid, Spec container, ProcessSpec process,
+            Collection<Path> cgroupDirectories, Stdio stdio, boolean dieWithParent, BooleanSupplier initAlive,
+            String hookPath, int preserveFds) throws IOException {
+        if (preserveFds < 0) {
+            throw new IllegalArgumentException("preserveFds: " + preserveFds + " is negative");
+        }
         boolean asHook = hookPath != null;
         if (process == null || Absent.list(process.args()).isEmpty()) {
             throw Invalid.spec("$.process.args", "exec needs a command to run");
@@ -146,6 +159,7 @@ public final class ExecPlanner {
                 throw new IOException("the container's init " + initPid + " is gone: nothing to exec into");
             }
             Program.Builder b = Program.builder().ownFdTable();
+            int[] preserved = ContainerPlanner.preserveFdSteps(b, preserveFds);
             for (int stream = 0; stream < 3; stream++) {
                 b.stdio(stream, stdio.childFd(stream));
             }
@@ -184,6 +198,7 @@ public final class ExecPlanner {
             b.chdir(process.cwd() != null ? process.cwd() : "/");
             ContainerPlanner.resetIgnoredSignals(b);
             b.unblockSignals();
+            ContainerPlanner.movePreservedFds(b, preserved);
             if (asHook) {
                 b.execve(hookPath, process.args(), Absent.list(process.env()));
             } else {
