@@ -134,6 +134,45 @@ class RootlessContainerKernelTest {
         Leftovers.assertNoneOf(id);
     }
 
+    /**
+     * An image from an OCI layout and from a docker archive, each run rootless:
+     * unpacked into a store the user owns, given a writable copy of its own (no overlay for an
+     * unprivileged JVM yet), with the image's config as the process's defaults.
+     */
+    @Test
+    void imagesFromALayoutAndAnArchiveRunRootless() throws Exception {
+        Path base = BusyboxRootfs.create(tmp.resolve("base"));
+        Files.writeString(base.resolve("etc/motd"), "removed by the second layer");
+        Path app = Files.createDirectories(tmp.resolve("app-layer"));
+        Files.createDirectories(app.resolve("app"));
+        Files.writeString(app.resolve("app/hello"), "hello from the image\n");
+        Files.createDirectories(app.resolve("etc"));
+        Files.writeString(app.resolve("etc/.wh.motd"), "");
+        Path layout = dev.gatun.testing.OciLayoutBuilder.create().layer(base).layer(app)
+                .entrypoint("/bin/sh", "-c").cmd("echo $GREETING; id -u; pwd; cat /app/hello; ls /etc/motd 2>&1; "
+                        + "echo written > /app/new && cat /app/new")
+                .env("PATH=/bin:/usr/bin", "GREETING=from-image").workingDir("/app").refName("latest")
+                .write(tmp.resolve("layout"));
+        dev.gatun.images.ImageStore store = dev.gatun.images.ImageStore.open(tmp.resolve("store"));
+        List<String> expected = List.of("from-image", "0", "/app", "hello from the image",
+                "ls: /etc/motd: No such file or directory", "written");
+
+        Ran fromLayout = Ran.of(Container.builder().id(Leftovers.id("rootless-layout"))
+                .image(dev.gatun.images.ImageSource.ociLayout(layout, null, dev.gatun.images.Platform.current()), store));
+        assertThat(fromLayout.out().lines().toList()).as(fromLayout.out()).isEqualTo(expected);
+        assertThat(Files.exists(tmp.resolve("layout").resolve("app/new"))).isFalse();
+
+        Kernel.require(dev.gatun.testing.LocalRegistry.available(), "skopeo is not installed");
+        Path archive = tmp.resolve("image.tar");
+        Process skopeo = new ProcessBuilder("skopeo", "copy", "--quiet", "oci:" + layout + ":latest",
+                "docker-archive:" + archive + ":gatun/app:1").redirectErrorStream(true).start();
+        String skopeoOut = new String(skopeo.getInputStream().readAllBytes());
+        assertThat(skopeo.waitFor()).as(skopeoOut).isZero();
+        Ran fromArchive = Ran.of(Container.builder().id(Leftovers.id("rootless-archive"))
+                .image(dev.gatun.images.ImageSource.dockerArchive(archive, "gatun/app:1"), store));
+        assertThat(fromArchive.out().lines().toList()).as(fromArchive.out()).isEqualTo(expected);
+    }
+
     @Test
     void rootInTheContainerCannotReadOrWriteWhatTheCallerCannot() throws Exception {
         Kernel.require(Files.exists(Path.of("/etc/shadow")) && !Files.isReadable(Path.of("/etc/shadow")),

@@ -98,11 +98,20 @@ public final class LocalRegistry implements AutoCloseable {
         if (creds != null) {
             cmd.add("--dest-creds=" + creds);
         }
-        cmd.addAll(List.of("oci:" + layout + ":" + refName, "docker://" + reference));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException("skopeo copy to " + reference + " failed: " + out);
+        // an empty auth file of its own: skopeo's default ($XDG_RUNTIME_DIR or /run/containers/<uid>)
+        // may be unreadable to an unprivileged user where root's tools made /run/containers
+        java.nio.file.Path authFile = java.nio.file.Files.createTempFile("gatun-skopeo-auth", ".json");
+        try {
+            java.nio.file.Files.writeString(authFile, "{}");
+            cmd.add("--dest-authfile=" + authFile);
+            cmd.addAll(List.of("oci:" + layout + ":" + refName, "docker://" + reference));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new IOException("skopeo copy to " + reference + " failed: " + out);
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(authFile);
         }
         return reference;
     }
