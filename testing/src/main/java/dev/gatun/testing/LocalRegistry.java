@@ -103,7 +103,9 @@ public final class LocalRegistry implements AutoCloseable {
         java.nio.file.Path authFile = java.nio.file.Files.createTempFile("gatun-skopeo-auth", ".json");
         try {
             java.nio.file.Files.writeString(authFile, "{}");
-            cmd.add("--dest-authfile=" + authFile);
+            if (creds == null) {
+                cmd.add("--dest-authfile=" + authFile);
+            }
             cmd.addAll(List.of("oci:" + layout + ":" + refName, "docker://" + reference));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
