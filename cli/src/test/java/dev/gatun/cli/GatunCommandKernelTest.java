@@ -310,7 +310,7 @@ class GatunCommandKernelTest {
                 .memory(new dev.gatun.oci.Resources.Memory(33_554_432L, null, 33_554_432L, null, null, null, null, null, null, null))
                 .build();
         OciSpecs.writeConfig(example.toBuilder().linux(example.linux().toBuilder().resources(limits).build())
-                .process(example.process().toBuilder().terminal(false).args(List.of("sleep", "30")).build()).build(),
+                .process(example.process().toBuilder().terminal(false).args(List.of("sleep", "600")).build()).build(),
                 bundle.resolve("config.json"));
         String id = id("events");
         assertThat(gatun("run", "-d", "--bundle", bundle.toString(), id).code()).isZero();
