@@ -47,28 +47,7 @@ final class HookRunner {
                     pb.environment().put(e.substring(0, eq), e.substring(eq + 1));
                 }
             }
-            Process p = pb.start();
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(OciSpecs.writeState(state).getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                // the hook need not read its stdin
-            }
-            String where = "hooks." + kind + "[" + i + "] (" + hook.path() + ")";
-            try {
-                long timeout = hook.timeout() == null ? 60 : hook.timeout();
-                if (!p.waitFor(timeout, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor();
-                    throw new IOException(where + " did not finish within " + timeout + " s");
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-                throw new IOException(where + " was interrupted", e);
-            }
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (p.exitValue() != 0) {
-                throw new IOException(where + " exited with " + p.exitValue() + (output.isEmpty() ? "" : ": " + output));
-            }
+            finish(pb.start(), "hooks." + kind + "[" + i + "] (" + hook.path() + ")", hook, state);
         }
     }
 
@@ -92,35 +71,45 @@ final class HookRunner {
             } catch (IOException | RuntimeException e) {
                 throw new IOException(where + " could not run in the container's namespaces: " + e.getMessage(), e);
             }
-            java.util.concurrent.CompletableFuture<byte[]> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try (java.io.InputStream in = p.getInputStream()) {
-                    return in.readAllBytes();
-                } catch (IOException e) {
-                    return new byte[0];
-                }
-            }, Thread::startVirtualThread);
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(OciSpecs.writeState(state).getBytes(StandardCharsets.UTF_8));
+            finish(p, where, hook, state);
+        }
+    }
+
+    /**
+     * A started hook's end: the state on its stdin, its output read as it comes (so that a
+     * talkative hook never blocks on a full pipe), its exit within its timeout (killed otherwise);
+     * anything but exit 0 is an {@link IOException} naming it, with its output.
+     */
+    private static void finish(Process p, String where, Hook hook, State state) throws IOException {
+        java.util.concurrent.CompletableFuture<byte[]> output = new java.util.concurrent.CompletableFuture<>();
+        Thread.startVirtualThread(() -> {
+            try (java.io.InputStream in = p.getInputStream()) {
+                output.complete(in.readAllBytes());
             } catch (IOException e) {
-                // the hook need not read its stdin
+                output.complete(new byte[0]);
             }
-            try {
-                long timeout = hook.timeout() == null ? 60 : hook.timeout();
-                if (!p.waitFor(timeout, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor();
-                    throw new IOException(where + " did not finish within " + timeout + " s");
-                }
-                String text = new String(output.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8).strip();
-                if (p.exitValue() != 0) {
-                    throw new IOException(where + " exited with " + p.exitValue() + (text.isEmpty() ? "" : ": " + text));
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-                throw new IOException(where + " was interrupted", e);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                throw new IOException(where + ": its output could not be read", e);
+        });
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(OciSpecs.writeState(state).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // the hook need not read its stdin
+        }
+        try {
+            long timeout = hook.timeout() == null ? 60 : hook.timeout();
+            if (!p.waitFor(timeout, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                throw new IOException(where + " did not finish within " + timeout + " s");
             }
+            String text = new String(output.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8).strip();
+            if (p.exitValue() != 0) {
+                throw new IOException(where + " exited with " + p.exitValue() + (text.isEmpty() ? "" : ": " + text));
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException(where + " was interrupted", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException(where + ": its output could not be read", e);
         }
     }
 }
