@@ -106,9 +106,10 @@ class RootlessGatunCommandKernelTest {
         return OciSpecs.mapper().readTree(captured.toString(StandardCharsets.UTF_8)).path("status").asString();
     }
 
-    private static void awaitFile(Path file) throws InterruptedException {
+    /** Waits until {@code file} has content: the shell makes it before its command writes. */
+    private static void awaitFile(Path file) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(file)) {
+        while (!Files.exists(file) || Files.size(file) == 0) {
             assertThat(System.nanoTime()).as(file + " appears").isLessThan(deadline);
             Thread.sleep(20);
         }
