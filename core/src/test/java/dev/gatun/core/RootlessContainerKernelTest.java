@@ -173,6 +173,42 @@ class RootlessContainerKernelTest {
         assertThat(fromArchive.out().lines().toList()).as(fromArchive.out()).isEqualTo(expected);
     }
 
+    /**
+     * An image pulled from a registry (Debian's docker-registry on a loopback port, started by this
+     * user) into a store the user owns, and run rootless: the pull's connections, selector and
+     * threads are gone with it (the snapshot after each test), and so is the registry's process.
+     */
+    @Test
+    void anImagePulledFromARegistryRunsRootless() throws Exception {
+        Kernel.require(dev.gatun.testing.LocalRegistry.available(), "docker-registry and skopeo are not installed");
+        Path base = BusyboxRootfs.create(tmp.resolve("base"));
+        Path app = Files.createDirectories(tmp.resolve("app-layer/app"));
+        Files.writeString(app.resolve("hello"), "pulled as " + Caller.current().uid() + "\n");
+        Path layout = dev.gatun.testing.OciLayoutBuilder.create().layer(base).layer(tmp.resolve("app-layer"))
+                .entrypoint("/bin/sh", "-c").cmd("cat /app/hello; id -u; echo written > /app/new && cat /app/new")
+                .env("PATH=/bin:/usr/bin").refName("latest").write(tmp.resolve("layout"));
+        String previous = System.getProperty("gatun.imageStore");
+        System.setProperty("gatun.imageStore", tmp.resolve("pulled-store").toString());
+        try (dev.gatun.testing.LocalRegistry registry =
+                dev.gatun.testing.LocalRegistry.start(Files.createDirectory(tmp.resolve("registry")))) {
+            String reference = registry.push(layout, "latest", "gatun/rootless:1");
+            Ran r = Ran.of(Container.builder().id(Leftovers.id("rootless-pulled")).image(reference));
+            assertThat(r.exit()).as(r.out()).isZero();
+            assertThat(r.out().lines().toList()).as(r.out())
+                    .isEqualTo(List.of("pulled as " + Caller.current().uid(), "0", "written"));
+            // the store is the user's, below the directory it was told
+            assertThat(tmp.resolve("pulled-store")).isNotEmptyDirectory();
+            assertThat(Files.getOwner(tmp.resolve("pulled-store")).getName())
+                    .isEqualTo(System.getProperty("user.name"));
+        } finally {
+            if (previous == null) {
+                System.clearProperty("gatun.imageStore");
+            } else {
+                System.setProperty("gatun.imageStore", previous);
+            }
+        }
+    }
+
     @Test
     void rootInTheContainerCannotReadOrWriteWhatTheCallerCannot() throws Exception {
         Kernel.require(Files.exists(Path.of("/etc/shadow")) && !Files.isReadable(Path.of("/etc/shadow")),

@@ -58,21 +58,24 @@ public final class LocalRegistry implements AutoCloseable {
         Process p = new ProcessBuilder("/usr/bin/docker-registry", "serve", config.toString()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         LocalRegistry registry = new LocalRegistry(p, host, storage);
-        HttpClient http = HttpClient.newHttpClient();
-        for (int i = 0; ; i++) {
-            try {
-                int status = http.send(HttpRequest.newBuilder(URI.create("http://" + host + "/v2/")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status == 200 || status == 401 && !auth.isEmpty()) {
-                    return registry;
+        // closed before returning: an open client's selector (an epoll fd and an eventfd) and its
+        // thread would otherwise live until a GC, and a caller's leak check would find them
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            for (int i = 0; ; i++) {
+                try {
+                    int status = http.send(HttpRequest.newBuilder(URI.create("http://" + host + "/v2/")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                    if (status == 200 || status == 401 && !auth.isEmpty()) {
+                        return registry;
+                    }
+                } catch (IOException notYet) {
+                    if (i > 100 || !p.isAlive()) {
+                        registry.close();
+                        throw new IOException("docker-registry did not start: " + Files.readString(log));
+                    }
                 }
-            } catch (IOException notYet) {
-                if (i > 100 || !p.isAlive()) {
-                    registry.close();
-                    throw new IOException("docker-registry did not start: " + Files.readString(log));
-                }
+                Thread.sleep(100);
             }
-            Thread.sleep(100);
         }
     }
 
