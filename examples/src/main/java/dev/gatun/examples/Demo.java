@@ -39,6 +39,13 @@ import java.util.TreeMap;
  * <p>The server is busybox's {@code httpd} when a static busybox is installed
  * ({@code busybox-static}), otherwise the JDK's own {@code jwebserver}, both reached from the
  * host's read-only {@code /usr}.
+ *
+ * <p>Given an image — the first argument, or {@code -Dgatun.demo.image=} through the Maven
+ * profile: a registry reference ({@code localhost:5000/httpd:1}), an OCI layout directory or a
+ * {@code docker save} archive — the container runs that image's own command on a root of the
+ * image's layers instead, and the port published on 8081 is the first TCP port the image exposes
+ * (80 when it exposes none). The container's own view then comes from an {@code exec} of
+ * {@code /bin/sh} in it, when the image has one.
  */
 public final class Demo {
 
@@ -54,34 +61,47 @@ public final class Demo {
             System.err.println("Gatun cannot run containers here: " + Gatun.unsupportedCause().orElseThrow());
             System.exit(1);
         }
-        List<String> server = server();
-        String script = "echo \"inside: my pid is $$, hostname $(hostname), kernel $(uname -r)\"; "
+        String image = args.length > 0 ? args[0] : System.getProperty("gatun.demo.image", "").strip();
+        List<String> server = image.isEmpty() ? server() : List.of();
+        String view = "echo \"inside: my pid is $$, hostname $(hostname), kernel $(uname -r)\"; "
                 + "echo \"inside: cgroup $(head -1 /proc/self/cgroup)\"; "
-                + "echo \"inside: processes I can see: $(ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' ')\"; "
-                + "echo \"<h1>hello from $(hostname)</h1>\" > /tmp/index.html; "
+                + "echo \"inside: processes I can see: $(ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' ')\"; ";
+        String script = view + "echo \"<h1>hello from $(hostname)</h1>\" > /tmp/index.html; "
                 + "echo ready; exec " + String.join(" ", server);
 
         // a JVM that is not root runs the container rootless: its own user namespace, limits only in a
         // delegated cgroup, and published ports through pasta (it cannot enter the container's network)
         boolean rootless = !"root".equals(System.getProperty("user.name"));
         Optional<String> noPasta = rootless ? NetworkMode.pastaUnavailableCause() : Optional.empty();
-        ContainerBuilder b = Container.builder()
-                .hostname("web")
-                .command("/bin/sh", "-c", script)
+        ContainerBuilder b = Container.builder().hostname("web");
+        int containerPort = CONTAINER_PORT;
+        if (image.isEmpty()) {
+            b.command("/bin/sh", "-c", script);
+        } else {
+            Path local = Path.of(image);
+            if (Files.exists(local)) {
+                b.image(local);
+            } else {
+                b.image(image); // host[:port]/name[:tag|@digest], pulled into the default store
+            }
+            containerPort = exposedTcpPort(b.imageConfig().orElseThrow());
+        }
+        b
                 .resources(r -> r.memory("512m").memorySwap("512m").cpus(1.5).cpuShares(512).pidsLimit(100)
                         .blkioWeight(500))
                 .dropUnsupportedLimits(true)
                 .stopTimeout(java.time.Duration.ofSeconds(2))
                 .redirectErrorStream(true);
         if (noPasta.isEmpty()) {
-            b.publish(HOST_PORT, CONTAINER_PORT); // podman's -p 8081:80
+            b.publish(HOST_PORT, containerPort); // podman's -p 8081:80
             if (rootless) {
                 b.network(NetworkMode.pasta());
             }
         }
         try (Container c = b.build()) {
             section("The container");
-            System.out.println("id " + c.id() + ", the server: " + String.join(" ", server));
+            System.out.println("id " + c.id() + ", the server: " + (image.isEmpty() ? String.join(" ", server)
+                    : "the image " + image + "'s own command, " + String.join(" ", c.spec().process().args())));
             if (rootless) {
                 System.out.println("rootless: this JVM runs as " + System.getProperty("user.name") + ", so the container"
                         + " has a user namespace of its own (its root is " + System.getProperty("user.name")
@@ -90,8 +110,14 @@ public final class Demo {
             ContainerProcess init = c.run();
             BufferedReader out = new BufferedReader(new InputStreamReader(init.getInputStream(), StandardCharsets.UTF_8));
             List<String> inside = new ArrayList<>();
-            for (String line; (line = out.readLine()) != null && !line.equals("ready"); ) {
-                inside.add(line);
+            if (image.isEmpty()) {
+                for (String line; (line = out.readLine()) != null && !line.equals("ready"); ) {
+                    inside.add(line);
+                }
+            } else {
+                // the image's command prints what it likes: pass it through, and look inside with an exec
+                Thread.ofVirtual().start(() -> out.lines().forEach(l -> System.out.println("image: " + l)));
+                inside.addAll(lookInside(c, view));
             }
             Thread.sleep(1500); // let the server bind its port and spawn its children
 
@@ -153,7 +179,7 @@ public final class Demo {
                         stats.cpuUsageMicros() / 1000.0);
             }
 
-            section("The server answers on the host: -p 8081:80");
+            section("The server answers on the host: -p 8081:" + containerPort);
             if (noPasta.isPresent()) {
                 System.out.println("not published: " + noPasta.get());
             } else {
@@ -174,6 +200,25 @@ public final class Demo {
                 System.out.println("cgroup " + cgroupDir + (Files.exists(cgroupDir) ? " still exists!" : " removed"));
             }
             System.out.println("state dir " + c.bundle() + (Files.exists(c.bundle()) ? " still exists!" : " removed"));
+        }
+    }
+
+    /** The first {@code N/tcp} (or bare {@code N}) the image exposes, lowest first; 80 when none. */
+    private static int exposedTcpPort(dev.gatun.images.ImageConfig config) {
+        return config.exposedPorts().stream().filter(p -> p.endsWith("/tcp") || !p.contains("/"))
+                .map(p -> Integer.parseInt(p.contains("/") ? p.substring(0, p.indexOf('/')) : p)).sorted()
+                .findFirst().orElse(CONTAINER_PORT);
+    }
+
+    /** The container's own view, from an exec of {@code /bin/sh -c view} in it; a line saying why not otherwise. */
+    private static List<String> lookInside(Container c, String view) throws InterruptedException {
+        try {
+            ContainerProcess sh = c.execBuilder("/bin/sh", "-c", view).redirectErrorStream(true).start();
+            String text = new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int exit = sh.waitFor();
+            return exit == 0 ? text.lines().toList() : List.of("inside: /bin/sh exited " + exit + ": " + text.strip());
+        } catch (IOException e) {
+            return List.of("inside: no view from inside (" + e.getMessage() + ")");
         }
     }
 
