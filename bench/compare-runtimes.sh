@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Compares Gatun with crun and runc (Debian's packages) on one bundle, interleaved, as ratios.
-#   bench/compare-runtimes.sh [--ops N] [--runtimes gatun,crun,runc,unshare,true] [--warmup N] [--out bench/results/FILE.md]
+#   bench/compare-runtimes.sh [--ops N] [--runtimes gatun,crun,runc,unshare,true] [--warmup N]
+#                             [--bundle default|light] [--no-seccomp] [--out bench/results/FILE.md]   (FILE.md, FILE.csv, FILE.svg)
+# default bundle: the builder's default container with the article's limits, the same config.json for every runtime;
+# each runtime's limits are read from the host before timing.
 # Needs root, crun, runc and busybox-static; build first: ./mvnw -q -pl bench -am package -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -75,7 +75,15 @@ public final class ColdStart {
      * {@code crun run} into {@code dir} (see the class doc).
      */
     public static void bundle(Path dir, String... command) throws Exception {
-        Spec spec = Container.builder().command(command).id("gatun-cold").toSpec();
+        bundle(dir, Container.builder().command(command).id("gatun-cold").toSpec());
+    }
+
+    /**
+     * Writes {@code spec} (a builder's, {@link ContainerBuilder#toSpec()}) as a bundle for
+     * {@code crun run} into {@code dir}: its root moved to {@code DIR/rootfs}, which holds the
+     * mount points and the host's top-level symlinks the sandbox root would hold.
+     */
+    public static void bundle(Path dir, Spec spec) throws Exception {
         Path rootfs = dir.resolve("rootfs");
         Files.createDirectories(rootfs);
         for (String p : ContainerBuilder.DEFAULT_HOST_PATHS) {

@@ -18,7 +18,27 @@ final class Bundle {
 
     private Bundle() {}
 
-    /** Writes the bundle into {@code dir}: {@code dir/rootfs} and {@code dir/config.json}. */
+    /**
+     * The fair bundle: the builder's default container ({@code Container.builder().command("/bin/true")}:
+     * its namespaces, seccomp profile, capabilities, masked and read-only paths, the host paths it
+     * binds read-only) with the article's limits this host supports (512 MiB memory and swap,
+     * 1.5 CPUs, 512 shares, 100 pids; no blkio weight) in cgroup {@code cgroupsPath}, written for
+     * {@code crun run} ({@link dev.gatun.bench.cold.ColdStart#bundle(Path, dev.gatun.oci.Spec)}).
+     * Without {@code seccomp} the spec has no seccomp section, for every runtime alike.
+     */
+    static Path createDefault(Path dir, String cgroupsPath, boolean seccomp) throws Exception {
+        dev.gatun.oci.Spec spec = dev.gatun.core.Container.builder().command("/bin/true").id("bench")
+                .cgroupsPath(cgroupsPath)
+                .resources(r -> r.memory("512m").memorySwap("512m").cpus(1.5).cpuShares(512).pidsLimit(100))
+                .toSpec();
+        if (!seccomp) {
+            spec = spec.toBuilder().linux(spec.linux().toBuilder().seccomp(null).build()).build();
+        }
+        dev.gatun.bench.cold.ColdStart.bundle(dir, spec);
+        return dir;
+    }
+
+    /** Writes the light bundle into {@code dir}: {@code dir/rootfs} and {@code dir/config.json}. */
     static Path create(Path dir, String cgroupsPath) throws IOException {
         Path rootfs = dir.resolve("rootfs");
         for (String d : List.of("bin", "proc", "dev", "sys", "tmp", "etc")) {

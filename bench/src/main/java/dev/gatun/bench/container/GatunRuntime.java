@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * Gatun in-process: {@link Container#fromBundle} of the same bundle, then run, wait and delete,
  * in this JVM. stdio goes to the JVM's own (inherited), as the external runtimes' does.
  */
-final class GatunRuntime implements RuntimeComparison.Runtime {
+final class GatunRuntime implements RuntimeComparison.Runtime, RuntimeComparison.LimitsCheck {
 
     private GatunRuntime() {}
 
@@ -19,6 +19,14 @@ final class GatunRuntime implements RuntimeComparison.Runtime {
     @Override
     public String name() {
         return "gatun";
+    }
+
+    @Override
+    public String verifyLimits(Path bundle, String id, String cgroupsPath) throws Exception {
+        try (Container c = Container.fromBundle(bundle, id).inheritIO()) {
+            c.create();
+            return RuntimeComparison.readLimits(cgroupsPath);
+        }
     }
 
     @Override

@@ -49,15 +49,23 @@ public final class RuntimeComparison {
         int warmup = 300;
         List<String> names = List.of("gatun", "crun", "runc", "unshare", "true");
         Path out = null;
+        String bundleKind = "default";
+        boolean seccomp = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--ops" -> ops = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--runtimes" -> names = Arrays.asList(args[++i].split(","));
                 case "--out" -> out = Path.of(args[++i]);
+                case "--bundle" -> bundleKind = args[++i];
+                case "--no-seccomp" -> seccomp = false;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
+        if (!bundleKind.equals("default") && !bundleKind.equals("light")) {
+            throw new IllegalArgumentException("--bundle default|light, not " + bundleKind);
+        }
+        String load0 = Files.readString(Path.of("/proc/loadavg")).strip();
         Path work = Files.createTempDirectory("gatun-bench-");
         Path state = Files.createDirectories(work.resolve("state"));
         String cgroupParent = "/gatun-bench-" + ProcessHandle.current().pid();
@@ -77,7 +85,17 @@ public final class RuntimeComparison {
         }
         Map<String, Path> bundles = new LinkedHashMap<>();
         for (String name : runtimes.keySet()) {
-            bundles.put(name, Bundle.create(Files.createDirectories(work.resolve(name)), cgroupParent + "/" + name));
+            Path dir = Files.createDirectories(work.resolve(name));
+            String cgroup = cgroupParent + "/" + name;
+            bundles.put(name, bundleKind.equals("default") ? Bundle.createDefault(dir, cgroup, seccomp)
+                    : Bundle.create(dir, cgroup));
+        }
+        // the limits, read from the host in each runtime's created container before any timing
+        List<String> verified = new ArrayList<>();
+        for (String name : runtimes.keySet()) {
+            if (runtimes.get(name) instanceof LimitsCheck check) {
+                verified.add(name + ": " + check.verifyLimits(bundles.get(name), name + "-limits", cgroupParent + "/" + name));
+            }
         }
         // warm-up, interleaved like the measured ops: the JIT for Gatun (a method run once per
         // container is compiled only after hundreds of containers), the page cache for everyone
@@ -115,10 +133,32 @@ public final class RuntimeComparison {
         }
         removeCgroups(cgroupParent);
         deleteTree(work);
-        String report = report(ops, warmup, wall, cpu, sequential);
+        String setup = String.format(Locale.ROOT, "Bundle: %s%s. Load average (1/5/15 min) at start %s, at end %s.%n"
+                        + "Versions: %s; %s; %s.%n%nLimits read from the host in each runtime's created container "
+                        + "before timing:%n%n%s%n",
+                bundleKind.equals("default") ? "the builder's default container of /bin/true (namespaces, seccomp, "
+                        + "capabilities, masked paths, read-only host paths) with the article's limits this host "
+                        + "supports (no blkio weight), written as config.json" : "light (Bundle.create: busybox, no seccomp)",
+                seccomp ? "" : ", its seccomp section removed for every runtime",
+                String.join(" ", Arrays.copyOf(load0.split(" "), 3)),
+                String.join(" ", Arrays.copyOf(Files.readString(Path.of("/proc/loadavg")).strip().split(" "), 3)),
+                "java " + System.getProperty("java.vm.version"), version("crun"), version("runc"),
+                verified.stream().map(v -> "- " + v).collect(java.util.stream.Collectors.joining("\n")));
+        String report = report(ops, warmup, wall, cpu, sequential).replace("\n\n| runtime", "\n\n" + setup + "\n| runtime");
         System.out.print(report);
         if (out != null) {
             Files.writeString(out, report);
+            // the raw samples beside it: FILE.csv
+            StringBuilder csv = new StringBuilder("runtime,op,wall_ns,cpu_ticks\n");
+            for (String name : wall.keySet()) {
+                for (int i = 0; i < ops; i++) {
+                    csv.append(name).append(',').append(i).append(',').append(wall.get(name)[i]).append(',')
+                            .append(cpu.get(name)[i]).append('\n');
+                }
+            }
+            String base = out.getFileName().toString();
+            Files.writeString(out.resolveSibling((base.endsWith(".md") ? base.substring(0, base.length() - 3) : base)
+                    + ".csv"), csv);
             // the chart beside the table: FILE.md -> FILE.svg
             String name = out.getFileName().toString();
             Path svg = out.resolveSibling((name.endsWith(".md") ? name.substring(0, name.length() - 3) : name) + ".svg");
@@ -140,16 +180,25 @@ public final class RuntimeComparison {
                 Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip(),
                 java.lang.Runtime.getRuntime().availableProcessors(),
                 Files.readString(Path.of("/proc/loadavg")).split(" ")[0], ops, warmup));
-        s.append("| runtime | median wall (ms) | p90 wall (ms) | CPU/op (ms) | wall vs ").append(base)
+        double baseP90 = percentile(wall.get(base), 0.9);
+        double baseP99 = percentile(wall.get(base), 0.99);
+        s.append("| runtime | median wall (ms) | p90 wall (ms) | p99 wall (ms) | CPU/op (ms) | wall vs ").append(base)
+                .append(" | p90 vs ").append(base).append(" | p99 vs ").append(base)
                 .append(" | CPU vs ").append(base).append(" | 100 sequential (s) | sequential vs ").append(base)
-                .append(" |\n|---|---|---|---|---|---|---|---|\n");
+                .append(" |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (String name : wall.keySet()) {
             double med = median(wall.get(name));
             double p90 = percentile(wall.get(name), 0.9);
+            double p99 = percentile(wall.get(name), 0.99);
             double c = mean(cpu.get(name));
             double seq = sequential.get(name);
-            s.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f× | %.2f× | %.2f | %.2f× |%n",
-                    name, med / 1e6, p90 / 1e6, c * 10.0, med / baseWall, c / baseCpu, seq / 1e9, seq / baseSeq));
+            s.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f× | %.2f× | %.2f× | %.2f× | %.2f | %.2f× |%n",
+                    name, med / 1e6, p90 / 1e6, p99 / 1e6, c * 10.0, med / baseWall, p90 / baseP90, p99 / baseP99,
+                    c / baseCpu, seq / 1e9, seq / baseSeq));
+        }
+        if (wall.containsKey("true")) {
+            s.append("\nThe `true` row is the launch cost alone: `ProcessBuilder(\"/bin/true\")` from this JVM, which every "
+                    + "external runtime's row includes (its `crun run` or `runc run` is such a launch) and Gatun's does not.\n");
         }
         return s.toString();
     }
@@ -219,7 +268,83 @@ public final class RuntimeComparison {
      * crun or runc: {@code <runtime> --root <state> run --bundle <dir> <id>}, which also deletes;
      * or unshare and true, whose commands are complete as given.
      */
-    record External(String name, List<String> command) implements Runtime {
+    /** A runtime whose created container's cgroup files can be read before timing. */
+    interface LimitsCheck {
+        /** Creates container {@code id} of {@code bundle}, reads its limits from the host, deletes it; returns what it read. */
+        String verifyLimits(Path bundle, String id, String cgroupsPath) throws Exception;
+    }
+
+    /**
+     * Reads the article's limits of cgroup {@code path} (absolute, as the bundle names it) from
+     * the host, and fails unless each holds what the bundle asks for.
+     */
+    static String readLimits(String path) throws IOException {
+        Path root = Path.of("/sys/fs/cgroup");
+        boolean v2 = Files.exists(root.resolve("cgroup.controllers"));
+        Map<String, String> want = new LinkedHashMap<>();
+        if (v2) {
+            want.put("memory.max", "536870912");
+            want.put("memory.swap.max", "0");
+            want.put("cpu.max", "150000 100000");
+            want.put("pids.max", "100");
+        } else {
+            want.put("memory/memory.limit_in_bytes", "536870912");
+            want.put("memory/memory.memsw.limit_in_bytes", "536870912");
+            want.put("cpu/cpu.cfs_quota_us", "150000");
+            want.put("cpu/cpu.cfs_period_us", "100000");
+            want.put("cpu/cpu.shares", "512");
+            want.put("pids/pids.max", "100");
+        }
+        List<String> got = new ArrayList<>();
+        for (var e : want.entrySet()) {
+            String key = e.getKey();
+            Path file = v2 ? root.resolve(path.substring(1)).resolve(key)
+                    : root.resolve(key.substring(0, key.indexOf('/'))).resolve(path.substring(1))
+                            .resolve(key.substring(key.indexOf('/') + 1));
+            String value = Files.readString(file).strip();
+            if (!value.equals(e.getValue())) {
+                throw new IllegalStateException(file + " holds " + value + ", not " + e.getValue());
+            }
+            got.add(key.substring(key.indexOf('/') + 1) + "=" + value);
+        }
+        return String.join(", ", got);
+    }
+
+    /** The first line of {@code <tool> --version}, or that it is missing. */
+    private static String version(String tool) {
+        try {
+            Process p = new ProcessBuilder(tool, "--version").redirectErrorStream(true).start();
+            String first = new String(p.getInputStream().readAllBytes()).lines().findFirst().orElse("?");
+            p.waitFor();
+            return first;
+        } catch (IOException | InterruptedException e) {
+            return tool + " missing";
+        }
+    }
+
+    record External(String name, List<String> command) implements Runtime, LimitsCheck {
+        @Override
+        public String verifyLimits(Path bundle, String id, String cgroupsPath) throws Exception {
+            if (!name.equals("crun") && !name.equals("runc")) {
+                return "no cgroup";
+            }
+            List<String> create = new ArrayList<>(command);
+            create.addAll(List.of("create", "--bundle", bundle.toString(), id));
+            List<String> delete = new ArrayList<>(command);
+            delete.addAll(List.of("delete", "--force", id));
+            Process p = new ProcessBuilder(create).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            try {
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException(String.join(" ", create) + " exited with " + p.exitValue());
+                }
+                return readLimits(cgroupsPath);
+            } finally {
+                new ProcessBuilder(delete).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start().waitFor();
+            }
+        }
+
         @Override
         public void runOnce(Path bundle, String id) throws Exception {
             List<String> cmd = new ArrayList<>(command);
