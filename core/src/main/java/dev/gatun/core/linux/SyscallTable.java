@@ -34,7 +34,9 @@ public final class SyscallTable {
         this.arch = arch;
         this.numbers = Collections.unmodifiableMap(numbers);
         Map<Integer, String> byNumber = new HashMap<>();
-        numbers.forEach((name, nr) -> byNumber.putIfAbsent(nr, name));
+        for (Map.Entry<String, Integer> e : numbers.entrySet()) {
+            byNumber.putIfAbsent(e.getValue(), e.getKey());
+        }
         this.names = Collections.unmodifiableMap(byNumber);
     }
 
