@@ -149,7 +149,8 @@ def main():
     v = versions(a.java)
     by = {c: [x for x in rows if x["case"] == c] for c in cases}
     md = [f"# Cold path: a fresh process with one container{(' — ' + a.label) if a.label else ''}", "",
-          f"`bench/cold-start.sh --rounds {a.rounds}{' ' + ' '.join('--java-opt ' + o for o in a.java_opt) if a.java_opt else ''}"
+          f"`bench/cold-start.sh --rounds {a.rounds}{' --cases ' + a.cases if a.cases != 'bare,gatun1,gatun10,crun' else ''}"
+          f"{' ' + ' '.join('--java-opt ' + o for o in a.java_opt) if a.java_opt else ''}"
           f"{' --aot' if a.aot_cache else ''}{' --compare ' + a.compare if a.compare else ''}`"
           f" ({a.warmup} warm-up rounds not recorded), {start:%Y-%m-%d %H:%M} UTC, commit {v['commit']}.",
           f"{v['java']}; {v['crun']}; kernel {v['kernel']}; {v['cpus']} CPUs, as root.",
