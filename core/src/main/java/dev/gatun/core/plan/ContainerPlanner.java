@@ -365,10 +365,15 @@ public final class ContainerPlanner {
     }
 
     private static int[] waiterFds(int waitDirFd, int waiterFd) {
-        if (waitDirFd >= 0 && waiterFd >= 0) {
-            return new int[] {waitDirFd, waiterFd};
+        int[] fds = new int[2];
+        int n = 0;
+        if (waitDirFd >= 0) {
+            fds[n++] = waitDirFd;
         }
-        return waitDirFd >= 0 ? new int[] {waitDirFd} : waiterFd >= 0 ? new int[] {waiterFd} : new int[0];
+        if (waiterFd >= 0) {
+            fds[n++] = waiterFd;
+        }
+        return java.util.Arrays.copyOf(fds, n);
     }
 
     /**
