@@ -8,10 +8,13 @@ so that all cases share the machine's noise:
   gatun1    java -cp JAR ColdStart containers 1   start, one default container, exit
   gatun10   java -cp JAR ColdStart containers 10  laps of the 2nd..10th container
   crun      crun run of the same container's bundle (ColdStart bundle)
+  bundle1   java -cp JAR ColdStart frombundle 1 BUNDLE: one container by Container.fromBundle from
+            that same bundle (config.json parsed), when named in --cases
   gatun1aot, gatun10aot   gatun1 and gatun10 with -XX:AOTCache=FILE (JDK 25's AOT cache, JEP 483/514/515),
             when --aot-cache FILE is given (cold-start.sh --aot trains one first)
   gatun1base, gatun10base gatun1 and gatun10 from another build's benchmarks.jar (--compare JAR), so that
             a change and its baseline are measured in the same rounds, under the same load
+            (and bundle1base when bundle1 is among the cases)
 
 Per run: wall time (fork to reaped, measured here), user and system CPU and peak RSS of the
 process and every descendant it reaped (wait4's rusage), the load average when it started, and
@@ -100,7 +103,8 @@ def main():
     a = ap.parse_args()
 
     jvm = [a.java, "--enable-native-access=ALL-UNNAMED", *a.java_opt, "-cp", a.jar, MAIN]
-    cmds = {"bare": jvm + ["bare"], "gatun1": jvm + ["containers", "1"], "gatun10": jvm + ["containers", "10"]}
+    cmds = {"bare": jvm + ["bare"], "gatun1": jvm + ["containers", "1"], "gatun10": jvm + ["containers", "10"],
+            "bundle1": jvm + ["frombundle", "1", a.bundle]}
     cases = a.cases.split(",")
     if a.aot_cache:
         aot = [a.java, "--enable-native-access=ALL-UNNAMED", *a.java_opt, f"-XX:AOTCache={a.aot_cache}", "-cp", a.jar, MAIN]
@@ -111,7 +115,10 @@ def main():
         base = [a.java, "--enable-native-access=ALL-UNNAMED", *a.java_opt, "-cp", a.compare, MAIN]
         cmds["gatun1base"] = base + ["containers", "1"]
         cmds["gatun10base"] = base + ["containers", "10"]
+        cmds["bundle1base"] = base + ["frombundle", "1", a.bundle]
         cases += [c for c in ("gatun1base", "gatun10base") if c not in cases]
+        if "bundle1" in cases:
+            cases += [c for c in ("bundle1base",) if c not in cases]
     seq = [0]
 
     def cmd(case):
@@ -142,7 +149,8 @@ def main():
     v = versions(a.java)
     by = {c: [x for x in rows if x["case"] == c] for c in cases}
     md = [f"# Cold path: a fresh process with one container{(' — ' + a.label) if a.label else ''}", "",
-          f"`bench/cold-start.sh --rounds {a.rounds}{' ' + ' '.join('--java-opt ' + o for o in a.java_opt) if a.java_opt else ''}"
+          f"`bench/cold-start.sh --rounds {a.rounds}{' --cases ' + a.cases if a.cases != 'bare,gatun1,gatun10,crun' else ''}"
+          f"{' ' + ' '.join('--java-opt ' + o for o in a.java_opt) if a.java_opt else ''}"
           f"{' --aot' if a.aot_cache else ''}{' --compare ' + a.compare if a.compare else ''}`"
           f" ({a.warmup} warm-up rounds not recorded), {start:%Y-%m-%d %H:%M} UTC, commit {v['commit']}.",
           f"{v['java']}; {v['crun']}; kernel {v['kernel']}; {v['cpus']} CPUs, as root.",
@@ -165,7 +173,7 @@ def main():
         md.append(f"| {c} | {pct(w, 50):.1f} ms | {pct(w, 90):.1f} | {pct(w, 99):.1f} | {pct(cpu, 50):.1f} ms | "
                   f"{pct(cpu, 90):.1f} | {pct(cpu, 99):.1f} | {rss:.0f} MiB | {rb} | {rc} |")
     md += ["", "Inside the JVM (ms), p50 / p90 / p99:", "", "| lap | case | p50 | p90 | p99 |", "|---|---|---:|---:|---:|"]
-    for c in [c for c in cases if c.startswith("gatun")]:
+    for c in [c for c in cases if c.startswith("gatun") or c.startswith("bundle")]:
         laps = [[float(y) for y in x["laps_ms"].split(";")] for x in by[c]]
         series = [("before main() (JVM start)", [x["premain_ms"] for x in by[c]]),
                   ("main() to 1st container exited", [l[0] for l in laps])]

@@ -712,9 +712,12 @@ public final class ContainerBuilder {
         Namespaces namespaces = effectiveNamespaces();
         // gid 5 (tty) for the ptys only where the user namespace maps it: a rootless one that maps
         // the caller alone does not, and the kernel refuses devpts's gid=5 there (EINVAL)
-        boolean ttyGroup = !namespaces.created().contains(NamespaceType.USER) || namespaces.idMappings()
-                .map(m -> m.gids().stream().anyMatch(g -> g.containerId() <= 5 && 5 < g.containerId() + g.size()))
-                .orElse(false);
+        boolean ttyGroup = !namespaces.created().contains(NamespaceType.USER);
+        if (!ttyGroup && namespaces.idMappings().isPresent()) {
+            for (dev.gatun.namespaces.IdMapping g : namespaces.idMappings().get().gids()) {
+                ttyGroup |= g.containerId() <= 5 && 5 < g.containerId() + g.size();
+            }
+        }
         List<Mount> allMounts = new ArrayList<>(standardMounts(namespaces.created().contains(NamespaceType.NETWORK),
                 ttyGroup));
         if (sandbox instanceof SandboxRoot s) {
@@ -729,7 +732,10 @@ public final class ContainerBuilder {
         for (long g : groups) {
             extra.add(g);
         }
-        List<String> envList = effectiveEnv().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        List<String> envList = new ArrayList<>();
+        for (Map.Entry<String, String> e : effectiveEnv().entrySet()) {
+            envList.add(e.getKey() + "=" + e.getValue());
+        }
         List<String> args = !this.args.isEmpty() || imageConfig == null ? this.args : imageConfig.command();
         String cwd = !cwdSet && imageConfig != null && imageConfig.workingDir() != null ? imageConfig.workingDir() : this.cwd;
         List<String> capList = List.copyOf(capabilities);
@@ -746,17 +752,20 @@ public final class ContainerBuilder {
                 .oomScoreAdj(oomScoreAdj != null ? oomScoreAdj : DEFAULT_OOM_SCORE_ADJ)
                 .build();
 
+        List<Linux.Namespace> nsList = new ArrayList<>();
+        for (OciNamespace n : OciNamespace.listOf(namespaces)) {
+            nsList.add(new Linux.Namespace(n.type(), n.path()));
+        }
         Linux.Builder linux = Linux.builder()
-                .namespaces(OciNamespace.listOf(namespaces).stream()
-                        .map(n -> new Linux.Namespace(n.type(), n.path())).toList())
+                .namespaces(nsList)
                 .resources(ResourceMapping.toOci(withDefaultDeviceRules(withDefaultLimits(resources))))
                 .maskedPaths(SecurityDefaults.MASKED_PATHS)
                 .readonlyPaths(SecurityDefaults.READONLY_PATHS)
                 .sysctl(sysctl.isEmpty() ? null : Map.copyOf(sysctl));
-        namespaces.idMappings().ifPresent(m -> {
-            linux.uidMappings(m.uids().stream().map(x -> new IdMapping(x.containerId(), x.hostId(), x.size())).toList());
-            linux.gidMappings(m.gids().stream().map(x -> new IdMapping(x.containerId(), x.hostId(), x.size())).toList());
-        });
+        if (namespaces.idMappings().isPresent()) {
+            linux.uidMappings(ociMappings(namespaces.idMappings().get().uids()));
+            linux.gidMappings(ociMappings(namespaces.idMappings().get().gids()));
+        }
         if (cgroupsPath != null) {
             linux.cgroupsPath(cgroupsPath);
         }
@@ -905,8 +914,18 @@ public final class ContainerBuilder {
 
     private static Set<String> dockerCapabilities() {
         Set<String> set = new TreeSet<>();
-        CapabilitySets.DOCKER_DEFAULT.forEach(c -> set.add(c.name()));
+        for (var c : CapabilitySets.DOCKER_DEFAULT) {
+            set.add(c.name());
+        }
         return set;
+    }
+
+    private static List<IdMapping> ociMappings(List<dev.gatun.namespaces.IdMapping> mappings) {
+        List<IdMapping> out = new ArrayList<>();
+        for (dev.gatun.namespaces.IdMapping x : mappings) {
+            out.add(new IdMapping(x.containerId(), x.hostId(), x.size()));
+        }
+        return out;
     }
 
     private static void requireAbsolute(String what, String path) {

@@ -106,11 +106,11 @@ public final class Namespaces {
     /** The types created new. */
     public Set<NamespaceType> created() {
         EnumSet<NamespaceType> s = EnumSet.noneOf(NamespaceType.class);
-        modes.forEach((t, m) -> {
-            if (m instanceof NamespaceMode.Create) {
-                s.add(t);
+        for (Map.Entry<NamespaceType, NamespaceMode> e : modes.entrySet()) {
+            if (e.getValue() instanceof NamespaceMode.Create) {
+                s.add(e.getKey());
             }
-        });
+        }
         return Collections.unmodifiableSet(s);
     }
 
@@ -157,7 +157,12 @@ public final class Namespaces {
      * {@code unshare}): the process that runs the container is then the grandchild.
      */
     public boolean requiresFork() {
-        return steps.stream().anyMatch(s -> s instanceof NamespaceStep.Fork);
+        for (NamespaceStep s : steps) {
+            if (s instanceof NamespaceStep.Fork) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -172,7 +177,12 @@ public final class Namespaces {
 
     /** Whether the parent must act while the child waits: write ID maps or time offsets. */
     public boolean requiresParentSync() {
-        return steps.stream().anyMatch(s -> s instanceof NamespaceStep.AwaitParent);
+        for (NamespaceStep s : steps) {
+            if (s instanceof NamespaceStep.AwaitParent) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -200,7 +210,10 @@ public final class Namespaces {
 
     private boolean createsViaUnshare() {
         NamespaceMode user = modes.get(NamespaceType.USER);
-        boolean anyJoin = modes.values().stream().anyMatch(m -> m instanceof NamespaceMode.Join);
+        boolean anyJoin = false;
+        for (NamespaceMode m : modes.values()) {
+            anyJoin |= m instanceof NamespaceMode.Join;
+        }
         return user instanceof NamespaceMode.Join || (user instanceof NamespaceMode.Create && anyJoin);
     }
 
@@ -217,7 +230,9 @@ public final class Namespaces {
     }
 
     private void makePlan(List<NamespaceStep> plan) {
-        joined().forEach((t, p) -> plan.add(new NamespaceStep.Join(t, p)));
+        for (Map.Entry<NamespaceType, Path> e : joined().entrySet()) {
+            plan.add(new NamespaceStep.Join(e.getKey(), e.getValue()));
+        }
         boolean offsets = !timeOffsets.isEmpty();
         boolean newUser = modes.get(NamespaceType.USER) instanceof NamespaceMode.Create;
         boolean forkForPid = modes.get(NamespaceType.PID) instanceof NamespaceMode.Join;
@@ -254,11 +269,11 @@ public final class Namespaces {
                     "offsets apply only to a new time namespace, and the time namespace is "
                             + modes.get(NamespaceType.TIME));
         }
-        modes.forEach((t, m) -> {
-            if (m instanceof NamespaceMode.Join(Path path)) {
-                checkProcPath(t, path);
+        for (Map.Entry<NamespaceType, NamespaceMode> e : modes.entrySet()) {
+            if (e.getValue() instanceof NamespaceMode.Join(Path path)) {
+                checkProcPath(e.getKey(), path);
             }
-        });
+        }
     }
 
     /** A /proc/<pid>/ns/<name> path joined as another type is a mistake we can see. */

@@ -19,6 +19,9 @@ import java.nio.file.Path;
  *       {@code main()} starts, {@code lap <i> <ns>} for each container (the first from {@code main()}
  *       starting, the others from their own {@code builder()} call), {@code end <epoch ms>} when
  *       {@code main()} returns;</li>
+ *   <li>{@code frombundle N DIR}: as {@code containers N}, each container made by
+ *       {@code Container.fromBundle(DIR, id)} from the bundle {@code bundle DIR} wrote (the same
+ *       container, its config.json parsed each time);</li>
  *   <li>{@code bundle DIR}: writes an OCI bundle for {@code crun run} that describes the same
  *       container: the builder's own spec ({@link ContainerBuilder#toSpec()}: namespaces, seccomp,
  *       capabilities, masked paths, the default limits, the host paths bound read-only), with its
@@ -38,17 +41,21 @@ public final class ColdStart {
         long startMs = System.currentTimeMillis();
         switch (args.length == 0 ? "" : args[0]) {
             case "bare" -> { }
-            case "containers" -> containers(Integer.parseInt(args[1]), start, startMs);
+            case "containers" -> containers(Integer.parseInt(args[1]), null, start, startMs);
+            case "frombundle" -> containers(Integer.parseInt(args[1]), Path.of(args[2]), start, startMs);
             case "bundle" -> bundle(Path.of(args[1]));
-            default -> throw new IllegalArgumentException("usage: ColdStart bare | containers N | bundle DIR");
+            default -> throw new IllegalArgumentException("usage: ColdStart bare | containers N | frombundle N DIR | bundle DIR");
         }
     }
 
-    private static void containers(int n, long start, long startMs) throws Exception {
+    /** {@code bundle}: null for the builder's default container, else the bundle to run with {@code fromBundle}. */
+    private static void containers(int n, Path bundle, long start, long startMs) throws Exception {
         long[] laps = new long[n];
         long t = start;
         for (int i = 0; i < n; i++) {
-            int code = Container.builder().command("/bin/true").build().run().waitFor();
+            Container c = bundle == null ? Container.builder().command("/bin/true").build()
+                    : Container.fromBundle(bundle, "gatun-cold-" + ProcessHandle.current().pid() + "-" + i);
+            int code = c.run().waitFor();
             long now = System.nanoTime();
             if (code != 0) {
                 throw new IllegalStateException("container " + (i + 1) + " exited with " + code);

@@ -192,12 +192,14 @@ public final class Errno {
 
     /** The symbolic name of {@code errno}, e.g. {@code EPERM}; {@code E<number>} when unknown. */
     public static String name(int errno) {
-        return known(errno).map(e -> e[0]).orElse("E" + errno);
+        String[] e = known(errno);
+        return e != null ? e[0] : "E" + errno;
     }
 
     /** The message of {@code errno}, e.g. {@code Operation not permitted}. */
     public static String message(int errno) {
-        return known(errno).map(e -> e[1]).orElse("Unknown error " + errno);
+        String[] e = known(errno);
+        return e != null ? e[1] : "Unknown error " + errno;
     }
 
     /** The number of the errno called {@code name}, if Linux has one. */
@@ -210,7 +212,8 @@ public final class Errno {
         return Optional.empty();
     }
 
-    private static Optional<String[]> known(int errno) {
-        return errno > 0 && errno < TABLE.length ? Optional.ofNullable(TABLE[errno]) : Optional.empty();
+    /** The name and message of {@code errno}, or null. */
+    private static String[] known(int errno) {
+        return errno > 0 && errno < TABLE.length ? TABLE[errno] : null;
     }
 }

@@ -1,9 +1,7 @@
 package dev.gatun.core.linux;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -34,7 +32,9 @@ public final class SyscallTable {
         this.arch = arch;
         this.numbers = Collections.unmodifiableMap(numbers);
         Map<Integer, String> byNumber = new HashMap<>();
-        numbers.forEach((name, nr) -> byNumber.putIfAbsent(nr, name));
+        for (Map.Entry<String, Integer> e : numbers.entrySet()) {
+            byNumber.putIfAbsent(e.getValue(), e.getKey());
+        }
         this.names = Collections.unmodifiableMap(byNumber);
     }
 
@@ -82,32 +82,53 @@ public final class SyscallTable {
         return numbers.keySet();
     }
 
+    /*
+     * Read by hand (index scans, numbers parsed in place) rather than with a reader and
+     * String.split: LibC's class initialization loads this table, so a fresh JVM's first container
+     * runs this code interpreted, once.
+     */
     private static Map<Arch, SyscallTable> load() {
-        Map<Arch, Map<String, Integer>> byArch = new EnumMap<>(Arch.class);
+        String text;
         try (InputStream in = SyscallTable.class.getResourceAsStream("syscalls.tsv")) {
             if (in == null) {
                 throw new IllegalStateException("syscalls.tsv missing from dev.gatun.core.linux");
             }
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
-            String[] header = null;
-            for (String line; (line = reader.readLine()) != null; ) {
-                if (line.startsWith("#name")) {
-                    header = line.substring(1).split("\t");
-                    continue;
-                }
-                if (line.startsWith("#") || line.isBlank()) {
-                    continue;
-                }
-                String[] f = line.split("\t");
-                for (int i = 1; i < f.length; i++) {
-                    if (!f[i].equals("-")) {
-                        Arch arch = archOf(header, i);
-                        byArch.computeIfAbsent(arch, a -> new HashMap<>()).put(f[0], Integer.parseInt(f[i]));
-                    }
-                }
-            }
+            text = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        Map<Arch, Map<String, Integer>> byArch = new EnumMap<>(Arch.class);
+        Arch[] columns = null;
+        for (int start = 0, end; start < text.length(); start = end + 1) {
+            end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
+            }
+            if (text.startsWith("#name", start)) {
+                String[] header = text.substring(start + 1, end).split("\t");
+                columns = new Arch[header.length];
+                for (int i = 1; i < header.length; i++) {
+                    columns[i] = archOf(header, i);
+                    byArch.put(columns[i], new HashMap<>());
+                }
+                continue;
+            }
+            if (start == end || text.charAt(start) == '#' || text.substring(start, end).isBlank()) {
+                continue;
+            }
+            if (columns == null) {
+                throw new IllegalStateException("syscalls.tsv has no #name header line");
+            }
+            int tab = text.indexOf('\t', start);
+            String name = text.substring(start, tab < 0 || tab > end ? end : tab);
+            for (int i = 1; tab >= 0 && tab < end; i++) {
+                int from = tab + 1;
+                tab = text.indexOf('\t', from);
+                int to = tab < 0 || tab > end ? end : tab;
+                if (!(to - from == 1 && text.charAt(from) == '-')) {
+                    byArch.get(columns[i]).put(name, Integer.parseInt(text, from, to, 10));
+                }
+            }
         }
         Map<Arch, SyscallTable> tables = new EnumMap<>(Arch.class);
         for (Arch arch : Arch.values()) {

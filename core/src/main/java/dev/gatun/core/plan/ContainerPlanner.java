@@ -365,7 +365,15 @@ public final class ContainerPlanner {
     }
 
     private static int[] waiterFds(int waitDirFd, int waiterFd) {
-        return java.util.stream.IntStream.of(waitDirFd, waiterFd).filter(fd -> fd >= 0).toArray();
+        int[] fds = new int[2];
+        int n = 0;
+        if (waitDirFd >= 0) {
+            fds[n++] = waitDirFd;
+        }
+        if (waiterFd >= 0) {
+            fds[n++] = waiterFd;
+        }
+        return java.util.Arrays.copyOf(fds, n);
     }
 
     /**
@@ -420,8 +428,10 @@ public final class ContainerPlanner {
      */
     public static boolean terminalInContainer(Spec spec) {
         Linux linux = spec.linux();
-        boolean newMountNs = linux != null && Absent.list(linux.namespaces()).stream()
-                .anyMatch(n -> "mount".equals(n.type()) && (n.path() == null || n.path().isEmpty()));
+        boolean newMountNs = false;
+        for (Linux.Namespace n : linux == null ? List.<Linux.Namespace>of() : Absent.list(linux.namespaces())) {
+            newMountNs |= "mount".equals(n.type()) && (n.path() == null || n.path().isEmpty());
+        }
         return wantsTerminal(spec) && newMountNs && RootfsPlan.hasOwnDevpts(spec);
     }
 
@@ -475,14 +485,14 @@ public final class ContainerPlanner {
     /** The namespace plan of {@code linux.namespaces}, with its id mappings and time offsets. */
     static Namespaces namespaces(Linux linux) {
         try {
-            List<OciNamespace> entries = Absent.list(linux.namespaces()).stream()
-                    .map(n -> new OciNamespace(n.type(), n.path())).toList();
+            List<OciNamespace> entries = new ArrayList<>();
+            for (Linux.Namespace n : Absent.list(linux.namespaces())) {
+                entries.add(new OciNamespace(n.type(), n.path()));
+            }
             Namespaces.Builder nb = OciNamespace.toBuilder(entries);
             if (!Absent.list(linux.uidMappings()).isEmpty() || !Absent.list(linux.gidMappings()).isEmpty()) {
-                List<IdMapping> uids = Absent.list(linux.uidMappings()).stream()
-                        .map(m -> new IdMapping(m.containerID(), m.hostID(), m.size())).toList();
-                List<IdMapping> gids = Absent.list(linux.gidMappings()).stream()
-                        .map(m -> new IdMapping(m.containerID(), m.hostID(), m.size())).toList();
+                List<IdMapping> uids = idMappings(linux.uidMappings());
+                List<IdMapping> gids = idMappings(linux.gidMappings());
                 // OCI has no setgroups field: "deny" is needed exactly when an unprivileged
                 // process maps its own gid; root and newgidmap with subordinate ids allow it
                 SetGroups setgroups = dev.gatun.namespaces.IdMapper.forCurrentProcess().setgroupsFor(gids);
@@ -538,10 +548,14 @@ public final class ContainerPlanner {
         }
         SecurityPlan security = SecurityPlan.of(capPlan, rlimits, Boolean.TRUE.equals(process.noNewPrivileges()), seccomp);
 
-        security.beforeUserChange().forEach(s -> append(b, s, memory));
+        for (SecurityStep s : security.beforeUserChange()) {
+            append(b, s, memory);
+        }
         if (!groups.isEmpty()) {
             ByteBuffer list = ByteBuffer.allocate(4 * groups.size()).order(ByteOrder.nativeOrder());
-            groups.forEach(g -> list.putInt((int) (long) g));
+            for (Long g : groups) {
+                list.putInt((int) (long) g);
+            }
             b.syscall("setgroups", Arg.of(groups.size()), new Arg.Bytes(list.array(), groups.toString()));
         } else if (!newUserNs) {
             // in a new user namespace setgroups may be denied (rootless): the group list is then
@@ -554,7 +568,9 @@ public final class ContainerPlanner {
             // after the uid change: the kernel clears the parent-death signal when credentials change
             b.parentDeathSignal(SIGKILL);
         }
-        security.afterUserChange().forEach(s -> append(b, s, memory));
+        for (SecurityStep s : security.afterUserChange()) {
+            append(b, s, memory);
+        }
     }
 
     /**
@@ -621,12 +637,24 @@ public final class ContainerPlanner {
 
     /** Whether {@code mappings} give an id to {@code containerId}. */
     private static boolean mapsId(List<dev.gatun.oci.IdMapping> mappings, long containerId) {
-        return Absent.list(mappings).stream()
-                .anyMatch(m -> m.containerID() <= containerId && containerId < m.containerID() + m.size());
+        for (dev.gatun.oci.IdMapping m : Absent.list(mappings)) {
+            if (m.containerID() <= containerId && containerId < m.containerID() + m.size()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean mapsGid(Linux linux, long gid) {
-        return Absent.list(linux.gidMappings()).stream().anyMatch(m -> gid >= m.containerID() && gid < m.containerID() + m.size());
+        return mapsId(linux.gidMappings(), gid);
+    }
+
+    private static List<IdMapping> idMappings(List<dev.gatun.oci.IdMapping> oci) {
+        List<IdMapping> out = new ArrayList<>();
+        for (dev.gatun.oci.IdMapping m : Absent.list(oci)) {
+            out.add(new IdMapping(m.containerID(), m.hostID(), m.size()));
+        }
+        return out;
     }
 
     private static long nz(Long v) {

@@ -43,18 +43,22 @@ public final class ResourceMapping {
                     throttle(b.throttleReadBpsDevice()), throttle(b.throttleWriteBpsDevice()),
                     throttle(b.throttleReadIOPSDevice()), throttle(b.throttleWriteIOPSDevice()));
         }
-        List<Resources.HugepageLimit> huge = Absent.list(oci.hugepageLimits()).stream()
-                .map(h -> new Resources.HugepageLimit(h.pageSize(), h.limit())).toList();
+        // plain loops on this path, no lambdas: every container's planning runs it, a fresh JVM's first too
+        List<Resources.HugepageLimit> huge = new ArrayList<>();
+        for (var h : Absent.list(oci.hugepageLimits())) {
+            huge.add(new Resources.HugepageLimit(h.pageSize(), h.limit()));
+        }
         Map<String, Resources.Rdma> rdma = new LinkedHashMap<>();
-        Absent.map(oci.rdma()).forEach((device, r) -> rdma.put(device, new Resources.Rdma(toInt(r.hcaHandles()),
-                toInt(r.hcaObjects()))));
+        for (var e : Absent.map(oci.rdma()).entrySet()) {
+            rdma.put(e.getKey(), new Resources.Rdma(toInt(e.getValue().hcaHandles()), toInt(e.getValue().hcaObjects())));
+        }
         Resources.Network network = oci.network() == null ? null : new Resources.Network(oci.network().classID(),
                 Absent.list(oci.network().priorities()).stream()
                         .map(p -> new Resources.InterfacePriority(p.name(), Math.toIntExact(p.priority()))).toList());
-        List<Resources.DeviceRule> devices = Absent.list(oci.devices()).stream()
-                .map(d -> new Resources.DeviceRule(Boolean.TRUE.equals(d.allow()), d.type(), d.major(), d.minor(),
-                        d.access()))
-                .toList();
+        List<Resources.DeviceRule> devices = new ArrayList<>();
+        for (var d : Absent.list(oci.devices())) {
+            devices.add(new Resources.DeviceRule(Boolean.TRUE.equals(d.allow()), d.type(), d.major(), d.minor(), d.access()));
+        }
         return new Resources(memory, cpu, pids, blockIo, huge, rdma, network, devices, Absent.map(oci.unified()));
     }
 

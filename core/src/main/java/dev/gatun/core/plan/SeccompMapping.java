@@ -39,7 +39,10 @@ public final class SeccompMapping {
             Set<Arch> arches = EnumSet.noneOf(Arch.class);
             arches.add(nativeArch);
             for (String a : Absent.list(s.architectures())) {
-                arch(a).ifPresent(arches::add);
+                java.util.Optional<Arch> known = arch(a);
+                if (known.isPresent()) {
+                    arches.add(known.get());
+                }
             }
             if (s.listenerPath() != null) {
                 throw Invalid.spec("$.linux.seccomp.listenerPath", "seccomp notification listeners are not supported yet");
@@ -81,13 +84,20 @@ public final class SeccompMapping {
                             + c.index() + ", which OCI cannot express");
                 }
             }
-            List<Seccomp.Arg> args = rule.conditions().stream()
-                    .map(c -> new Seccomp.Arg((long) c.index(), c.value(), c.valueTwo(), "SCMP_CMP_" + c.op().name()))
-                    .toList();
+            List<Seccomp.Arg> args = new ArrayList<>(rule.conditions().size());
+            for (ArgCondition c : rule.conditions()) {
+                args.add(new Seccomp.Arg((long) c.index(), c.value(), c.valueTwo(), "SCMP_CMP_" + c.op().name()));
+            }
             syscalls.add(new Seccomp.Syscall(rule.names(), actionName(rule.action()), errnoRet(rule.action()), args));
         }
-        List<String> arches = policy.architectures().stream().map(a -> "SCMP_ARCH_" + a.name()).toList();
-        List<String> flags = policy.flags().stream().map(f -> "SECCOMP_FILTER_FLAG_" + f.name()).toList();
+        List<String> arches = new ArrayList<>();
+        for (Arch a : policy.architectures()) {
+            arches.add("SCMP_ARCH_" + a.name());
+        }
+        List<String> flags = new ArrayList<>();
+        for (var f : policy.flags()) {
+            flags.add("SECCOMP_FILTER_FLAG_" + f.name());
+        }
         return new Seccomp(actionName(policy.defaultAction()), errnoRet(policy.defaultAction()), arches, flags, null, null,
                 syscalls);
     }

@@ -173,7 +173,7 @@ public final class RootfsPlan {
         List<Mount> mounts = spec.mounts() == null ? List.of() : spec.mounts();
         // no /dev in mounts: the default tmpfs /dev, with a devpts unless mounts has /dev/pts,
         // which then decides below
-        boolean devpts = mounts.stream().noneMatch(m -> "/dev".equals(RootfsPlanner.clean(m.destination())));
+        boolean devpts = !RootfsPlanner.mountsAt(mounts, "/dev");
         for (Mount m : mounts) {
             String dest = RootfsPlanner.clean(m.destination());
             if ("/dev".equals(dest)) {
@@ -192,17 +192,23 @@ public final class RootfsPlan {
 
     /** Appends the steps up to {@code pivot_root}: propagation, the rootfs bind, /dev, the mounts. */
     public void appendBeforePivot(Program.Builder b) {
-        beforePivot.forEach(b::step);
+        for (Step s : beforePivot) {
+            b.step(s);
+        }
     }
 
     /** Appends {@code pivot_root(".", ".")}, the old root's detach and {@code chdir("/")} (or the chroot fallback). */
     public void appendPivot(Program.Builder b) {
-        pivot.forEach(b::step);
+        for (Step s : pivot) {
+            b.step(s);
+        }
     }
 
     /** Appends masked paths, read-only paths, the read-only root and the root propagation. */
     public void appendAfterPivot(Program.Builder b) {
-        afterPivot.forEach(b::step);
+        for (Step s : afterPivot) {
+            b.step(s);
+        }
     }
 
     /** The three parts as one program, for the dry run and for tests. */

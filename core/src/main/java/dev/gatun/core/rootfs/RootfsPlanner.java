@@ -97,7 +97,7 @@ final class RootfsPlanner implements AutoCloseable {
         before.mount(rootPath, rootPath, null, Mounts.MS_BIND | Mounts.MS_REC, null);
         List<Mount> mounts = spec.mounts() == null ? List.of() : spec.mounts();
         List<Devices.Node> nodes = Devices.merge(RootfsPlan.devices(spec.linux()), errors);
-        if (mounts.stream().noneMatch(m -> "/dev".equals(clean(m.destination())))) {
+        if (!mountsAt(mounts, "/dev")) {
             defaultDev(mounts, nodes);
         }
         for (int i = 0; i < mounts.size(); i++) {
@@ -157,14 +157,14 @@ final class RootfsPlanner implements AutoCloseable {
         before.mount("tmpfs", dev, "tmpfs", DEV_FLAGS, "mode=755,size=65536k");
         place(new Placed("/dev", dev, DEV_FLAGS, null, "tmpfs"));
         Devices.append(before, dev, nodes, options.newUserNamespace());
-        if (mounts.stream().noneMatch(m -> "/dev/pts".equals(clean(m.destination())))) {
+        if (!mountsAt(mounts, "/dev/pts")) {
             boolean gid = !options.newUserNamespace() || options.ttyGroupMapped();
             before.mkdirIfMissing(LibC.AT_FDCWD, dev + "/pts", 0755)
                     .mount("devpts", dev + "/pts", "devpts", PTS_FLAGS,
                             "newinstance,ptmxmode=0666,mode=0620" + (gid ? ",gid=5" : ""));
             place(new Placed("/dev/pts", dev + "/pts", PTS_FLAGS, null, "devpts"));
         }
-        if (mounts.stream().noneMatch(m -> "/dev/shm".equals(clean(m.destination())))) {
+        if (!mountsAt(mounts, "/dev/shm")) {
             before.mkdirIfMissing(LibC.AT_FDCWD, dev + "/shm", 01777)
                     .mount("shm", dev + "/shm", "tmpfs", SHM_FLAGS, "mode=1777,size=65536k");
             place(new Placed("/dev/shm", dev + "/shm", SHM_FLAGS, null, "tmpfs"));
@@ -647,6 +647,16 @@ final class RootfsPlanner implements AutoCloseable {
     }
 
     /** An absolute path lexically cleaned, or null for null. */
+    /** Whether one of {@code mounts} has {@code destination} (cleaned). */
+    static boolean mountsAt(List<Mount> mounts, String destination) {
+        for (Mount m : mounts) {
+            if (destination.equals(clean(m.destination()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String clean(String path) {
         return path == null ? null : "/" + String.join("/", InRoot.names(path));
     }

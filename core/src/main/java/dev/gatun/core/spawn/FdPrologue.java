@@ -53,8 +53,10 @@ final class FdPrologue {
      * (a plain spawn has none).
      */
     static Prepared prepend(Program program, int errorFd, int releaseRead, int stageWrite) {
-        SortedMap<Integer, Integer> owned = program.ownedFds()
-                .orElseThrow(() -> new IllegalArgumentException("the program does not own its fd table"));
+        if (program.ownedFds().isEmpty()) {
+            throw new IllegalArgumentException("the program does not own its fd table");
+        }
+        SortedMap<Integer, Integer> owned = program.ownedFds().get();
         record Move(int from, int to) {}
         List<Move> moves = new ArrayList<>();
         if (errorFd >= 0) {
@@ -92,7 +94,9 @@ final class FdPrologue {
             b.close(base + i);
         }
         TreeSet<Integer> kept = new TreeSet<>();
-        moves.forEach(m -> kept.add(m.to));
+        for (Move m : moves) {
+            kept.add(m.to);
+        }
         int first = 3;
         for (int fd : kept.tailSet(3)) {
             if (fd > first) {
@@ -101,7 +105,9 @@ final class FdPrologue {
             first = fd + 1;
         }
         b.closeRange(first, ALL);
-        program.steps().forEach(b::step);
+        for (Step s : program.steps()) {
+            b.step(s);
+        }
         return new Prepared(Program.ofSteps(b.build().steps(), program.ownedFds()), errorFd >= 0 ? slot : null);
     }
 }

@@ -253,7 +253,9 @@ public final class Spawner {
                 Program.Builder withPrologue = Program.builder()
                         .syscall("close", Arg.sync(SyncPipe.RELEASE_WRITE))
                         .syscall("close", Arg.sync(SyncPipe.STAGE_READ));
-                program.steps().forEach(withPrologue::step);
+                for (Step s : program.steps()) {
+                    withPrologue.step(s);
+                }
                 effective = withPrologue.build();
             }
             Launch launch = launch(effective, options, owner.arena, sync, err[1], errorFd, CLONE_VM);
@@ -437,10 +439,11 @@ public final class Spawner {
     /** Kills what a spawn made for a caller that no longer waits for it. */
     private static void undo(Object result) {
         try {
-            switch (result) {
-                case SpawnedProcess p -> p.kill();
-                case Handshake h -> h.close();
-                default -> { }
+            // instanceof, not a type switch: its bootstrap is a cost a fresh JVM's first spawn paid
+            if (result instanceof SpawnedProcess p) {
+                p.kill();
+            } else if (result instanceof Handshake h) {
+                h.close();
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not undo an abandoned spawn: {}", e.toString());
@@ -486,12 +489,15 @@ public final class Spawner {
                 }
             }
         } catch (ExecutionException e) {
-            switch (e.getCause()) {
-                case IOException io -> throw io;
-                case RuntimeException re -> throw re;
-                case Error err -> throw err;
-                default -> throw new IllegalStateException(e.getCause());
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            } else if (cause instanceof RuntimeException re) {
+                throw re;
+            } else if (cause instanceof Error err) {
+                throw err;
             }
+            throw new IllegalStateException(cause);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
