@@ -2,7 +2,7 @@
 # The cold path: a whole `java` process that runs one default container and exits, against a bare
 # `java` process and `crun run` of the same container's bundle, interleaved; plus the laps inside
 # the JVM (main() to the first container's exit, the 2nd..10th container). See bench/cold_start.py.
-#   bench/cold-start.sh [--rounds N] [--warmup N] [--cases bare,gatun1,gatun10,crun[,bundle1]]
+#   bench/cold-start.sh [--rounds N] [--warmup N] [--cases bare,gatun1,gatun10,crun[,bundle1][,gatun100,crun100]]
 #                       [--java-opt OPT]... [--aot] [--compare OTHER/benchmarks.jar]
 #                       [--label TEXT] [--out bench/results/NAME]   (NAME.csv, NAME.md)
 # --compare: adds gatun1base and gatun10base, the same cases from another build (a baseline commit's

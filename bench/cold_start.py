@@ -8,6 +8,8 @@ so that all cases share the machine's noise:
   gatun1    java -cp JAR ColdStart containers 1   start, one default container, exit
   gatun10   java -cp JAR ColdStart containers 10  laps of the 2nd..10th container
   crun      crun run of the same container's bundle (ColdStart bundle)
+  gatun100  java -cp JAR ColdStart containers 100: 100 containers from a fresh process, when named in --cases
+  crun100   100 `crun run` of that bundle one after another from one shell, when named in --cases
   bundle1   java -cp JAR ColdStart frombundle 1 BUNDLE: one container by Container.fromBundle from
             that same bundle (config.json parsed), when named in --cases
   gatun1aot, gatun10aot   gatun1 and gatun10 with -XX:AOTCache=FILE (JDK 25's AOT cache, JEP 483/514/515),
@@ -104,7 +106,7 @@ def main():
 
     jvm = [a.java, "--enable-native-access=ALL-UNNAMED", *a.java_opt, "-cp", a.jar, MAIN]
     cmds = {"bare": jvm + ["bare"], "gatun1": jvm + ["containers", "1"], "gatun10": jvm + ["containers", "10"],
-            "bundle1": jvm + ["frombundle", "1", a.bundle]}
+            "bundle1": jvm + ["frombundle", "1", a.bundle], "gatun100": jvm + ["containers", "100"]}
     cases = a.cases.split(",")
     if a.aot_cache:
         aot = [a.java, "--enable-native-access=ALL-UNNAMED", *a.java_opt, f"-XX:AOTCache={a.aot_cache}", "-cp", a.jar, MAIN]
@@ -125,6 +127,10 @@ def main():
         if case == "crun":
             seq[0] += 1
             return ["crun", "--root", a.state, "run", "--bundle", a.bundle, f"gatun-cold-{os.getpid()}-{seq[0]}"]
+        if case == "crun100":
+            seq[0] += 1
+            return ["sh", "-c", 'for i in $(seq 100); do crun --root "$0" run --bundle "$1" "$2-$i" || exit 1; done',
+                    a.state, a.bundle, f"gatun-cold-{os.getpid()}-{seq[0]}"]
         return cmds[case]
 
     start = datetime.datetime.now(datetime.timezone.utc)
@@ -178,11 +184,17 @@ def main():
         series = [("before main() (JVM start)", [x["premain_ms"] for x in by[c]]),
                   ("main() to 1st container exited", [l[0] for l in laps])]
         if len(laps[0]) > 1:
-            series.append(("2nd..10th container, each", [y for l in laps for y in l[1:]]))
-            series.append(("10th container", [l[-1] for l in laps]))
+            n = len(laps[0])
+            series.append((f"2nd..{n}th container, each", [y for l in laps for y in l[1:]]))
+            series.append((f"{n}th container", [l[-1] for l in laps]))
         series.append(("after main() returned (exit)", [x["postmain_ms"] for x in by[c]]))
         for name, s in series:
             md.append(f"| {name} | {c} | {pct(s, 50):.1f} | {pct(s, 90):.1f} | {pct(s, 99):.1f} |")
+    if "gatun100" in by and "crun100" in by:
+        g, c = p50("gatun100", "wall_ms"), p50("crun100", "wall_ms")
+        md += ["", f"100 containers from a fresh process: gatun100 {g / 1000:.2f} s against crun100 {c / 1000:.2f} s "
+               f"at p50, {c / g:.2f}× faster (the per-round ratios' median: "
+               f"{pct([y['wall_ms'] / x['wall_ms'] for x in by['gatun100'] for y in by['crun100'] if y['round'] == x['round']], 50):.2f}×)."]
     with open(a.out + ".md", "w") as f:
         f.write("\n".join(md) + "\n")
     print("\n".join(md))
