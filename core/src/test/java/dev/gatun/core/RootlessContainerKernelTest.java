@@ -205,11 +205,13 @@ class RootlessContainerKernelTest {
                 Files.getFileStore(SandboxRoot.stateDirectory().getParent()).type());
         String id = Leftovers.id("rootless-ovl");
         Path bundle = SandboxRoot.stateDirectory().resolve(id);
-        String script = "grep ' / / ' /proc/self/mountinfo | sed 's/.* - //' | cut -d' ' -f1; "
+        // the mount at "/" (mountinfo's fifth field), its type after the " - "
+        String script = "rootline=$(grep -E '^([^ ]+ ){4}/ ' /proc/self/mountinfo); "
+                + "echo \"$rootline\" | sed 's/.* - //' | cut -d' ' -f1; "
                 + "echo changed > /etc/motd; rm /data/gone; chmod 600 /data/mode; "
                 + "rm -r /data/sub && mkdir /data/sub && echo new > /data/sub/new; "
                 // the attacker's way to the store: the lowerdir path the overlay's options show
-                + "lower=$(grep ' / / ' /proc/self/mountinfo | sed -n 's/.*lowerdir=\\([^,]*\\).*/\\1/p'); "
+                + "lower=$(echo \"$rootline\" | sed -n 's/.*lowerdir=\\([^,]*\\).*/\\1/p'); "
                 + "[ -n \"$lower\" ] && for d in \"$lower\" \"/proc/1/root$lower\" /proc/self/root/../../..\"$lower\"; do "
                 + "  echo pwned 2>/dev/null > \"$d/etc/motd\" && echo \"wrote through $d\"; "
                 + "  rm \"$d/data/mode\" 2>/dev/null && echo \"deleted through $d\"; done; "
