@@ -35,6 +35,8 @@ import java.util.Objects;
  * <ol>
  *   <li>{@code /} becomes {@code rslave} ({@code rprivate} when {@code rootfsPropagation} asks
  *       for a private kind), so that nothing below propagates back to the host;
+ *   <li>with a {@link RootOverlay} (a rootless image root), the overlay is mounted on the rootfs
+ *       directory, in the child's own mount namespace;
  *   <li>the rootfs is bind-mounted on itself ({@code MS_BIND|MS_REC}), which makes it a mount
  *       point {@code pivot_root} accepts;
  *   <li>when {@code mounts} has no {@code /dev}: a tmpfs {@code /dev} ({@code nosuid,strictatime,
