@@ -249,6 +249,21 @@ class RootlessContainerKernelTest {
     }
 
     @Test
+    void anImageStoreWhosePathAnOverlayCannotCarryIsRefusedNamingThePathAndLeavesNothing() throws Exception {
+        Path layout = dev.gatun.testing.OciLayoutBuilder.create().layer(BusyboxRootfs.create(tmp.resolve("base")))
+                .refName("latest").write(tmp.resolve("layout"));
+        dev.gatun.images.ImageStore store = dev.gatun.images.ImageStore.open(tmp.resolve("st:ore"));
+        String id = Leftovers.id("rootless-colon");
+        try (Container c = Container.builder().id(id).image(dev.gatun.images.ImageSource.ociLayout(layout, null,
+                dev.gatun.images.Platform.current()), store).command("/bin/true").build()) {
+            assertThatThrownBy(c::create).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(tmp.resolve("st:ore").toString()).hasMessageContaining("':'");
+        }
+        Leftovers.assertNoneOf(id);
+        assertThat(SandboxRoot.stateDirectory().resolve(id)).doesNotExist();
+    }
+
+    @Test
     void rootInTheContainerCannotReadOrWriteWhatTheCallerCannot() throws Exception {
         Kernel.require(Files.exists(Path.of("/etc/shadow")) && !Files.isReadable(Path.of("/etc/shadow")),
                 "a host /etc/shadow this user cannot read");

@@ -1,5 +1,8 @@
 package dev.gatun.bench.image;
 
+import static dev.gatun.bench.Samples.pct;
+import static dev.gatun.bench.Samples.row;
+
 import dev.gatun.core.Container;
 import dev.gatun.core.ContainerBuilder;
 import dev.gatun.images.Image;
@@ -14,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -102,12 +104,12 @@ public final class ImageRootVsSandbox {
         md.add("");
         md.add("| | p50 | p90 | p99 |");
         md.add("|---|---:|---:|---:|");
-        md.add(row("sandbox root (ms)", sandbox));
-        md.add(row("image root (ms)", image));
+        md.add(row("sandbox root (ms)", sandbox, 1e6));
+        md.add(row("image root (ms)", image, 1e6));
         md.add(String.format("| image − sandbox, of the percentiles (ms) | %+.2f | %+.2f | %+.2f |",
                 (pct(image, 50) - pct(sandbox, 50)) / 1e6, (pct(image, 90) - pct(sandbox, 90)) / 1e6,
                 (pct(image, 99) - pct(sandbox, 99)) / 1e6));
-        md.add(row("image − sandbox in the same round (ms)", diff));
+        md.add(row("image − sandbox in the same round (ms)", diff, 1e6));
         md.add("");
         double p50 = (pct(image, 50) - pct(sandbox, 50)) / 1e6;
         md.add(String.format("Target (issue 17): the image root costs ≤ %.0f ms more than the sandbox root. At p50: "
@@ -134,15 +136,5 @@ public final class ImageRootVsSandbox {
             }
         }
         return System.nanoTime() - t;
-    }
-
-    private static double pct(long[] v, int p) {
-        long[] s = v.clone();
-        Arrays.sort(s);
-        return s[Math.min(s.length - 1, (int) Math.round(p / 100.0 * (s.length - 1)))];
-    }
-
-    private static String row(String label, long[] v) {
-        return String.format("| %s | %.2f | %.2f | %.2f |", label, pct(v, 50) / 1e6, pct(v, 90) / 1e6, pct(v, 99) / 1e6);
     }
 }
