@@ -49,7 +49,11 @@ final class ImageRoot implements PreparedRoot {
 
     /** The first kernel whose overlayfs mounts in a user namespace (with {@code userxattr}). */
     static final KernelVersion USERNS_OVERLAY = new KernelVersion(5, 11, 0);
-    /** The first kernel whose tmpfs holds {@code user.*} xattrs, which the overlay's upper directory needs. */
+    /**
+     * The first kernel whose tmpfs holds {@code user.*} xattrs, which the overlay's upper directory
+     * needs: without them the mount succeeds, but removing a directory of the image fails with EIO
+     * (seen on Debian's 6.1 with the state directory on a tmpfs, the VM lane's).
+     */
     static final KernelVersion TMPFS_USER_XATTRS = new KernelVersion(6, 6, 0);
 
     private final Path tree;
