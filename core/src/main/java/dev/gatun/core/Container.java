@@ -343,6 +343,11 @@ public final class Container implements AutoCloseable {
         }
     }
 
+    /** The overlay the init mounts on the rootfs, for a rootless image root; null otherwise. */
+    private dev.gatun.core.rootfs.RootOverlay childOverlay() {
+        return launch.sandbox() == null ? null : launch.sandbox().childOverlay();
+    }
+
     private String planPreview() throws IOException {
         return planPreview(spec);
     }
@@ -352,7 +357,7 @@ public final class Container implements AutoCloseable {
         // and closed again here), so that the plan shows the slave's fd number
         try (Stdio s = ContainerPlanner.wantsTerminal(spec) ? ContainerPlanner.openTerminal(spec)
                 : Stdio.open(Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT, false);
-             ContainerPlan p = ContainerPlanner.plan(spec, bundle, null, s, launch.dieWithJvm())) {
+             ContainerPlan p = ContainerPlanner.plan(spec, bundle, null, s, launch.dieWithJvm(), null, 0, childOverlay())) {
             try {
                 return p.render();
             } finally {
@@ -484,7 +489,8 @@ public final class Container implements AutoCloseable {
                 : Stdio.open(launch.stdin(), launch.stdout(), launch.stderr(), launch.redirectErrorStream());
         Stdio s = stdio;
         cleanups.push(s::close);
-        plan = ContainerPlanner.plan(planned, bundle, cgroup, stdio, launch.dieWithJvm(), waitDirectory, preserveFds);
+        plan = ContainerPlanner.plan(planned, bundle, cgroup, stdio, launch.dieWithJvm(), waitDirectory, preserveFds,
+                childOverlay());
         ContainerPlan p = plan;
         cleanups.push(() -> failIfLeft("mount points", p.removeCreatedPaths()));
         cleanups.push(p::close);

@@ -204,7 +204,8 @@ public final class ContainerBuilder {
     /**
      * Runs {@code image}: unpacks it into {@code store} now (unless it is there already), and the
      * container's root filesystem is made from it at create ({@link ImageRoot}: an overlay with
-     * a writable layer of the container's own as root, otherwise a copy), removed at delete. The
+     * a writable layer of the container's own; rootless, mounted by the container's init in its
+     * own namespaces, a copy only where the kernel cannot), removed at delete. The
      * image's config gives the defaults of what this builder does not set: the command
      * (Entrypoint then Cmd; {@link #command(String...)} replaces both), the environment (the
      * image's variables over the builder's default {@code PATH} and {@code HOME}, under those set

@@ -1,5 +1,6 @@
 package dev.gatun.core;
 
+import dev.gatun.core.rootfs.RootOverlay;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,4 +25,13 @@ interface PreparedRoot {
 
     /** The {@code /etc/passwd} a user name is looked up in before the root exists. */
     Path passwd();
+
+    /**
+     * The overlay the container's init mounts on {@link #rootfs()} in its own namespaces, when the
+     * root is made that way ({@link ImageRoot.Kind#CHILD_OVERLAY}); null when the root is complete
+     * on disk after {@link #prepare()}.
+     */
+    default RootOverlay childOverlay() {
+        return null;
+    }
 }

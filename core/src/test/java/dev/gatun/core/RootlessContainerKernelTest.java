@@ -209,6 +209,96 @@ class RootlessContainerKernelTest {
         }
     }
 
+    /**
+     * A rootless image container's root is an overlay its own init mounted ({@link ImageRoot.Kind}):
+     * {@code /} is an overlay inside, while on the host the rootfs directory stays empty (no copy,
+     * no mount in the JVM's namespace) and what the container writes is in upper/; it writes,
+     * deletes (a whiteout, an opaque directory) and chmods files of the image, and tries to write
+     * the store's tree through the lowerdir path its mountinfo shows; the store is the same, byte
+     * for byte, afterwards. Where the kernel cannot ({@code kind} says copy), the same container
+     * runs on a copy, said so, and the store is unchanged too.
+     */
+    @Test
+    void aRootlessImageRootIsAnOverlayTheInitMountsAndTheStoreIsNeverWritten() throws Exception {
+        Path base = BusyboxRootfs.create(tmp.resolve("base"));
+        Files.writeString(base.resolve("etc/motd"), "from the image\n");
+        Files.createDirectories(base.resolve("data/sub"));
+        Files.writeString(base.resolve("data/sub/old"), "old\n");
+        Files.writeString(base.resolve("data/gone"), "deleted by the container\n");
+        Files.writeString(base.resolve("data/mode"), "chmodded by the container\n");
+        Path layout = dev.gatun.testing.OciLayoutBuilder.create().layer(base).refName("latest")
+                .write(tmp.resolve("layout"));
+        Path storeDir = tmp.resolve("store");
+        dev.gatun.images.ImageStore store = dev.gatun.images.ImageStore.open(storeDir);
+        dev.gatun.images.Image image = dev.gatun.images.ImageSource.ociLayout(layout, null,
+                dev.gatun.images.Platform.current());
+        // the image unpacked into the store first, by a container that writes nothing
+        assertThat(Ran.of(Container.builder().id(Leftovers.id("rootless-unpack")).image(image, store)
+                .command("/bin/true")).exit()).isZero();
+        Map<String, String> storeBefore = TreeState.of(storeDir);
+
+        ImageRoot.Kind kind = ImageRoot.kind(KernelVersion.parse(Gatun.kernelRelease()),
+                Files.getFileStore(SandboxRoot.stateDirectory().getParent()).type());
+        String id = Leftovers.id("rootless-ovl");
+        Path bundle = SandboxRoot.stateDirectory().resolve(id);
+        // the mount at "/" (mountinfo's fifth field), its type after the " - "
+        String script = "rootline=$(grep -E '^([^ ]+ ){4}/ ' /proc/self/mountinfo); "
+                + "echo \"$rootline\" | sed 's/.* - //' | cut -d' ' -f1; "
+                + "echo changed > /etc/motd; rm /data/gone; chmod 600 /data/mode; "
+                + "rm -r /data/sub && mkdir /data/sub && echo new > /data/sub/new; "
+                // the attacker's way to the store: the lowerdir path the overlay's options show
+                + "lower=$(echo \"$rootline\" | sed -n 's/.*lowerdir=\\([^,]*\\).*/\\1/p'); "
+                + "[ -n \"$lower\" ] && for d in \"$lower\" \"/proc/1/root$lower\" /proc/self/root/../../..\"$lower\"; do "
+                + "  echo pwned 2>/dev/null > \"$d/etc/motd\" && echo \"wrote through $d\"; "
+                + "  rm \"$d/data/mode\" 2>/dev/null && echo \"deleted through $d\"; done; "
+                + "cat /etc/motd; ls /data; ls /data/sub; stat -c %a /data/mode; echo ready; read x || true";
+        try (Container c = Container.builder().id(id).image(image, store).command("/bin/sh", "-c", script)
+                .redirectErrorStream(true).build()) {
+            ContainerProcess p = c.run();
+            java.io.BufferedReader out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            List<String> lines = new java.util.ArrayList<>();
+            for (String line = Ran.readLine(out); line != null && !line.equals("ready"); line = Ran.readLine(out)) {
+                lines.add(line);
+            }
+            assertThat(lines).as("what the container saw").containsExactly(
+                    kind == ImageRoot.Kind.CHILD_OVERLAY ? "overlay" : Files.getFileStore(bundle).type(),
+                    "changed", "mode", "sub", "new", "600");
+            if (kind == ImageRoot.Kind.CHILD_OVERLAY) {
+                // on the host: nothing mounted, no copy; the container's writes are in upper/
+                assertThat(bundle.resolve("rootfs")).isEmptyDirectory();
+                assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo"))).noneMatch(l -> l.contains(bundle.toString()));
+                assertThat(bundle.resolve("upper/etc/motd")).hasContent("changed");
+                assertThat(bundle.resolve("upper/data/sub/new")).hasContent("new");
+                assertThat(bundle.resolve("upper/etc/passwd")).doesNotExist();
+            } else {
+                assertThat(bundle.resolve("upper")).doesNotExist();
+                assertThat(bundle.resolve("rootfs/etc/motd")).hasContent("changed");
+            }
+            p.getOutputStream().close();
+            assertThat(p.waitFor(Ran.TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+        }
+        Leftovers.assertNoneOf(id);
+        assertThat(bundle).doesNotExist();
+        assertThat(TreeState.of(storeDir)).as("the store after the container wrote").isEqualTo(storeBefore);
+    }
+
+    @Test
+    void anImageStoreWhosePathAnOverlayCannotCarryIsRefusedNamingThePathAndLeavesNothing() throws Exception {
+        Path layout = dev.gatun.testing.OciLayoutBuilder.create().layer(BusyboxRootfs.create(tmp.resolve("base")))
+                .refName("latest").write(tmp.resolve("layout"));
+        dev.gatun.images.ImageStore store = dev.gatun.images.ImageStore.open(tmp.resolve("st:ore"));
+        String id = Leftovers.id("rootless-colon");
+        try (Container c = Container.builder().id(id).image(dev.gatun.images.ImageSource.ociLayout(layout, null,
+                dev.gatun.images.Platform.current()), store).command("/bin/true").build()) {
+            assertThatThrownBy(c::create).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(tmp.resolve("st:ore").toString()).hasMessageContaining("':'");
+        }
+        Leftovers.assertNoneOf(id);
+        assertThat(SandboxRoot.stateDirectory().resolve(id)).doesNotExist();
+    }
+
     @Test
     void rootInTheContainerCannotReadOrWriteWhatTheCallerCannot() throws Exception {
         Kernel.require(Files.exists(Path.of("/etc/shadow")) && !Files.isReadable(Path.of("/etc/shadow")),

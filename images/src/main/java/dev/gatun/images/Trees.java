@@ -90,14 +90,19 @@ public final class Trees {
         }
     }
 
-    /** Gives the copy's directories their owner's write and search bits back, so that a non-root JVM can remove it. */
+    /**
+     * Gives the directories of {@code to} their owner's write and search bits back, so that a
+     * non-root JVM can remove them: a copied 0555 one, or the 000 {@code work/work} overlayfs
+     * makes in its work directory. Each directory is changed before it is listed.
+     */
     static void makeWritable(Path to) throws IOException {
         if (!Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (var s = Files.walk(to)) {
-            for (Path d : s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
-                Files.setAttribute(d, "unix:mode", (int) Files.getAttribute(d, "unix:mode", LinkOption.NOFOLLOW_LINKS) | 0700);
+        Files.setAttribute(to, "unix:mode", (int) Files.getAttribute(to, "unix:mode", LinkOption.NOFOLLOW_LINKS) | 0700);
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(to)) {
+            for (Path p : entries) {
+                makeWritable(p);
             }
         }
     }

@@ -1,5 +1,8 @@
 package dev.gatun.bench.sandbox;
 
+import static dev.gatun.bench.Samples.pct;
+import static dev.gatun.bench.Samples.row;
+
 import dev.gatun.core.Sandbox;
 import dev.gatun.core.SandboxResult;
 import java.io.IOException;
@@ -8,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -92,15 +94,5 @@ public final class SandboxVsProcess {
 
     private static long cpu() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
-    private static double pct(long[] v, int p) {
-        long[] s = v.clone();
-        Arrays.sort(s);
-        return s[Math.min(s.length - 1, (int) Math.round(p / 100.0 * (s.length - 1)))];
-    }
-
-    private static String row(String label, long[] v, double scale) {
-        return String.format("| %s | %.2f | %.2f | %.2f |", label, pct(v, 50) / scale, pct(v, 90) / scale, pct(v, 99) / scale);
     }
 }

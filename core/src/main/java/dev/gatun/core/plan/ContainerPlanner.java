@@ -10,6 +10,7 @@ import dev.gatun.core.linux.Flags;
 import dev.gatun.core.linux.LibC;
 import dev.gatun.core.ns.Loopback;
 import dev.gatun.core.ns.NamespaceSetup;
+import dev.gatun.core.rootfs.RootOverlay;
 import dev.gatun.core.rootfs.RootfsOptions;
 import dev.gatun.core.rootfs.RootfsPlan;
 import dev.gatun.core.security.Capability;
@@ -135,6 +136,17 @@ public final class ContainerPlanner {
      */
     public static ContainerPlan plan(Spec spec, Path bundle, Cgroup cgroup, Stdio stdio, boolean dieWithParent,
             Path waitDirectory, int preserveFds) throws IOException {
+        return plan(spec, bundle, cgroup, stdio, dieWithParent, waitDirectory, preserveFds, null);
+    }
+
+    /**
+     * As {@link #plan(Spec, Path, Cgroup, Stdio, boolean, Path, int)}, with the init mounting
+     * {@code overlay} (when not null) on the rootfs directory before anything else is mounted
+     * there ({@link RootfsPlan#prepare(Spec, Path, RootfsOptions, RootOverlay)}): the command and
+     * the mount targets are then looked up in {@code overlay.lower()}.
+     */
+    public static ContainerPlan plan(Spec spec, Path bundle, Cgroup cgroup, Stdio stdio, boolean dieWithParent,
+            Path waitDirectory, int preserveFds, RootOverlay overlay) throws IOException {
         if (preserveFds < 0) {
             throw new IllegalArgumentException("preserveFds: " + preserveFds + " is negative");
         }
@@ -173,7 +185,7 @@ public final class ContainerPlanner {
             }
             rootfs = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults()
                     .newUserNamespace(newUserNs).newNetNamespace(newNetNs).ttyGroupMapped(!newUserNs || mapsGid(linux, 5))
-                    .cgroup(cgroup == null ? Map.of() : cgroup.directories(), newCgroupNs));
+                    .cgroup(cgroup == null ? Map.of() : cgroup.directories(), newCgroupNs), overlay);
             // the child holds only the fds listed here from its first steps on (Program.ownFdTable):
             // no fd of the JVM reaches the container, through /proc/self/fd or otherwise
             Program.Builder b = Program.builder().ownFdTable();
@@ -292,7 +304,8 @@ public final class ContainerPlanner {
             b.notifyParent().awaitParent().notifyParent();
             resetIgnoredSignals(b);
             b.unblockSignals();
-            String path = CommandResolver.resolve(ContainerView.of(spec, bundle), Absent.list(process.args()).getFirst(), Absent.list(process.env()));
+            String path = CommandResolver.resolve(ContainerView.of(spec, bundle,
+                    overlay == null ? null : overlay.lower()), Absent.list(process.args()).getFirst(), Absent.list(process.env()));
             ProcLinks.refuse(spec, "$.process.args[0]", path); // found on a PATH that leads through proc
             movePreservedFds(b, preserved);
             if (waitDirectory == null) {

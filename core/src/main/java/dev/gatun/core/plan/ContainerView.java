@@ -39,9 +39,12 @@ final class ContainerView {
         this.rootfs = rootfs;
     }
 
-    /** The view of {@code spec}, whose relative paths are relative to {@code bundle}. */
-    static ContainerView of(Spec spec, Path bundle) {
-        ContainerView view = new ContainerView(bundle.resolve(spec.root().path()));
+    /**
+     * The view of {@code spec}, whose relative paths are relative to {@code bundle}, with {@code lower} (when not null) read in place of the rootfs
+     * directory: the tree an overlay the init mounts there shows ({@link dev.gatun.core.rootfs.RootOverlay}).
+     */
+    static ContainerView of(Spec spec, Path bundle, Path lower) {
+        ContainerView view = new ContainerView(lower != null ? lower : bundle.resolve(spec.root().path()));
         for (Mount m : Absent.list(spec.mounts())) {
             List<String> options = Absent.list(m.options());
             boolean bind = "bind".equals(m.type()) || options.contains("bind") || options.contains("rbind");

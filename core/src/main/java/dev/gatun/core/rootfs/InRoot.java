@@ -37,6 +37,11 @@ import java.util.Optional;
  * <p>The check is made before clone, so a rootfs that another process changes between this
  * check and the child's mount is not protected (the same window as runc's securejoin); a rootfs
  * is the container's own. Not thread-safe; close it to release the root fd.
+ *
+ * <p>{@linkplain #openView A view}: lookups in one tree (a {@link RootOverlay}'s lower directory,
+ * what the overlay shows before the container writes), results named under another (the rootfs
+ * directory the child mounts the overlay on), and nothing created: a missing component is
+ * {@linkplain #takeMissing() listed} for the child to make in the overlay, never made in the tree.
  */
 final class InRoot implements AutoCloseable {
 
@@ -48,13 +53,23 @@ final class InRoot implements AutoCloseable {
     private static final int O_EXCL = 0200;
 
     private final int rootFd;
+    /** The tree the lookups run in, as the kernel names it. */
+    private final Path tree;
+    /** Where results are named: the tree itself, or (a view) the directory the child mounts it on. */
     private final Path root;
+    private final boolean view;
     private final List<Path> created = new ArrayList<>();
+    private final List<Missing> missing = new ArrayList<>();
 
-    private InRoot(int rootFd, Path root) {
+    private InRoot(int rootFd, Path tree, Path root, boolean view) {
         this.rootFd = rootFd;
+        this.tree = tree;
         this.root = root;
+        this.view = view;
     }
+
+    /** A mount point a view found missing, for the child to make: a directory, or an empty file. */
+    record Missing(Path path, boolean file) {}
 
     /** What to create when the last component is missing. */
     enum Create { NOTHING, DIRECTORY, FILE }
@@ -70,9 +85,22 @@ final class InRoot implements AutoCloseable {
 
     /** Opens {@code rootfs} (which must be a directory) as the root of later lookups. */
     static InRoot open(Path rootfs) throws IOException {
-        int fd = LibC.openat(LibC.AT_FDCWD, rootfs.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        return open(rootfs, null);
+    }
+
+    /**
+     * Opens {@code tree} for lookups whose results are named under {@code shownAt} (the rootfs
+     * directory an overlay of {@code tree} will be mounted on), creating nothing.
+     */
+    static InRoot openView(Path tree, Path shownAt) throws IOException {
+        return open(tree, shownAt.toRealPath());
+    }
+
+    private static InRoot open(Path tree, Path shownAt) throws IOException {
+        int fd = LibC.openat(LibC.AT_FDCWD, tree.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
         try {
-            return new InRoot(fd, hostPath(fd));
+            Path real = hostPath(fd);
+            return new InRoot(fd, real, shownAt == null ? real : shownAt, shownAt != null);
         } catch (IOException | RuntimeException e) {
             LibC.close(fd);
             throw e;
@@ -82,6 +110,18 @@ final class InRoot implements AutoCloseable {
     /** The rootfs as the kernel names it (symlinks in the bundle path resolved). */
     Path root() {
         return root;
+    }
+
+    /** The mount points found missing since the last call (a view only), oldest first; the list is then emptied. */
+    List<Missing> takeMissing() {
+        List<Missing> taken = List.copyOf(missing);
+        missing.clear();
+        return taken;
+    }
+
+    /** {@link #resolve} without creating, as a path to read now: in the tree looked in (for a view, not under {@link #root()}). */
+    Optional<Path> readable(String path) throws Unresolvable, IOException {
+        return resolve(path, Create.NOTHING).map(p -> tree.resolve(root.relativize(p).toString()));
     }
 
     /** The paths this instance created, in creation order. */
@@ -121,27 +161,49 @@ final class InRoot implements AutoCloseable {
                     if (isLast && last == Create.NOTHING) {
                         return Optional.empty();
                     }
+                    if (view) {
+                        return Optional.of(leaveToChild(dirFd, container, names.subList(i, names.size()), last));
+                    }
                     fd = create(dirFd, container, name, isLast && last == Create.FILE);
                 }
                 if (dirFd != rootFd) {
                     LibC.close(dirFd);
                 }
                 dirFd = fd;
-                container = Path.of("/").resolve(root.relativize(hostPath(fd))).toString();
+                container = Path.of("/").resolve(tree.relativize(hostPath(fd))).toString();
                 if (container.equals("/")) {
                     container = "";
                 }
             }
             Path host = hostPath(dirFd);
-            if (!host.startsWith(root)) { // cannot happen with RESOLVE_IN_ROOT; kept as the guarantee's guard
+            if (!host.startsWith(tree)) { // cannot happen with RESOLVE_IN_ROOT; kept as the guarantee's guard
                 throw new Unresolvable("resolves outside the rootfs, to " + host);
             }
-            return Optional.of(host);
+            return Optional.of(root.resolve(tree.relativize(host).toString()));
         } finally {
             if (dirFd != rootFd) {
                 LibC.close(dirFd);
             }
         }
+    }
+
+    /**
+     * A view's missing {@code rest} below the container directory {@code container} (open as
+     * {@code dirFd}): listed for the child to make, named under {@link #root()}. Below a missing
+     * name nothing exists, so nothing in {@code rest} can be a link; a dangling link at its first
+     * name is refused, as {@link #create} refuses it.
+     */
+    private Path leaveToChild(int dirFd, String container, List<String> rest, Create last) throws Unresolvable, IOException {
+        if (Files.isSymbolicLink(hostPath(dirFd).resolve(rest.getFirst()))) {
+            throw new Unresolvable(container + "/" + rest.getFirst() + " is a symlink to a path that does not exist "
+                    + "(Gatun does not create a link's target)");
+        }
+        Path at = root.resolve(tree.relativize(hostPath(dirFd)).toString());
+        for (int i = 0; i < rest.size(); i++) {
+            at = at.resolve(rest.get(i));
+            missing.add(new Missing(at, i == rest.size() - 1 && last == Create.FILE));
+        }
+        return at;
     }
 
     /** Creates {@code name} in the directory {@code dirFd} and returns an O_PATH fd of it. */

@@ -35,6 +35,8 @@ import java.util.Objects;
  * <ol>
  *   <li>{@code /} becomes {@code rslave} ({@code rprivate} when {@code rootfsPropagation} asks
  *       for a private kind), so that nothing below propagates back to the host;
+ *   <li>with a {@link RootOverlay} (a rootless image root), the overlay is mounted on the rootfs
+ *       directory, in the child's own mount namespace;
  *   <li>the rootfs is bind-mounted on itself ({@code MS_BIND|MS_REC}), which makes it a mount
  *       point {@code pivot_root} accepts;
  *   <li>when {@code mounts} has no {@code /dev}: a tmpfs {@code /dev} ({@code nosuid,strictatime,
@@ -134,11 +136,23 @@ public final class RootfsPlan {
      * @throws IOException when the OS refuses a lookup or a creation
      */
     public static RootfsPlan prepare(Spec spec, Path bundle, RootfsOptions options) throws IOException {
+        return prepare(spec, bundle, options, null);
+    }
+
+    /**
+     * As {@link #prepare(Spec, Path, RootfsOptions)}, with {@code overlay} (when not null) mounted
+     * by the child on the rootfs directory right after {@code /} stops propagating and before the
+     * rootfs's own bind: every lookup reads {@code overlay.lower()}, and the missing mount points
+     * are made by the child in the overlay, so the parent writes nothing in the tree or the rootfs.
+     */
+    public static RootfsPlan prepare(Spec spec, Path bundle, RootfsOptions options, RootOverlay overlay)
+            throws IOException {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(bundle, "bundle");
         Objects.requireNonNull(options, "options");
         Path rootfs = rootfs(spec, bundle);
-        try (RootfsPlanner planner = new RootfsPlanner(spec, bundle, options, InRoot.open(rootfs))) {
+        InRoot root = overlay == null ? InRoot.open(rootfs) : InRoot.openView(overlay.lower(), rootfs);
+        try (RootfsPlanner planner = new RootfsPlanner(spec, bundle, options, root, overlay)) {
             return planner.plan();
         }
     }

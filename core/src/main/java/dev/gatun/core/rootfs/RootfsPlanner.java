@@ -63,6 +63,7 @@ final class RootfsPlanner implements AutoCloseable {
     private final Path bundle;
     private final RootfsOptions options;
     private final InRoot root;
+    private final RootOverlay overlay;
     private final Map<Path, InRoot> bindRoots = new HashMap<>();
     private final List<String> errors = new ArrayList<>();
     private final List<Placed> placed = new ArrayList<>();
@@ -73,11 +74,12 @@ final class RootfsPlanner implements AutoCloseable {
     private final List<Path> created = new ArrayList<>();
     private boolean hostNullChecked;
 
-    RootfsPlanner(Spec spec, Path bundle, RootfsOptions options, InRoot root) {
+    RootfsPlanner(Spec spec, Path bundle, RootfsOptions options, InRoot root, RootOverlay overlay) {
         this.spec = spec;
         this.bundle = bundle;
         this.options = options;
         this.root = root;
+        this.overlay = overlay;
     }
 
     RootfsPlan plan() throws IOException {
@@ -94,7 +96,12 @@ final class RootfsPlanner implements AutoCloseable {
         long propagation = rootPropagation();
         boolean privateKind = propagation > 0 && (propagation & MountOptions.MS_PRIVATE) != 0;
         before.mount(null, "/", null, MountOptions.MS_REC | (privateKind ? MountOptions.MS_PRIVATE : MountOptions.MS_SLAVE), null);
+        if (overlay != null) {
+            // in the child's own mount namespace, after "/" stopped propagating: the JVM's never sees it
+            before.mount("overlay", rootPath, "overlay", MountOptions.MS_NODEV, overlay.mountData());
+        }
         before.mount(rootPath, rootPath, null, Mounts.MS_BIND | Mounts.MS_REC, null);
+        int head = before.build().steps().size();
         List<Mount> mounts = spec.mounts() == null ? List.of() : spec.mounts();
         List<Devices.Node> nodes = Devices.merge(RootfsPlan.devices(spec.linux()), errors);
         if (!mountsAt(mounts, "/dev")) {
@@ -118,9 +125,9 @@ final class RootfsPlanner implements AutoCloseable {
         // the clones right after the rootfs's own bind: before any mount of the spec, and after
         // the mount that becomes the container's "/" (mountinfo lists mounts as they were made)
         List<Step> steps = before.build().steps();
-        List<Step> beforePivot = new ArrayList<>(steps.subList(0, 2));
+        List<Step> beforePivot = new ArrayList<>(steps.subList(0, head));
         beforePivot.addAll(nulls.build().steps());
-        beforePivot.addAll(steps.subList(2, steps.size()));
+        beforePivot.addAll(steps.subList(head, steps.size()));
         return new RootfsPlan(root.root(), beforePivot, pivot(rootPath), after.build().steps(), createdSoFar());
     }
 
@@ -426,7 +433,11 @@ final class RootfsPlanner implements AutoCloseable {
             }
             Placed outer = enclosing(path);
             if (outer == null) {
-                return root.resolve(path, create).orElseThrow().toString();
+                String target = root.resolve(path, create).orElseThrow().toString();
+                for (InRoot.Missing m : root.takeMissing()) { // a view's: made in the overlay by the child
+                    childMakes(m.path().toString(), m.file());
+                }
+                return target;
             }
             String rest = path.equals(outer.destination()) ? "" : path.substring(outer.destination().length() + 1);
             if (rest.isEmpty()) {
@@ -510,14 +521,19 @@ final class RootfsPlanner implements AutoCloseable {
         String path = base;
         for (int i = 0; i < names.size(); i++) {
             path = path + "/" + names.get(i);
-            if (i == names.size() - 1 && create == InRoot.Create.FILE) {
-                Slot fd = Slot.named("fd");
-                before.step(Step.of("openat", Arg.dirfd(LibC.AT_FDCWD), new Arg.Text(path),
-                        Arg.flags(LibC.O_WRONLY | LibC.O_CREAT | LibC.O_CLOEXEC, Flags.OPEN),
-                        Arg.mode(0644)).storingIn(fd)).close(fd);
-            } else {
-                before.mkdirIfMissing(LibC.AT_FDCWD, path, 0755);
-            }
+            childMakes(path, i == names.size() - 1 && create == InRoot.Create.FILE);
+        }
+    }
+
+    /** A step that makes the mount point {@code path}: an empty file, or a directory (either kept when there). */
+    private void childMakes(String path, boolean file) {
+        if (file) {
+            Slot fd = Slot.named("fd");
+            before.step(Step.of("openat", Arg.dirfd(LibC.AT_FDCWD), new Arg.Text(path),
+                    Arg.flags(LibC.O_WRONLY | LibC.O_CREAT | LibC.O_CLOEXEC, Flags.OPEN),
+                    Arg.mode(0644)).storingIn(fd)).close(fd);
+        } else {
+            before.mkdirIfMissing(LibC.AT_FDCWD, path, 0755);
         }
     }
 
@@ -627,7 +643,7 @@ final class RootfsPlanner implements AutoCloseable {
             return Files.exists(host) ? Optional.of(Files.isDirectory(host)) : Optional.of(false);
         }
         try {
-            return root.resolve(path, InRoot.Create.NOTHING).map(Files::isDirectory);
+            return root.readable(path).map(Files::isDirectory);
         } catch (InRoot.Unresolvable e) {
             errors.add(at + ": \"" + path + "\": " + e.getMessage());
             return Optional.empty();

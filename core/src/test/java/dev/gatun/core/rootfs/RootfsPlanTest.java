@@ -94,6 +94,68 @@ class RootfsPlanTest {
     }
 
     @Test
+    void withARootOverlayTheChildMountsItFirstAndMakesTheMissingMountPointsInItWhileTheTreeStaysUntouched()
+            throws Exception {
+        Path lower = Files.createDirectories(bundle.resolve("lower"));
+        Files.createDirectories(lower.resolve("proc"));
+        Files.createDirectories(lower.resolve("etc"));
+        Files.createDirectories(lower.resolve("var"));
+        Files.createDirectories(lower.resolve("run"));
+        Files.createSymbolicLink(lower.resolve("var/run"), Path.of("/run"));
+        Files.createDirectories(bundle.resolve("upper"));
+        Files.createDirectories(bundle.resolve("work"));
+        Path empty = Files.createDirectories(bundle.resolve("merged"));
+        Files.writeString(bundle.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
+        Files.createDirectories(bundle.resolve("src"));
+        Spec spec = Spec.builder().root(new Root("merged", false)).mounts(List.of(
+                mount("/proc", "proc", "proc"),
+                mount("/etc/resolv.conf", "resolv.conf", "bind", "ro"),
+                mount("/var/run/app", "src", "bind"))).build();
+        RootOverlay overlay = new RootOverlay(lower, bundle.resolve("upper"), bundle.resolve("work"));
+
+        RootfsPlan plan = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults().newUserNamespace(true), overlay);
+        List<String> calls = calls(plan.program().render());
+        String m = empty.toRealPath().toString();
+        String src = bundle.resolve("src").toRealPath().toString();
+        assertThat(calls.subList(0, 3)).containsExactly(
+                "mount(NULL, \"/\", NULL, MS_REC|MS_SLAVE, NULL)",
+                "mount(\"overlay\", \"" + m + "\", \"overlay\", MS_NODEV, \"lowerdir=" + lower + ",upperdir="
+                        + bundle.resolve("upper") + ",workdir=" + bundle.resolve("work") + ",userxattr\")",
+                "mount(\"" + m + "\", \"" + m + "\", NULL, MS_BIND|MS_REC, NULL)");
+        // the targets as the tree resolves them (the link var/run -> /run read in it), made by the child
+        assertThat(calls).containsSubsequence(
+                "mkdirat(AT_FDCWD, \"" + m + "/dev\", 0755) allowing EEXIST",
+                "mount(\"tmpfs\", \"" + m + "/dev\", \"tmpfs\", MS_NOSUID|MS_STRICTATIME, \"mode=755,size=65536k\")",
+                "mount(\"proc\", \"" + m + "/proc\", \"proc\", 0, NULL)",
+                "$fd = openat(AT_FDCWD, \"" + m + "/etc/resolv.conf\", O_WRONLY|O_CREAT|O_CLOEXEC, 0644)",
+                "mkdirat(AT_FDCWD, \"" + m + "/run/app\", 0755) allowing EEXIST",
+                "mount(\"" + src + "\", \"" + m + "/run/app\", NULL, MS_BIND, NULL)");
+        assertThat(plan.createdPaths()).isEmpty();
+        assertThat(empty).isEmptyDirectory();
+        try (var tree = Files.walk(lower)) {
+            assertThat(tree.map(p -> lower.relativize(p).toString()).sorted().toList())
+                    .containsExactly("", "etc", "proc", "run", "var", "var/run");
+        }
+    }
+
+    @Test
+    void aRootOverlayRefusesAMountThroughADanglingLinkOfTheTreeAndMakesNothing() throws Exception {
+        Path lower = Files.createDirectories(bundle.resolve("lower"));
+        Files.createSymbolicLink(lower.resolve("data"), Path.of("/nowhere"));
+        Files.createDirectories(bundle.resolve("merged"));
+        Files.createDirectories(bundle.resolve("src"));
+        Spec spec = Spec.builder().root(new Root("merged", false))
+                .mounts(List.of(mount("/data/x", "src", "bind"))).build();
+        RootOverlay overlay = new RootOverlay(lower, bundle.resolve("upper"), bundle.resolve("work"));
+        assertThatThrownBy(() -> RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults(), overlay))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("$.mounts[0].destination")
+                .hasMessageContaining("/data is a symlink to a path that does not exist");
+        assertThat(bundle.resolve("merged")).isEmptyDirectory();
+        assertThat(Path.of("/nowhere")).doesNotExist();
+    }
+
+    @Test
     void aRoBindIsBoundFirstAndThenRemountedReadOnly() throws Exception {
         Files.createDirectories(bundle.resolve("src"));
         List<String> calls = calls(render(spec(List.of(mount("/src", "src", "bind", "ro")), null), RootfsOptions.defaults()));
