@@ -376,7 +376,8 @@ final class RegistryClient {
             return; // another download answered this challenge meanwhile
         }
         if (lookup == null) {
-            lookup = RegistryAuth.lookup(options.authFiles(), host, host + "/" + name);
+            lookup = RegistryAuth.lookup(options.authFiles(), host, host + "/" + name,
+                    new CredentialHelper(options.helperPath(), options.helperTimeout()));
         }
         RegistryAuth.Credential credential = lookup.credential();
         switch (challenge.scheme()) {

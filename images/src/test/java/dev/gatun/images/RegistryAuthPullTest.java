@@ -184,6 +184,138 @@ class RegistryAuthPullTest {
         assertBlobless(store);
     }
 
+    /**
+     * A credential helper {@code docker-credential-gatuntest} in a directory of the test's own
+     * (the pull's helper path, not this JVM's {@code $PATH}): a shell script with {@code body}.
+     */
+    private Path helper(String body) throws IOException {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path script = Files.writeString(bin.resolve("docker-credential-gatuntest"), "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        return bin;
+    }
+
+    /** Answers {@code secret} for the registry's host only (read from stdin), "not found" for any other. */
+    private Path answeringHelper(String secret) throws IOException {
+        return helper("server=$(cat)\n"
+                + "if [ \"$server\" != \"" + registry.host() + "\" ]; then echo 'credentials not found in native keychain'; exit 1; fi\n"
+                + "printf '{\"ServerURL\":\"%s\",\"Username\":\"" + USER + "\",\"Secret\":\"" + secret + "\"}' \"$server\"");
+    }
+
+    private Path helperConfig(String json) throws IOException {
+        return Files.writeString(tmp.resolve("config.json"), json);
+    }
+
+    private Image pullWithHelpers(Path config, Path bin, ImageStore store, java.time.Duration timeout) throws IOException {
+        return ImageSource.registry(registry.host() + "/gatun/busybox:1", Platform.current(), store,
+                PullOptions.defaults().withAuthFiles(List.of(config)).withHelperPath(List.of(bin)).withHelperTimeout(timeout));
+    }
+
+    @Test
+    void aCredentialHelperNamedForTheRegistryOrAsTheDefaultStoreGivesTheCredential() throws Exception {
+        startWithHtpasswd();
+        Path bin = answeringHelper(SECRET);
+        String auth = Base64.getEncoder().encodeToString((USER + ":wrong").getBytes(StandardCharsets.UTF_8));
+        // credHelpers for the host wins over the file's auths entry for it (a wrong password here)
+        Path perHost = helperConfig("{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + auth + "\"}},"
+                + "\"credHelpers\":{\"" + registry.host() + "\":\"gatuntest\"}}");
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        Image pulled = pullWithHelpers(perHost, bin, store, java.time.Duration.ofSeconds(10));
+        assertThat(store.unpack(pulled).resolve("bin/busybox")).isRegularFile();
+        Path defaultStore = Files.writeString(tmp.resolve("store.json"), "{\"auths\":{},\"credsStore\":\"gatuntest\"}");
+        ImageStore other = ImageStore.open(tmp.resolve("other"));
+        assertThat(pullWithHelpers(defaultStore, bin, other, java.time.Duration.ofSeconds(10)).id()).isEqualTo(pulled.id());
+    }
+
+    @Test
+    void aHelpersWrongSecretIsRefusedNamingTheHelperAndTheRegistryButNeverTheSecret() throws Exception {
+        startWithHtpasswd();
+        Path bin = answeringHelper("not-" + SECRET);
+        Path config = helperConfig("{\"credHelpers\":{\"" + registry.host() + "\":\"gatuntest\"}}");
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("registry " + registry.host() + " refused user \"alice\" from docker-credential-gatuntest for "
+                        + registry.host() + " (" + config + " credHelpers[\"" + registry.host() + "\"])")
+                .hasMessageNotContaining(SECRET);
+        assertNothingStored(store);
+    }
+
+    @Test
+    void aHelperThatIsNotInstalledIsNamedWithTheRegistry() throws Exception {
+        startWithHtpasswd();
+        Path bin = answeringHelper(SECRET);
+        Path config = helperConfig("{\"credHelpers\":{\"" + registry.host() + "\":\"nosuch\"}}");
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("credential helper docker-credential-nosuch for registry " + registry.host())
+                .hasMessageContaining("no executable docker-credential-nosuch in [" + bin + "]");
+        assertNothingStored(store);
+    }
+
+    @Test
+    void aHelperWithNothingForTheRegistryMeansAnonymousAndOneThatFailsOrAnswersBadlyIsNamed() throws Exception {
+        startWithHtpasswd();
+        Path config = helperConfig("{\"credHelpers\":{\"" + registry.host() + "\":\"gatuntest\"}}");
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        Path bin = helper("cat >/dev/null; echo 'credentials not found in native keychain' >&2; exit 1");
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("registry " + registry.host() + " asks for credentials")
+                .hasMessageContaining("(docker-credential-gatuntest has none)");
+        helper("cat >/dev/null; echo 'keychain locked' >&2; exit 3");
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("credential helper docker-credential-gatuntest for registry " + registry.host())
+                .hasMessageContaining("exit status 3: keychain locked");
+        helper("cat >/dev/null; echo '{\"Username\":\"alice\",\"Secret\":\"" + SECRET + "\"'");
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("credential helper docker-credential-gatuntest for registry " + registry.host())
+                .hasMessageContaining("not JSON").hasMessageNotContaining(SECRET);
+        helper("cat >/dev/null; echo '{\"Username\":\"<token>\",\"Secret\":\"" + SECRET + "\"}'");
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("an identity token").hasMessageNotContaining(SECRET);
+        assertNothingStored(store);
+    }
+
+    @Test
+    void aHelperThatHangsIsKilledWithItsChildAfterTheTimeout() throws Exception {
+        startWithHtpasswd();
+        Path pids = tmp.resolve("helper.pids");
+        Path bin = helper("echo $$ > " + pids + "\nsleep 600 &\necho $! >> " + pids + "\nwait");
+        Path config = helperConfig("{\"credHelpers\":{\"" + registry.host() + "\":\"gatuntest\"}}");
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(1)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("credential helper docker-credential-gatuntest for registry " + registry.host())
+                .hasMessageContaining("no answer within 1000 ms; killed");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(30));
+        List<Long> started = Files.readAllLines(pids).stream().map(Long::parseLong).toList();
+        assertThat(started).hasSize(2);
+        for (long pid : started) {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("helper process %d", pid).isFalse();
+        }
+        assertNothingStored(store);
+    }
+
+    /** No blob, no image record, nothing in the scratch directory. */
+    private static void assertNothingStored(ImageStore store) throws IOException {
+        assertBlobless(store);
+        for (String dir : List.of("tmp", "images", "rootfs/sha256")) {
+            try (Stream<Path> s = Files.list(store.root().resolve(dir))) {
+                assertThat(s).as(dir).isEmpty();
+            }
+        }
+    }
+
     private static void assertBlobless(ImageStore store) throws IOException {
         try (Stream<Path> s = Files.list(store.root().resolve("blobs/sha256"))) {
             assertThat(s).isEmpty();

@@ -59,11 +59,16 @@ class RegistryAuthTest {
     }
 
     @Test
-    void aHelperOnlyFileAndABadAuthFieldAreNamed() throws Exception {
+    void aHelperThatIsNotInstalledAndABadAuthFieldAreNamed() throws Exception {
         Path helper = write("helper.json", "{\"auths\":{},\"credsStore\":\"desktop\"}");
-        RegistryAuth.Lookup l = RegistryAuth.lookup(List.of(helper), "r.example", "r.example/a");
-        assertThat(l.credential()).isNull();
-        assertThat(l.describe()).contains(helper + " (only a credential helper");
+        assertThatThrownBy(() -> RegistryAuth.lookup(List.of(helper), "r.example", "r.example/a"))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("credential helper docker-credential-desktop for registry r.example (" + helper + " credsStore)")
+                .hasMessageContaining("no executable docker-credential-desktop");
+        Path token = write("token.json", "{\"auths\":{\"r.example\":{\"identitytoken\":\"t0k\"}}}");
+        assertThatThrownBy(() -> RegistryAuth.lookup(List.of(token), "r.example", "r.example/a"))
+                .isInstanceOf(InvalidImageException.class).hasMessageContaining(token + " auths[\"r.example\"]: an identity token")
+                .hasMessageNotContaining("t0k");
         Path bad = write("bad.json", "{\"auths\":{\"r.example\":{\"auth\":\"" + b64("nocolon") + "\"}}}");
         assertThatThrownBy(() -> RegistryAuth.lookup(List.of(bad), "r.example", "r.example/a"))
                 .isInstanceOf(InvalidImageException.class).hasMessageContaining(bad + " auths[\"r.example\"] auth");
