@@ -1,6 +1,8 @@
 package dev.gatun.core;
 
 import dev.gatun.core.linux.LibC;
+import dev.gatun.images.Digest;
+import dev.gatun.images.ImageStore;
 import dev.gatun.images.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,25 +19,37 @@ import java.util.List;
  * copy; what the container writes lands in {@code upper/}). Otherwise a copy of the tree (an
  * overlay in a user namespace needs the mount made inside it: not yet). {@link #remove()} detaches
  * the overlay, then removes the container's directory, never across a mount that is still there.
+ *
+ * <p>From {@link #prepare()} to a {@link #remove()} that removed everything, the image is
+ * {@linkplain ImageStore#hold held} in its store: a gc (of any process) keeps its tree and blobs
+ * even when the image is removed meanwhile.
  */
 final class ImageRoot implements PreparedRoot {
 
     private final Path tree;
     private final Path bundle;
     private final boolean overlay;
+    private final ImageStore store;
+    private final Digest image;
+    private ImageStore.Hold hold;
     private boolean made;
     private boolean mounted;
 
-    private ImageRoot(Path tree, Path bundle, boolean overlay) {
+    private ImageRoot(Path tree, Path bundle, boolean overlay, ImageStore store, Digest image) {
         this.tree = tree;
         this.bundle = bundle;
         this.overlay = overlay;
+        this.store = store;
+        this.image = image;
     }
 
-    /** Plans container {@code id}'s root over the unpacked image {@code tree} (nothing is written yet). */
-    static ImageRoot plan(String id, Path tree) {
+    /**
+     * Plans container {@code id}'s root over the unpacked {@code tree} of {@code image} in
+     * {@code store} (nothing is written or held yet).
+     */
+    static ImageRoot plan(String id, Path tree, ImageStore store, Digest image) {
         boolean overlay = !Rootless.active();
-        return new ImageRoot(tree, SandboxRoot.stateDirectory().resolve(id), overlay);
+        return new ImageRoot(tree, SandboxRoot.stateDirectory().resolve(id), overlay, store, image);
     }
 
     @Override
@@ -60,6 +74,7 @@ final class ImageRoot implements PreparedRoot {
 
     @Override
     public synchronized void prepare() throws IOException {
+        hold = store.hold(image);
         SandboxRoot.makeContainerDirectory(bundle);
         made = true;
         if (!overlay) {
@@ -84,6 +99,7 @@ final class ImageRoot implements PreparedRoot {
     public synchronized List<Path> remove() {
         List<Path> left = new ArrayList<>();
         if (!made) {
+            release();
             return left;
         }
         if (mounted) {
@@ -103,6 +119,18 @@ final class ImageRoot implements PreparedRoot {
                 left.add(bundle);
             }
         }
+        if (left.isEmpty()) {
+            release();
+        }
         return left;
+    }
+
+    /** Lets the store's gc have the image's tree again (kept while a mount or a copy of it may remain). */
+    private void release() {
+        try (ImageStore.Hold h = hold) {
+            hold = null;
+        } catch (IOException e) {
+            // closing a lock file's descriptor: the lock is gone with it all the same
+        }
     }
 }
