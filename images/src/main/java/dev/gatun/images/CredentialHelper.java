@@ -74,7 +74,12 @@ record CredentialHelper(List<Path> path, Duration timeout) {
         }
         Path exe = path.stream().map(d -> d.resolve(program)).filter(Files::isExecutable).findFirst()
                 .orElseThrow(() -> new InvalidImageException(what + ": no executable " + program + " in " + path));
-        Process p = new ProcessBuilder(exe.toString(), "get").start();
+        Process p;
+        try {
+            p = new ProcessBuilder(exe.toString(), "get").start();
+        } catch (IOException e) {
+            throw new InvalidImageException(what + ": cannot run " + exe + ": " + e.getMessage(), e);
+        }
         CompletableFuture<byte[]> out = read(p.getInputStream());
         CompletableFuture<byte[]> err = read(p.getErrorStream());
         try {
@@ -95,9 +100,10 @@ record CredentialHelper(List<Path> path, Duration timeout) {
                 if (stdout.contains(NOT_FOUND) || stderr.contains(NOT_FOUND)) {
                     return null;
                 }
-                String said = (stderr.isBlank() ? stdout : stderr).strip();
+                // helpers print their errors on stdout or stderr; what looks like an answer is not quoted
+                String said = (stderr.isBlank() ? stdout : stderr).strip().lines().findFirst().orElse("");
                 throw new InvalidImageException(what + ": exit status " + p.exitValue()
-                        + (said.isEmpty() ? "" : ": " + said.lines().findFirst().orElse("")));
+                        + (said.isEmpty() ? "" : said.contains("{") ? " (its output is not quoted: it may hold a secret)" : ": " + said));
             }
             return parse(stdout, what, program + " for " + server + " (" + where + ")");
         } catch (InterruptedException e) {

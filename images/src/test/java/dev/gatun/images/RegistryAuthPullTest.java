@@ -269,6 +269,10 @@ class RegistryAuthPullTest {
                 .isInstanceOf(InvalidImageException.class)
                 .hasMessageContaining("credential helper docker-credential-gatuntest for registry " + registry.host())
                 .hasMessageContaining("exit status 3: keychain locked");
+        helper("cat >/dev/null; echo '{\"Username\":\"alice\",\"Secret\":\"" + SECRET + "\"}'; exit 1");
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("exit status 1 (its output is not quoted").hasMessageNotContaining(SECRET);
         helper("cat >/dev/null; echo '{\"Username\":\"alice\",\"Secret\":\"" + SECRET + "\"'");
         assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
                 .isInstanceOf(InvalidImageException.class)
