@@ -32,8 +32,6 @@ record CredentialHelper(List<Path> path, Duration timeout) {
 
     /** What a helper prints (on stdout or stderr) with a non-zero exit when it has nothing for the server. */
     static final String NOT_FOUND = "credentials not found in native keychain";
-    /** The user name that marks the secret as an identity (OAuth2 refresh) token. */
-    static final String IDENTITY_TOKEN = "<token>";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final int MAX_OUTPUT = 64 * 1024;
 
@@ -130,10 +128,6 @@ record CredentialHelper(List<Path> path, Duration timeout) {
         String secret = json.path("Secret").asString("");
         if (!json.isObject() || username.isEmpty() || secret.isEmpty()) {
             throw new InvalidImageException(what + ": its answer has no \"Username\" and \"Secret\"");
-        }
-        if (username.equals(IDENTITY_TOKEN)) {
-            throw new InvalidImageException(what + ": its answer is an identity token (Username \"<token>\"), "
-                    + "which gatun does not use (the OAuth2 refresh_token grant is not implemented)");
         }
         return new RegistryAuth.Credential(username, secret, source);
     }

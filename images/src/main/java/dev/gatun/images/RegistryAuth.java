@@ -29,8 +29,10 @@ import tools.jackson.databind.JsonNode;
  * default helper, asked only when the file has no entry with {@code auth} for the host; Docker
  * would ask it even then, its {@code auths} entries being mere markers). A helper that has nothing
  * for the host ({@value CredentialHelper#NOT_FOUND}) lets the search go on to the next file; none
- * anywhere means anonymous access. Identity tokens (in {@code auths} or from a helper) are refused
- * with an error: the OAuth2 {@code refresh_token} grant is not implemented.
+ * anywhere means anonymous access. An identity token ({@code identitytoken} in an {@code auths}
+ * entry, preferred to its {@code auth}; or a helper's answer with the user name {@code <token>})
+ * is sent only to a Bearer challenge's token server, as the refresh token of an OAuth2
+ * {@code grant_type=refresh_token} request.
  *
  * @see <a href="https://distribution.github.io/distribution/spec/auth/token/">the token authentication specification</a>
  */
@@ -43,13 +45,22 @@ final class RegistryAuth {
      * secret is never part of {@link #toString()}.
      */
     record Credential(String username, String password, String source) {
+
+        /** The user name Docker gives an identity token: the password is an OAuth2 refresh token. */
+        static final String IDENTITY_TOKEN = "<token>";
+
+        /** Whether the password is an identity token, good only for a token server's refresh_token grant. */
+        boolean identityToken() {
+            return username.equals(IDENTITY_TOKEN);
+        }
+
         String basic() {
             return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
         }
 
         @Override
         public String toString() {
-            return "user \"" + username + "\" from " + source;
+            return (identityToken() ? "an identity token" : "user \"" + username + "\"") + " from " + source;
         }
     }
 
@@ -121,9 +132,9 @@ final class RegistryAuth {
             }
             String where = file + " auths[\"" + bestKey + "\"]";
             String auth = best == null ? "" : best.path("auth").asString("");
-            if (best != null && best.has("identitytoken")) {
-                throw new InvalidImageException(where + ": an identity token, which gatun does not use "
-                        + "(the OAuth2 refresh_token grant is not implemented)");
+            String identity = best == null ? "" : best.path("identitytoken").asString("");
+            if (!identity.isEmpty()) {
+                return new Lookup(new Credential(Credential.IDENTITY_TOKEN, identity, where), tried);
             }
             if (auth.isEmpty()) {
                 if (json.has("credsStore")) {

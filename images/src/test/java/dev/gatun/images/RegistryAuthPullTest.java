@@ -45,6 +45,8 @@ class RegistryAuthPullTest {
     private static final String SECRET = "s3cret-Pa55";
     private static final String SERVICE = "gatun-registry";
     private static final String ISSUER = "gatun-test-issuer";
+    /** The identity token the token server takes as a refresh token for {@link #USER}. */
+    private static final String REFRESH = "r3fresh-T0ken";
 
     @TempDir
     Path tmp;
@@ -143,6 +145,29 @@ class RegistryAuthPullTest {
         assertThat(tokenRequests).isNotEmpty().allSatisfy(q -> assertThat(q)
                 .contains("service=" + SERVICE).contains("scope=repository:gatun/busybox:pull").contains("user=alice"));
         assertThat(store.unpack(pulled).resolve("bin/busybox")).isRegularFile();
+    }
+
+    @Test
+    void anIdentityTokenFromAHelperIsTheRefreshTokenOfAnOAuth2TokenRequest() throws Exception {
+        startWithTokenAuth();
+        Path bin = helper("cat >/dev/null; echo '{\"ServerURL\":\"x\",\"Username\":\"<token>\",\"Secret\":\"" + REFRESH + "\"}'");
+        Path config = helperConfig("{\"credHelpers\":{\"" + registry.host() + "\":\"gatuntest\"}}");
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        Image pulled = pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10));
+        assertThat(store.unpack(pulled).resolve("bin/busybox")).isRegularFile();
+        assertThat(tokenRequests).isNotEmpty().allSatisfy(q -> assertThat(q).startsWith("POST ")
+                .contains("service=" + SERVICE).contains("scope=repository:gatun/busybox:pull").contains("user=alice"));
+        // an identity token the server does not take: refused, naming where it came from, never quoting it
+        Path wrong = Files.writeString(tmp.resolve("wrong.json"), "{\"auths\":{\"" + registry.host()
+                + "\":{\"identitytoken\":\"not-" + REFRESH + "\"}}}");
+        ImageStore other = ImageStore.open(tmp.resolve("other"));
+        assertThatThrownBy(() -> pull(List.of(wrong), other))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("token server 127.0.0.1:" + tokenServer.getAddress().getPort())
+                .hasMessageContaining("refused an identity token from " + wrong)
+                .hasMessageContaining("(POST ")
+                .hasMessageNotContaining(REFRESH);
+        assertNothingStored(other);
     }
 
     @Test
@@ -281,7 +306,9 @@ class RegistryAuthPullTest {
         helper("cat >/dev/null; echo '{\"Username\":\"<token>\",\"Secret\":\"" + SECRET + "\"}'");
         assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
                 .isInstanceOf(InvalidImageException.class)
-                .hasMessageContaining("an identity token").hasMessageNotContaining(SECRET);
+                .hasMessageContaining("registry " + registry.host() + " asks for basic credentials")
+                .hasMessageContaining("an identity token from docker-credential-gatuntest for " + registry.host())
+                .hasMessageContaining("is good only for a Bearer token server").hasMessageNotContaining(SECRET);
         assertNothingStored(store);
     }
 
@@ -348,13 +375,23 @@ class RegistryAuthPullTest {
         tokenServer.createContext("/token", exchange -> {
             try (exchange) {
                 Map<String, String> query = new java.util.HashMap<>();
-                for (String kv : exchange.getRequestURI().getRawQuery().split("&")) {
+                boolean post = exchange.getRequestMethod().equals("POST");
+                String params = post ? new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)
+                        : exchange.getRequestURI().getRawQuery();
+                for (String kv : params.split("&")) {
                     String[] pair = kv.split("=", 2);
                     query.put(pair[0], URLDecoder.decode(pair.length > 1 ? pair[1] : "", StandardCharsets.UTF_8));
                 }
                 String basic = exchange.getRequestHeaders().getFirst("Authorization");
                 String user = null;
-                if (basic != null) {
+                if (post) { // OAuth2: an identity token as the refresh token
+                    if (!query.get("grant_type").equals("refresh_token") || !REFRESH.equals(query.get("refresh_token"))
+                            || query.get("client_id") == null) {
+                        exchange.sendResponseHeaders(401, -1);
+                        return;
+                    }
+                    user = USER;
+                } else if (basic != null) {
                     String decoded = new String(Base64.getDecoder().decode(basic.substring("Basic ".length())), StandardCharsets.UTF_8);
                     if (!decoded.equals(USER + ":" + SECRET)) {
                         exchange.sendResponseHeaders(401, -1);
@@ -362,7 +399,7 @@ class RegistryAuthPullTest {
                     }
                     user = USER;
                 }
-                tokenRequests.add("service=" + query.get("service") + " scope=" + query.get("scope") + " user=" + user);
+                tokenRequests.add((post ? "POST " : "GET ") + "service=" + query.get("service") + " scope=" + query.get("scope") + " user=" + user);
                 String access = "[]";
                 String scope = query.getOrDefault("scope", "");
                 if (user != null && scope.startsWith("repository:")) {
@@ -370,7 +407,8 @@ class RegistryAuthPullTest {
                     access = "[{\"type\":\"repository\",\"name\":\"" + parts[1] + "\",\"actions\":[\"pull\"]}]";
                 }
                 long age = expiredTokens.getAndDecrement() > 0 ? 3600 : 0; // past distribution's minute of leeway
-                byte[] body = ("{\"token\":\"" + jwt(key, cert, user, access, age) + "\",\"expires_in\":300}")
+                byte[] body = ("{\"" + (post ? "access_token" : "token") + "\":\"" + jwt(key, cert, user, access, age)
+                        + "\",\"expires_in\":300}")
                         .getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 exchange.sendResponseHeaders(200, body.length);
