@@ -30,8 +30,9 @@ import tools.jackson.databind.JsonNode;
  * <p>Authentication follows the registry's {@code WWW-Authenticate} challenge: {@code Basic}
  * sends the credential found for the host ({@link RegistryAuth}); {@code Bearer} asks the
  * challenge's realm for a token (with the credential when there is one, anonymously otherwise)
- * for the challenge's service and scope — an identity token as the refresh token of an OAuth2
- * {@code POST} with {@code grant_type=refresh_token}, and asks again once when a token stops being accepted.
+ * for the challenge's service and scope (an identity token as the refresh token of an OAuth2
+ * {@code POST} with {@code grant_type=refresh_token}), and asks again once when a token stops
+ * being accepted.
  * A credential never goes over plain HTTP to a host other than loopback, and never to another
  * host a redirect points to.
  *
