@@ -100,8 +100,9 @@ record CredentialHelper(List<Path> path, Duration timeout) {
                 }
                 // helpers print their errors on stdout or stderr; what looks like an answer is not quoted
                 String said = (stderr.isBlank() ? stdout : stderr).strip().lines().findFirst().orElse("");
-                throw new InvalidImageException(what + ": exit status " + p.exitValue()
-                        + (said.isEmpty() ? "" : said.contains("{") ? " (its output is not quoted: it may hold a secret)" : ": " + said));
+                String shown = said.isEmpty() ? "" : said.contains("{") ? " (its output is not quoted: it may hold a secret)"
+                        : ": " + said;
+                throw new InvalidImageException(what + ": exit status " + p.exitValue() + shown);
             }
             return parse(stdout, what, program + " for " + server + " (" + where + ")");
         } catch (InterruptedException e) {
@@ -110,7 +111,7 @@ record CredentialHelper(List<Path> path, Duration timeout) {
             throw new java.io.InterruptedIOException(what + ": interrupted");
         } catch (ExecutionException e) {
             kill(p);
-            throw new IOException(what + ": reading its output: " + e.getCause(), e.getCause());
+            throw new InvalidImageException(what + ": reading its output: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
             throw new InvalidImageException(what + ": it exited, but a process it started kept its output open");
         }
