@@ -81,6 +81,27 @@ class GatunImagesCommandTest {
     }
 
     @Test
+    void rmiKeepsTheTreeAndBlobsOfAnImageARunningContainerHoldsUntilItLetsGo() throws Exception {
+        Result pulled = pull();
+        assertThat(pulled.code()).as(pulled.err()).isZero();
+        dev.gatun.images.ImageStore s = dev.gatun.images.ImageStore.open(store);
+        Path tree;
+        // this JVM stands for one running a container from the image (ImageRoot holds it so)
+        try (dev.gatun.images.ImageStore.Hold held = s.hold(dev.gatun.images.Digest.parse("id", pulled.out().strip()))) {
+            tree = held.tree();
+            Result removed = gatun("rmi", "--store", store.toString(), reference);
+            assertThat(removed.code()).as(removed.err()).isZero();
+            assertThat(removed.out()).contains("removed " + pulled.out().strip()).contains("(0 blobs, 0 trees)");
+            assertThat(tree.resolve("etc/pulled")).hasContent("yes");
+            assertThat(gatun("images", "--store", store.toString(), "-q").out()).isEmpty();
+        }
+        dev.gatun.images.ImageStore.Collected c = s.gc();
+        assertThat(c.blobs()).isEqualTo(3);
+        assertThat(c.trees()).isEqualTo(1);
+        assertThat(tree).doesNotExist();
+    }
+
+    @Test
     void twoJvmsPullingTheSameImageIntoOneStoreShareItsBlobsAndTree() throws Exception {
         java.util.concurrent.CompletableFuture<Result> first = java.util.concurrent.CompletableFuture.supplyAsync(() -> pull());
         Result second = pull();

@@ -130,6 +130,9 @@ public final class ContainerBuilder {
     private Path rootfs;
     private ImageConfig imageConfig;
     private Path imageTree;
+    /** The store {@link #imageTree} is in and its image, held by the container's {@link ImageRoot}. */
+    private ImageStore imageStore;
+    private dev.gatun.images.Digest imageId;
     /** What the caller set, which the image's defaults do not override. */
     private final Set<String> envSet = new TreeSet<>();
     private boolean envReplaced;
@@ -198,6 +201,8 @@ public final class ContainerBuilder {
         this.rootfs = directory.toAbsolutePath();
         this.imageTree = null;
         this.imageConfig = null;
+        this.imageStore = null;
+        this.imageId = null;
         return this;
     }
 
@@ -220,6 +225,8 @@ public final class ContainerBuilder {
     public ContainerBuilder image(Image image, ImageStore store) throws IOException {
         this.imageTree = store.unpack(image);
         this.imageConfig = image.config();
+        this.imageStore = store;
+        this.imageId = image.id();
         this.rootfs = null;
         return this;
     }
@@ -703,7 +710,7 @@ public final class ContainerBuilder {
     }
 
     private PreparedRoot planRoot(String theId) {
-        return imageTree != null ? ImageRoot.plan(theId, imageTree)
+        return imageTree != null ? ImageRoot.plan(theId, imageTree, imageStore, imageId)
                 : rootfs == null ? SandboxRoot.plan(theId, hostPaths) : null;
     }
 

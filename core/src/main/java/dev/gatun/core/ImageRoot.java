@@ -2,6 +2,8 @@ package dev.gatun.core;
 
 import dev.gatun.core.linux.LibC;
 import dev.gatun.core.rootfs.RootOverlay;
+import dev.gatun.images.Digest;
+import dev.gatun.images.ImageStore;
 import dev.gatun.images.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +34,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #remove()} detaches a host overlay, then removes the container's directory, never
  * across a mount that is still there (a child's overlay went with its mount namespace).
+ *
+ * <p>From {@link #prepare()} to a {@link #remove()} that removed everything, the image is
+ * {@linkplain ImageStore#hold held} in its store: a gc (of any process) keeps its tree and blobs
+ * even when the image is removed meanwhile.
  */
 final class ImageRoot implements PreparedRoot {
 
@@ -59,17 +65,25 @@ final class ImageRoot implements PreparedRoot {
     private final Path tree;
     private final Path bundle;
     private final Kind kind;
+    private final ImageStore store;
+    private final Digest image;
+    private ImageStore.Hold hold;
     private boolean made;
     private boolean mounted;
 
-    private ImageRoot(Path tree, Path bundle, Kind kind) {
+    private ImageRoot(Path tree, Path bundle, Kind kind, ImageStore store, Digest image) {
         this.tree = tree;
         this.bundle = bundle;
         this.kind = kind;
+        this.store = store;
+        this.image = image;
     }
 
-    /** Plans container {@code id}'s root over the unpacked image {@code tree} (nothing is written yet). */
-    static ImageRoot plan(String id, Path tree) {
+    /**
+     * Plans container {@code id}'s root over the unpacked {@code tree} of {@code image} in
+     * {@code store} (nothing is written or held yet).
+     */
+    static ImageRoot plan(String id, Path tree, ImageStore store, Digest image) {
         Path stateDirectory = SandboxRoot.stateDirectory();
         Kind kind = Rootless.active()
                 ? kind(KernelVersion.parse(Gatun.kernelRelease()), fileSystemType(stateDirectory)) : Kind.HOST_OVERLAY;
@@ -78,7 +92,7 @@ final class ImageRoot implements PreparedRoot {
                     kind == Kind.COPY ? "a copy of the image's tree" : "an overlay mounted by the container's init",
                     Gatun.kernelRelease(), stateDirectory, fileSystemType(stateDirectory));
         }
-        return new ImageRoot(tree, stateDirectory.resolve(id), kind);
+        return new ImageRoot(tree, stateDirectory.resolve(id), kind, store, image);
     }
 
     /**
@@ -141,6 +155,7 @@ final class ImageRoot implements PreparedRoot {
     public synchronized void prepare() throws IOException {
         // checked before anything is made: the paths must fit in the overlay's mount options
         RootOverlay overlay = kind == Kind.COPY ? null : overlay();
+        hold = store.hold(image);
         SandboxRoot.makeContainerDirectory(bundle);
         made = true;
         if (overlay == null) {
@@ -161,6 +176,7 @@ final class ImageRoot implements PreparedRoot {
     public synchronized List<Path> remove() {
         List<Path> left = new ArrayList<>();
         if (!made) {
+            release();
             return left;
         }
         if (mounted) {
@@ -180,6 +196,18 @@ final class ImageRoot implements PreparedRoot {
                 left.add(bundle);
             }
         }
+        if (left.isEmpty()) {
+            release();
+        }
         return left;
+    }
+
+    /** Lets the store's gc have the image's tree again (kept while a mount or a copy of it may remain). */
+    private void release() {
+        try (ImageStore.Hold h = hold) {
+            hold = null;
+        } catch (IOException e) {
+            // closing a lock file's descriptor: the lock is gone with it all the same
+        }
     }
 }

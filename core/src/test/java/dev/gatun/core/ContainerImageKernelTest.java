@@ -183,6 +183,30 @@ class ContainerImageKernelTest {
     }
 
     /** The mount points below {@code dir} in this JVM's mount namespace. */
+    @Test
+    void aRunningContainersImageOutlivesItsRemovalAndAGcInAnotherJvmUntilTheContainerCloses() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        Path tree = store.unpack(image);
+        String id = Leftovers.id("imageheld");
+        try (Container c = Container.builder().id(id).image(image, store).stopTimeout(java.time.Duration.ofMillis(200))
+                .command("/bin/sh", "-c", "echo ready; exec sleep 600").build()) {
+            java.io.BufferedReader out = c.run().inputReader(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(out.readLine()).isEqualTo("ready");
+            assertThat(store.remove(image.source())).containsExactly(image.id().toString());
+            assertThat(OtherJvmGc.run(store.root())).isEqualTo("trees=0 blobs=0");
+            assertThat(tree.resolve("app/hello")).hasContent("hello from the image\n");
+            ContainerProcess cat = c.exec("/bin/cat", "/app/hello");
+            assertThat(new String(cat.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("hello from the image\n");
+            assertThat(cat.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(cat.exitValue()).isZero();
+        }
+        assertThat(OtherJvmGc.run(store.root())).isEqualTo("trees=1 blobs=0");
+        assertThat(tree).doesNotExist();
+        Leftovers.assertNoneOf(id);
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
+
     private static java.util.List<String> mountsUnder(Path dir) throws Exception {
         return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().map(l -> l.split(" ")[4])
                 .filter(m -> m.startsWith(dir + "/")).toList();

@@ -37,6 +37,8 @@ import tools.jackson.databind.node.ObjectNode;
  * &lt;root&gt;/blobs/sha256/&lt;digest&gt;    blobs pulled from registries, each checked before it is kept
  * &lt;root&gt;/rootfs/sha256/&lt;chain id&gt;/  an image's layers applied in order, by the top layer's chain ID
  * &lt;root&gt;/images/&lt;id&gt;.json         what an image holds: its names, its blobs, its tree's chain ID
+ * &lt;root&gt;/holds/&lt;id&gt;               a copy of the image's record, locked shared (fcntl) by every
+ *                                  process running a container from it ({@link #hold})
  * &lt;root&gt;/tmp/                      where an unpack is assembled, then renamed into place; partial
  *                                  downloads ({@code <digest>.partial}, resumed by the next pull)
  * </pre>
@@ -55,8 +57,11 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>{@link #gc()} removes the blobs and trees no image record references; {@link #remove} drops
  * a record (or one of its names). A record is written by every registry pull and every unpack.
- * What {@code gc} cannot know: a container still running from a tree whose image was removed
- * (an overlay lower directory or a copy source) — remove an image only when none of its containers runs.
+ * A container running from an image {@linkplain #hold holds} it: a shared {@code flock}-like
+ * (fcntl) lock on {@code holds/<id>} for the container's life, so that its tree and blobs outlive
+ * the image's removal. {@code gc} keeps what a held file names: it tries each file's lock
+ * exclusively without waiting, and removes the file only when that succeeds. A process that dies,
+ * even by SIGKILL, loses its locks with its file descriptors, so nothing is held forever.
  */
 public final class ImageStore {
 
@@ -65,6 +70,12 @@ public final class ImageStore {
     private static final Map<Path, ReentrantLock> PARTIALS = new ConcurrentHashMap<>();
     private static final Map<Path, UseLock> USE_LOCKS = new ConcurrentHashMap<>();
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /**
+     * This JVM's holds, by the real path of their file, guarded by itself: an fcntl lock is the
+     * process's, so one lock per file, counted, and never a second descriptor opened on a held
+     * file (closing any descriptor of a file drops the process's locks on it).
+     */
+    private static final Map<Path, HeldFile> HOLDS = new java.util.HashMap<>();
 
     private final Path root;
     private final Layers.Options options;
@@ -91,6 +102,7 @@ public final class ImageStore {
         Files.createDirectories(root.resolve("tmp"));
         Files.createDirectories(root.resolve("blobs/sha256"));
         Files.createDirectories(root.resolve("images"));
+        Files.createDirectories(root.resolve("holds"));
         return new ImageStore(root, new Layers.Options(isRoot()));
     }
 
@@ -355,22 +367,26 @@ public final class ImageStore {
                 && java.util.Objects.equals(chain, before.chainId())) {
             return;
         }
-        ObjectNode json = JSON.createObjectNode();
-        json.put("id", id.toString());
-        ArrayNode n = json.putArray("names");
-        names.forEach(n::add);
-        ArrayNode b = json.putArray("blobs");
-        allBlobs.forEach(x -> b.add(x.toString()));
-        if (chain != null) {
-            json.put("chainId", chain.toString());
-        }
         Path scratch = root.resolve("tmp").resolve(UUID.randomUUID() + ".json");
         try {
-            Files.write(scratch, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
+            Files.write(scratch, toJson(new StoredImage(id, List.copyOf(names), List.copyOf(allBlobs), chain)));
             Files.move(scratch, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(scratch);
         }
+    }
+
+    private static byte[] toJson(StoredImage image) {
+        ObjectNode json = JSON.createObjectNode();
+        json.put("id", image.id().toString());
+        ArrayNode n = json.putArray("names");
+        image.names().forEach(n::add);
+        ArrayNode b = json.putArray("blobs");
+        image.blobs().forEach(x -> b.add(x.toString()));
+        if (image.chainId() != null) {
+            json.put("chainId", image.chainId().toString());
+        }
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
     }
 
     /** Records a pulled image under the write lock (see {@link #record}). */
@@ -385,7 +401,11 @@ public final class ImageStore {
         if (Files.size(file) > ImageSource.MAX_JSON) {
             throw new InvalidImageException(file + ": more than " + ImageSource.MAX_JSON + " bytes");
         }
-        JsonNode json = ImageSource.parse(file.toString(), Files.readAllBytes(file));
+        return parseRecord(file, Files.readAllBytes(file));
+    }
+
+    private static StoredImage parseRecord(Path file, byte[] content) {
+        JsonNode json = ImageSource.parse(file.toString(), content);
         List<String> names = new ArrayList<>();
         json.path("names").forEach(x -> names.add(x.asString()));
         List<Digest> blobs = new ArrayList<>();
@@ -451,7 +471,9 @@ public final class ImageStore {
             return writing(() -> {
                 Set<Digest> blobs = new HashSet<>();
                 Set<Digest> trees = new HashSet<>();
-                for (StoredImage i : images()) {
+                List<StoredImage> live = new ArrayList<>(images());
+                live.addAll(heldImages());
+                for (StoredImage i : live) {
                     blobs.addAll(i.blobs());
                     if (i.chainId() != null) {
                         trees.add(i.chainId());
@@ -483,6 +505,150 @@ public final class ImageStore {
                 return new Collected(b, t, scratch, bytes);
             });
         }
+    }
+
+    /**
+     * A hold on a stored image: its tree and blobs stay (through {@link #remove} and {@link #gc()},
+     * in any process) until {@link #close()}. Closing twice is harmless. Thread-safe.
+     */
+    public static final class Hold implements AutoCloseable {
+        private final Path file;
+        private final Path tree;
+        private boolean closed;
+
+        private Hold(Path file, Path tree) {
+            this.file = file;
+            this.tree = tree;
+        }
+
+        /** The held image's unpacked tree. */
+        public Path tree() {
+            return tree;
+        }
+
+        /** Releases this hold; the lock goes with this JVM's last hold on the image. */
+        @Override
+        public void close() throws IOException {
+            synchronized (HOLDS) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                HeldFile h = HOLDS.get(file);
+                if (--h.count == 0) {
+                    HOLDS.remove(file);
+                    try (FileChannel c = h.channel) {
+                        h.lock.release();
+                    }
+                }
+            }
+        }
+    }
+
+    /** This JVM's lock on one {@code holds/} file, the record it names, and how many holds share it. */
+    private static final class HeldFile {
+        final FileChannel channel;
+        final FileLock lock;
+        final StoredImage image;
+        int count;
+
+        HeldFile(FileChannel channel, FileLock lock, StoredImage image) {
+            this.channel = channel;
+            this.lock = lock;
+            this.image = image;
+        }
+    }
+
+    /**
+     * Holds image {@code id}, unpacked, for as long as a container runs from it: until the
+     * returned hold is closed, or this process ends, neither its tree nor its blobs are removed by
+     * {@link #gc()} of any process, even after {@link #remove} of the image. Taken while no gc
+     * runs (gc waits for it, and it for gc).
+     *
+     * @throws InvalidImageException the store has no record of {@code id}, or its tree is not unpacked
+     */
+    public Hold hold(Digest id) throws IOException {
+        java.util.Objects.requireNonNull(id, "id");
+        try (UseLock.Held _ = use.shared()) {
+            return writing(() -> {
+                Path recordFile = root.resolve("images").resolve(id.hex() + ".json");
+                if (!Files.isRegularFile(recordFile)) {
+                    throw new InvalidImageException("image " + id + ": not in the store " + root + " (removed?)");
+                }
+                StoredImage image = readRecord(recordFile);
+                Path tree = image.chainId() == null ? null : tree(image.chainId());
+                if (tree == null || !Files.isDirectory(tree, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new InvalidImageException("image " + id + ": not unpacked in the store " + root);
+                }
+                Path file = real(root).resolve("holds").resolve(id.hex());
+                synchronized (HOLDS) {
+                    HeldFile h = HOLDS.get(file);
+                    if (h == null) {
+                        h = lockHoldFile(file, image);
+                        HOLDS.put(file, h);
+                    }
+                    h.count++;
+                }
+                return new Hold(file, tree);
+            });
+        }
+    }
+
+    /**
+     * Writes {@code file} with {@code image}'s record when it is missing (never replaced: another
+     * process may hold a lock on it) and locks it shared. Called with no other descriptor on it open here.
+     */
+    private static HeldFile lockHoldFile(Path file, StoredImage image) throws IOException {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            Path scratch = file.resolveSibling(file.getFileName() + "." + UUID.randomUUID() + ".new");
+            try {
+                Files.write(scratch, toJson(image), StandardOpenOption.CREATE_NEW);
+                Files.move(scratch, file, StandardCopyOption.ATOMIC_MOVE); // under the write lock: nobody else makes it
+            } finally {
+                Files.deleteIfExists(scratch);
+            }
+        }
+        FileChannel c = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            return new HeldFile(c, c.lock(0, Long.MAX_VALUE, true), image);
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The images some process holds: this JVM's from memory, another's from the file it locks.
+     * A file nobody locks (its holders closed or died) is removed. Called by gc, under both locks.
+     */
+    private List<StoredImage> heldImages() throws IOException {
+        List<StoredImage> held = new ArrayList<>();
+        for (Path p : list(root.resolve("holds"))) {
+            Path file = real(root).resolve("holds").resolve(p.getFileName());
+            synchronized (HOLDS) {
+                HeldFile mine = HOLDS.get(file);
+                if (mine != null) {
+                    held.add(mine.image);
+                    continue;
+                }
+                try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                    FileLock l = c.tryLock();
+                    if (l != null) {
+                        Files.delete(file); // nobody holds it; a new hold waits for this gc, then makes it anew
+                        continue;
+                    }
+                    if (c.size() > ImageSource.MAX_JSON) {
+                        throw new InvalidImageException(file + ": more than " + ImageSource.MAX_JSON + " bytes");
+                    }
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) c.size());
+                    while (b.hasRemaining() && c.read(b) > 0) {
+                        // read it all
+                    }
+                    held.add(parseRecord(file, b.array()));
+                }
+            }
+        }
+        return held;
     }
 
     private static List<Path> list(Path dir) throws IOException {

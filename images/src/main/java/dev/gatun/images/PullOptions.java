@@ -13,6 +13,11 @@ import java.util.Objects;
  *   <li>{@code authFiles}: where credentials are looked up, in order (default: {@code $REGISTRY_AUTH_FILE},
  *       {@code $XDG_RUNTIME_DIR/containers/auth.json}, {@code ~/.config/containers/auth.json},
  *       {@code ~/.docker/config.json}); see {@code containers-auth.json(5)};
+ *   <li>{@code helperPath}: the directories a credential helper ({@code docker-credential-<name>},
+ *       named by {@code credHelpers} or {@code credsStore} in an auth file) is looked for in, each
+ *       absolute (default: the absolute directories of {@code $PATH});
+ *   <li>{@code helperTimeout}: how long a credential helper may take to answer before it and its
+ *       children are killed (default 10 s, positive);
  *   <li>{@code listener}: told each layer's progress (default: none);
  *   <li>{@code concurrency}: layers downloaded at once (default 3, at least 1);
  *   <li>{@code attempts}: tries per request and per blob before giving up, on a connection error
@@ -22,11 +27,12 @@ import java.util.Objects;
  *       layers download, each as soon as it is stored (default false).
  * </ul>
  */
-public record PullOptions(List<Path> authFiles, PullListener listener, int concurrency, int attempts, Duration backoff,
-        boolean unpack) {
+public record PullOptions(List<Path> authFiles, List<Path> helperPath, Duration helperTimeout, PullListener listener,
+        int concurrency, int attempts, Duration backoff, boolean unpack) {
 
     public PullOptions {
         authFiles = List.copyOf(authFiles);
+        helperPath = new CredentialHelper(helperPath, Objects.requireNonNull(helperTimeout, "helperTimeout")).path();
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(backoff, "backoff");
         if (concurrency < 1) {
@@ -42,30 +48,41 @@ public record PullOptions(List<Path> authFiles, PullListener listener, int concu
 
     /** The defaults, credentials from this process's environment. */
     public static PullOptions defaults() {
-        return new PullOptions(RegistryAuth.defaultFiles(), PullListener.NONE, 3, 5, Duration.ofMillis(500), false);
+        CredentialHelper h = CredentialHelper.defaults();
+        return new PullOptions(RegistryAuth.defaultFiles(), h.path(), h.timeout(), PullListener.NONE, 3, 5,
+                Duration.ofMillis(500), false);
     }
 
     public PullOptions withAuthFiles(List<Path> files) {
-        return new PullOptions(files, listener, concurrency, attempts, backoff, unpack);
+        return new PullOptions(files, helperPath, helperTimeout, listener, concurrency, attempts, backoff, unpack);
+    }
+
+    /** Where credential helpers are looked for (absolute directories, in order). */
+    public PullOptions withHelperPath(List<Path> directories) {
+        return new PullOptions(authFiles, directories, helperTimeout, listener, concurrency, attempts, backoff, unpack);
+    }
+
+    public PullOptions withHelperTimeout(Duration d) {
+        return new PullOptions(authFiles, helperPath, d, listener, concurrency, attempts, backoff, unpack);
     }
 
     public PullOptions withListener(PullListener l) {
-        return new PullOptions(authFiles, l, concurrency, attempts, backoff, unpack);
+        return new PullOptions(authFiles, helperPath, helperTimeout, l, concurrency, attempts, backoff, unpack);
     }
 
     public PullOptions withConcurrency(int n) {
-        return new PullOptions(authFiles, listener, n, attempts, backoff, unpack);
+        return new PullOptions(authFiles, helperPath, helperTimeout, listener, n, attempts, backoff, unpack);
     }
 
     public PullOptions withAttempts(int n) {
-        return new PullOptions(authFiles, listener, concurrency, n, backoff, unpack);
+        return new PullOptions(authFiles, helperPath, helperTimeout, listener, concurrency, n, backoff, unpack);
     }
 
     public PullOptions withUnpack(boolean u) {
-        return new PullOptions(authFiles, listener, concurrency, attempts, backoff, u);
+        return new PullOptions(authFiles, helperPath, helperTimeout, listener, concurrency, attempts, backoff, u);
     }
 
     public PullOptions withBackoff(Duration d) {
-        return new PullOptions(authFiles, listener, concurrency, attempts, d, unpack);
+        return new PullOptions(authFiles, helperPath, helperTimeout, listener, concurrency, attempts, d, unpack);
     }
 }

@@ -20,9 +20,19 @@ import tools.jackson.databind.JsonNode;
  * {@code $DOCKER_CONFIG/config.json} or {@code ~/.docker/config.json}. An entry is
  * {@code "auths": {"<host>[/<namespace>]": {"auth": base64("user:password")}}}; the longest key
  * that is the host or a namespace prefix of the repository wins, and {@code https://} and a
- * trailing {@code /v1/} or {@code /v2/} on a key are ignored (Docker writes them). Not read:
- * credential helpers ({@code credsStore}, {@code credHelpers}) and identity tokens; an error names
- * them when a file had only those for the host.
+ * trailing {@code /v1/} or {@code /v2/} on a key are ignored (Docker writes them).
+ *
+ * <p>Credential helpers ({@link CredentialHelper}), in the Docker config and in containers'
+ * auth.json alike. Within one file the order is: {@code credHelpers["<host>"]} (as in
+ * {@code containers-auth.json(5)}: a helper configured for the registry replaces the file's
+ * {@code auths} entries for it), then the {@code auths} entry, then {@code credsStore} (the
+ * default helper, asked only when the file has no entry with {@code auth} for the host; Docker
+ * would ask it even then, its {@code auths} entries being mere markers). A helper that has nothing
+ * for the host ({@value CredentialHelper#NOT_FOUND}) lets the search go on to the next file; none
+ * anywhere means anonymous access. An identity token ({@code identitytoken} in an {@code auths}
+ * entry, preferred to its {@code auth}; or a helper's answer with the user name {@code <token>})
+ * is sent only to a Bearer challenge's token server, as the refresh token of an OAuth2
+ * {@code grant_type=refresh_token} request.
  *
  * @see <a href="https://distribution.github.io/distribution/spec/auth/token/">the token authentication specification</a>
  */
@@ -35,13 +45,22 @@ final class RegistryAuth {
      * secret is never part of {@link #toString()}.
      */
     record Credential(String username, String password, String source) {
+
+        /** The user name Docker gives an identity token: the password is an OAuth2 refresh token. */
+        static final String IDENTITY_TOKEN = "<token>";
+
+        /** Whether the password is an identity token, good only for a token server's refresh_token grant. */
+        boolean identityToken() {
+            return username.equals(IDENTITY_TOKEN);
+        }
+
         String basic() {
             return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
         }
 
         @Override
         public String toString() {
-            return "user \"" + username + "\" from " + source;
+            return (identityToken() ? "an identity token" : "user \"" + username + "\"") + " from " + source;
         }
     }
 
@@ -71,8 +90,16 @@ final class RegistryAuth {
         }
     }
 
-    /** The credential for {@code repository} ({@code host/name}) from the first of {@code files} that has one. */
+    /** {@link #lookup(List, String, String, CredentialHelper)} with no directory to find a helper in. */
     static Lookup lookup(List<Path> files, String host, String repository) throws IOException {
+        return lookup(files, host, repository, new CredentialHelper(List.of(), java.time.Duration.ofSeconds(10)));
+    }
+
+    /**
+     * The credential for {@code repository} ({@code host/name}) from the first of {@code files}
+     * that has one, running {@code helpers} where a file names one (see the class comment).
+     */
+    static Lookup lookup(List<Path> files, String host, String repository, CredentialHelper helpers) throws IOException {
         List<String> tried = new ArrayList<>();
         for (Path file : files) {
             if (!Files.isRegularFile(file)) {
@@ -83,6 +110,14 @@ final class RegistryAuth {
                 throw new InvalidImageException(file + ": " + Files.size(file) + " bytes, more than " + ImageSource.MAX_JSON);
             }
             JsonNode json = ImageSource.parse(file.toString(), Files.readAllBytes(file));
+            JsonNode perHost = json.path("credHelpers").path(host);
+            if (!perHost.isMissingNode()) {
+                Credential c = fromHelper(helpers, perHost, host, file + " credHelpers[\"" + host + "\"]", tried);
+                if (c != null) {
+                    return new Lookup(c, tried);
+                }
+                continue;
+            }
             String bestKey = null;
             int bestLength = -1;
             JsonNode best = null;
@@ -95,15 +130,21 @@ final class RegistryAuth {
                     best = e.getValue();
                 }
             }
-            if (best == null) {
-                boolean helpers = json.has("credsStore") || json.path("credHelpers").has(host);
-                tried.add(file + (helpers ? " (only a credential helper, which gatun does not run)" : " (no entry)"));
-                continue;
-            }
             String where = file + " auths[\"" + bestKey + "\"]";
-            String auth = best.path("auth").asString("");
+            String auth = best == null ? "" : best.path("auth").asString("");
+            String identity = best == null ? "" : best.path("identitytoken").asString("");
+            if (!identity.isEmpty()) {
+                return new Lookup(new Credential(Credential.IDENTITY_TOKEN, identity, where), tried);
+            }
             if (auth.isEmpty()) {
-                tried.add(where + " (no \"auth\" field" + (best.has("identitytoken") ? "; identity tokens are not supported" : "") + ")");
+                if (json.has("credsStore")) {
+                    Credential c = fromHelper(helpers, json.path("credsStore"), host, file + " credsStore", tried);
+                    if (c != null) {
+                        return new Lookup(c, tried);
+                    }
+                } else {
+                    tried.add(best == null ? file + " (no entry)" : where + " (no \"auth\" field)");
+                }
                 continue;
             }
             String decoded;
@@ -119,6 +160,19 @@ final class RegistryAuth {
             return new Lookup(new Credential(decoded.substring(0, colon), decoded.substring(colon + 1), where), tried);
         }
         return new Lookup(null, tried);
+    }
+
+    /** The helper {@code name} names, asked for {@code host}'s credential; null (noted in {@code tried}) when it has none. */
+    private static Credential fromHelper(CredentialHelper helpers, JsonNode name, String host, String where, List<String> tried)
+            throws IOException {
+        if (!name.isString() || name.asString().isEmpty()) {
+            throw new InvalidImageException(where + ": expected the name of a credential helper, got " + name);
+        }
+        Credential c = helpers.get(name.asString(), host, where);
+        if (c == null) {
+            tried.add(where + " (docker-credential-" + name.asString() + " has none)");
+        }
+        return c;
     }
 
     /** {@code https://host/v1/} → {@code host}: Docker's keys carry a scheme and an API path. */

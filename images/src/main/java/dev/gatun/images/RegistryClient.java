@@ -30,7 +30,9 @@ import tools.jackson.databind.JsonNode;
  * <p>Authentication follows the registry's {@code WWW-Authenticate} challenge: {@code Basic}
  * sends the credential found for the host ({@link RegistryAuth}); {@code Bearer} asks the
  * challenge's realm for a token (with the credential when there is one, anonymously otherwise)
- * for the challenge's service and scope, and asks again once when a token stops being accepted.
+ * for the challenge's service and scope (an identity token as the refresh token of an OAuth2
+ * {@code POST} with {@code grant_type=refresh_token}), and asks again once when a token stops
+ * being accepted.
  * A credential never goes over plain HTTP to a host other than loopback, and never to another
  * host a redirect points to.
  *
@@ -376,7 +378,8 @@ final class RegistryClient {
             return; // another download answered this challenge meanwhile
         }
         if (lookup == null) {
-            lookup = RegistryAuth.lookup(options.authFiles(), host, host + "/" + name);
+            lookup = RegistryAuth.lookup(options.authFiles(), host, host + "/" + name,
+                    new CredentialHelper(options.helperPath(), options.helperTimeout()));
         }
         RegistryAuth.Credential credential = lookup.credential();
         switch (challenge.scheme()) {
@@ -387,6 +390,10 @@ final class RegistryClient {
                 }
                 if (sent != null) {
                     throw new InvalidImageException("registry " + host + " refused " + credential + " (GET " + uri + ": 401)");
+                }
+                if (credential.identityToken()) {
+                    throw new InvalidImageException("registry " + host + " asks for basic credentials (GET " + uri
+                            + ": 401, Basic) and " + credential + " is good only for a Bearer token server");
                 }
                 if (!loopback) {
                     requireHttps(uri);
@@ -421,12 +428,19 @@ final class RegistryClient {
         }
         String scope = challenge.param("scope") != null ? challenge.param("scope") : "repository:" + name + ":pull";
         query.append(query.isEmpty() ? "" : "&").append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
-        URI tokenUri = URI.create(realm + (realm.contains("?") ? "&" : "?") + query);
+        boolean refresh = credential != null && credential.identityToken();
+        URI tokenUri = refresh ? URI.create(realm) : URI.create(realm + (realm.contains("?") ? "&" : "?") + query);
         HttpRequest.Builder b = HttpRequest.newBuilder(tokenUri).timeout(Duration.ofMinutes(1)).GET();
-        if (credential != null) {
-            if (!isLoopback(tokenUri.getRawAuthority() == null ? "" : tokenUri.getRawAuthority())) {
-                requireHttps(tokenUri);
-            }
+        if (credential != null && !isLoopback(tokenUri.getRawAuthority() == null ? "" : tokenUri.getRawAuthority())) {
+            requireHttps(tokenUri);
+        }
+        if (refresh) {
+            // distribution's OAuth2 token request: a form with the service and scope, the identity token as the refresh token
+            String form = "grant_type=refresh_token&client_id=gatun&" + query
+                    + "&refresh_token=" + URLEncoder.encode(credential.password(), StandardCharsets.UTF_8);
+            b.header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form));
+        } else if (credential != null) {
             b.header("Authorization", credential.basic());
         }
         HttpResponse<InputStream> r = exchange(b.build());
@@ -437,10 +451,11 @@ final class RegistryClient {
         if (r.statusCode() == 401 || r.statusCode() == 403) {
             throw new InvalidImageException("token server " + tokenUri.getRawAuthority() + " for registry " + host + " refused "
                     + (credential != null ? credential : "anonymous access (" + lookup.describe() + ")")
-                    + " (GET " + realm + ": " + r.statusCode() + ")");
+                    + " (" + (refresh ? "POST " : "GET ") + realm + ": " + r.statusCode() + ")");
         }
         if (r.statusCode() != 200) {
-            throw new IOException("token server for registry " + host + ": GET " + tokenUri + " answered " + r.statusCode());
+            throw new IOException("token server for registry " + host + ": " + (refresh ? "POST " + realm : "GET " + tokenUri)
+                    + " answered " + r.statusCode());
         }
         JsonNode json = ImageSource.parse("token server " + realm + " answer", body);
         String token = json.path("token").asString(json.path("access_token").asString(""));

@@ -146,4 +146,82 @@ class ImageStoreGcTest {
             other.waitFor();
         }
     }
+
+    @Test
+    void aHeldImageKeepsItsTreeAndBlobsThroughRemoveAndGcUntilTheHoldCloses() throws IOException {
+        Path tree = store.unpack(a);
+        Digest blob = blob("a's config");
+        store.recordPull(a.id(), "127.0.0.1:5000/a:1", List.of(blob));
+        ImageStore.Hold first = store.hold(a.id());
+        ImageStore.Hold second = store.hold(a.id()); // a second container from it, in this JVM
+        assertThat(first.tree()).isEqualTo(tree);
+        assertThat(store.remove(a.id().toString())).containsExactly(a.id().toString());
+        assertThat(store.gc().trees()).isZero();
+        assertThat(tree.resolve("a")).hasContent("a");
+        assertThat(store.blobPath(blob)).exists();
+        first.close();
+        first.close(); // twice: harmless, and it does not release the second
+        assertThat(store.gc().trees()).isZero();
+        assertThat(tree).isDirectory();
+        second.close();
+        ImageStore.Collected c = store.gc();
+        assertThat(c.trees()).isEqualTo(1);
+        assertThat(c.blobs()).isEqualTo(1);
+        assertThat(tree).doesNotExist();
+        assertThat(store.root().resolve("holds")).isEmptyDirectory();
+    }
+
+    @Test
+    void anImageNotInTheStoreCannotBeHeldAndNothingIsWritten() throws IOException {
+        assertThatThrownBy(() -> store.hold(a.id())).isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("image " + a.id() + ": not in the store " + store.root());
+        assertThat(store.root().resolve("holds")).isEmptyDirectory();
+    }
+
+    @Test
+    void anotherJvmsHoldKeepsTheTreeFromThisJvmsGcUntilThatJvmIsKilled() throws Exception {
+        Path tree = store.unpack(a);
+        Process other = OtherJvm.start("hold", store.root().toString(), a.id().toString());
+        try {
+            java.io.BufferedReader out = other.inputReader(StandardCharsets.UTF_8);
+            assertThat(out.readLine()).isEqualTo("held " + tree);
+            store.remove(a.source());
+            assertThat(store.gc().trees()).isZero();
+            assertThat(tree.resolve("a")).hasContent("a");
+            other.destroyForcibly(); // SIGKILL: no close, no shutdown hook; its lock goes with its descriptors
+            assertThat(other.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(other.exitValue()).isEqualTo(137);
+            assertThat(store.gc().trees()).isEqualTo(1);
+            assertThat(tree).doesNotExist();
+            assertThat(store.root().resolve("holds")).isEmptyDirectory();
+        } finally {
+            other.destroyForcibly();
+            other.waitFor();
+        }
+    }
+
+    @Test
+    void aGcInAnotherJvmKeepsWhatThisJvmHolds() throws Exception {
+        Path tree = store.unpack(a);
+        try (ImageStore.Hold h = store.hold(a.id())) {
+            store.remove(a.source());
+            assertThat(otherJvmGc()).isEqualTo("trees=0 blobs=0");
+            assertThat(tree.resolve("a")).hasContent("a");
+        }
+        assertThat(otherJvmGc()).isEqualTo("trees=1 blobs=0");
+        assertThat(tree).doesNotExist();
+    }
+
+    private String otherJvmGc() throws Exception {
+        Process gc = OtherJvm.start("gc", store.root().toString());
+        try {
+            String out = new String(gc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertThat(gc.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(gc.exitValue()).as(out).isZero();
+            return out;
+        } finally {
+            gc.destroyForcibly();
+            gc.waitFor();
+        }
+    }
 }

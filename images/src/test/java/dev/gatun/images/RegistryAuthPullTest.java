@@ -45,6 +45,8 @@ class RegistryAuthPullTest {
     private static final String SECRET = "s3cret-Pa55";
     private static final String SERVICE = "gatun-registry";
     private static final String ISSUER = "gatun-test-issuer";
+    /** The identity token the token server takes as a refresh token for {@link #USER}. */
+    private static final String REFRESH = "r3fresh-T0ken";
 
     @TempDir
     Path tmp;
@@ -146,6 +148,29 @@ class RegistryAuthPullTest {
     }
 
     @Test
+    void anIdentityTokenFromAHelperIsTheRefreshTokenOfAnOAuth2TokenRequest() throws Exception {
+        startWithTokenAuth();
+        Path bin = helper("cat >/dev/null; echo '{\"ServerURL\":\"x\",\"Username\":\"<token>\",\"Secret\":\"" + REFRESH + "\"}'");
+        Path config = helperConfig("{\"credHelpers\":{\"" + registry.host() + "\":\"gatuntest\"}}");
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        Image pulled = pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10));
+        assertThat(store.unpack(pulled).resolve("bin/busybox")).isRegularFile();
+        assertThat(tokenRequests).isNotEmpty().allSatisfy(q -> assertThat(q).startsWith("POST ")
+                .contains("service=" + SERVICE).contains("scope=repository:gatun/busybox:pull").contains("user=alice"));
+        // an identity token the server does not take: refused, naming where it came from, never quoting it
+        Path wrong = Files.writeString(tmp.resolve("wrong.json"), "{\"auths\":{\"" + registry.host()
+                + "\":{\"identitytoken\":\"not-" + REFRESH + "\"}}}");
+        ImageStore other = ImageStore.open(tmp.resolve("other"));
+        assertThatThrownBy(() -> pull(List.of(wrong), other))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("token server 127.0.0.1:" + tokenServer.getAddress().getPort())
+                .hasMessageContaining("refused an identity token from " + wrong)
+                .hasMessageContaining("(POST ")
+                .hasMessageNotContaining(REFRESH);
+        assertNothingStored(other);
+    }
+
+    @Test
     void aTokenTheRegistryNoLongerAcceptsIsAskedForAgainOnce() throws Exception {
         startWithTokenAuth();
         ImageStore store = ImageStore.open(tmp.resolve("store"));
@@ -184,6 +209,144 @@ class RegistryAuthPullTest {
         assertBlobless(store);
     }
 
+    /**
+     * A credential helper {@code docker-credential-gatuntest} in a directory of the test's own
+     * (the pull's helper path, not this JVM's {@code $PATH}): a shell script with {@code body}.
+     */
+    private Path helper(String body) throws IOException {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path script = Files.writeString(bin.resolve("docker-credential-gatuntest"), "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        return bin;
+    }
+
+    /** Answers {@code secret} for the registry's host only (read from stdin), "not found" for any other. */
+    private Path answeringHelper(String secret) throws IOException {
+        return helper("server=$(cat)\n"
+                + "if [ \"$server\" != \"" + registry.host() + "\" ]; then echo 'credentials not found in native keychain'; exit 1; fi\n"
+                + "printf '{\"ServerURL\":\"%s\",\"Username\":\"" + USER + "\",\"Secret\":\"" + secret + "\"}' \"$server\"");
+    }
+
+    private Path helperConfig(String json) throws IOException {
+        return Files.writeString(tmp.resolve("config.json"), json);
+    }
+
+    private Image pullWithHelpers(Path config, Path bin, ImageStore store, java.time.Duration timeout) throws IOException {
+        return ImageSource.registry(registry.host() + "/gatun/busybox:1", Platform.current(), store,
+                PullOptions.defaults().withAuthFiles(List.of(config)).withHelperPath(List.of(bin)).withHelperTimeout(timeout));
+    }
+
+    @Test
+    void aCredentialHelperNamedForTheRegistryOrAsTheDefaultStoreGivesTheCredential() throws Exception {
+        startWithHtpasswd();
+        Path bin = answeringHelper(SECRET);
+        String auth = Base64.getEncoder().encodeToString((USER + ":wrong").getBytes(StandardCharsets.UTF_8));
+        // credHelpers for the host wins over the file's auths entry for it (a wrong password here)
+        Path perHost = helperConfig("{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + auth + "\"}},"
+                + "\"credHelpers\":{\"" + registry.host() + "\":\"gatuntest\"}}");
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        Image pulled = pullWithHelpers(perHost, bin, store, java.time.Duration.ofSeconds(10));
+        assertThat(store.unpack(pulled).resolve("bin/busybox")).isRegularFile();
+        Path defaultStore = Files.writeString(tmp.resolve("store.json"), "{\"auths\":{},\"credsStore\":\"gatuntest\"}");
+        ImageStore other = ImageStore.open(tmp.resolve("other"));
+        assertThat(pullWithHelpers(defaultStore, bin, other, java.time.Duration.ofSeconds(10)).id()).isEqualTo(pulled.id());
+    }
+
+    @Test
+    void aHelpersWrongSecretIsRefusedNamingTheHelperAndTheRegistryButNeverTheSecret() throws Exception {
+        startWithHtpasswd();
+        Path bin = answeringHelper("not-" + SECRET);
+        Path config = helperConfig("{\"credHelpers\":{\"" + registry.host() + "\":\"gatuntest\"}}");
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("registry " + registry.host() + " refused user \"alice\" from docker-credential-gatuntest for "
+                        + registry.host() + " (" + config + " credHelpers[\"" + registry.host() + "\"])")
+                .hasMessageNotContaining(SECRET);
+        assertNothingStored(store);
+    }
+
+    @Test
+    void aHelperThatIsNotInstalledIsNamedWithTheRegistry() throws Exception {
+        startWithHtpasswd();
+        Path bin = answeringHelper(SECRET);
+        Path config = helperConfig("{\"credHelpers\":{\"" + registry.host() + "\":\"nosuch\"}}");
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("credential helper docker-credential-nosuch for registry " + registry.host())
+                .hasMessageContaining("no executable docker-credential-nosuch in [" + bin + "]");
+        assertNothingStored(store);
+    }
+
+    @Test
+    void aHelperWithNothingForTheRegistryMeansAnonymousAndOneThatFailsOrAnswersBadlyIsNamed() throws Exception {
+        startWithHtpasswd();
+        Path config = helperConfig("{\"credHelpers\":{\"" + registry.host() + "\":\"gatuntest\"}}");
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        Path bin = helper("cat >/dev/null; echo 'credentials not found in native keychain' >&2; exit 1");
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("registry " + registry.host() + " asks for credentials")
+                .hasMessageContaining("(docker-credential-gatuntest has none)");
+        helper("cat >/dev/null; echo 'keychain locked' >&2; exit 3");
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("credential helper docker-credential-gatuntest for registry " + registry.host())
+                .hasMessageContaining("exit status 3: keychain locked");
+        helper("cat >/dev/null; echo '{\"Username\":\"alice\",\"Secret\":\"" + SECRET + "\"}'; exit 1");
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("exit status 1 (its output is not quoted").hasMessageNotContaining(SECRET);
+        helper("cat >/dev/null; echo '{\"Username\":\"alice\",\"Secret\":\"" + SECRET + "\"'");
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("credential helper docker-credential-gatuntest for registry " + registry.host())
+                .hasMessageContaining("not JSON").hasMessageNotContaining(SECRET);
+        helper("cat >/dev/null; echo '{\"Username\":\"<token>\",\"Secret\":\"" + SECRET + "\"}'");
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(10)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("registry " + registry.host() + " asks for basic credentials")
+                .hasMessageContaining("an identity token from docker-credential-gatuntest for " + registry.host())
+                .hasMessageContaining("is good only for a Bearer token server").hasMessageNotContaining(SECRET);
+        assertNothingStored(store);
+    }
+
+    @Test
+    void aHelperThatHangsIsKilledWithItsChildAfterTheTimeout() throws Exception {
+        startWithHtpasswd();
+        Path pids = tmp.resolve("helper.pids");
+        Path bin = helper("echo $$ > " + pids + "\nsleep 600 &\necho $! >> " + pids + "\nwait");
+        Path config = helperConfig("{\"credHelpers\":{\"" + registry.host() + "\":\"gatuntest\"}}");
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> pullWithHelpers(config, bin, store, java.time.Duration.ofSeconds(1)))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("credential helper docker-credential-gatuntest for registry " + registry.host())
+                .hasMessageContaining("no answer within 1000 ms; killed");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(30));
+        List<Long> started = Files.readAllLines(pids).stream().map(Long::parseLong).toList();
+        assertThat(started).hasSize(2);
+        for (long pid : started) {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("helper process %d", pid).isFalse();
+        }
+        assertNothingStored(store);
+    }
+
+    /** No blob, no image record, nothing in the scratch directory. */
+    private static void assertNothingStored(ImageStore store) throws IOException {
+        assertBlobless(store);
+        for (String dir : List.of("tmp", "images", "rootfs/sha256")) {
+            try (Stream<Path> s = Files.list(store.root().resolve(dir))) {
+                assertThat(s).as(dir).isEmpty();
+            }
+        }
+    }
+
     private static void assertBlobless(ImageStore store) throws IOException {
         try (Stream<Path> s = Files.list(store.root().resolve("blobs/sha256"))) {
             assertThat(s).isEmpty();
@@ -212,13 +375,23 @@ class RegistryAuthPullTest {
         tokenServer.createContext("/token", exchange -> {
             try (exchange) {
                 Map<String, String> query = new java.util.HashMap<>();
-                for (String kv : exchange.getRequestURI().getRawQuery().split("&")) {
+                boolean post = exchange.getRequestMethod().equals("POST");
+                String params = post ? new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)
+                        : exchange.getRequestURI().getRawQuery();
+                for (String kv : params.split("&")) {
                     String[] pair = kv.split("=", 2);
                     query.put(pair[0], URLDecoder.decode(pair.length > 1 ? pair[1] : "", StandardCharsets.UTF_8));
                 }
                 String basic = exchange.getRequestHeaders().getFirst("Authorization");
                 String user = null;
-                if (basic != null) {
+                if (post) { // OAuth2: an identity token as the refresh token
+                    if (!query.get("grant_type").equals("refresh_token") || !REFRESH.equals(query.get("refresh_token"))
+                            || query.get("client_id") == null) {
+                        exchange.sendResponseHeaders(401, -1);
+                        return;
+                    }
+                    user = USER;
+                } else if (basic != null) {
                     String decoded = new String(Base64.getDecoder().decode(basic.substring("Basic ".length())), StandardCharsets.UTF_8);
                     if (!decoded.equals(USER + ":" + SECRET)) {
                         exchange.sendResponseHeaders(401, -1);
@@ -226,7 +399,7 @@ class RegistryAuthPullTest {
                     }
                     user = USER;
                 }
-                tokenRequests.add("service=" + query.get("service") + " scope=" + query.get("scope") + " user=" + user);
+                tokenRequests.add((post ? "POST " : "GET ") + "service=" + query.get("service") + " scope=" + query.get("scope") + " user=" + user);
                 String access = "[]";
                 String scope = query.getOrDefault("scope", "");
                 if (user != null && scope.startsWith("repository:")) {
@@ -234,7 +407,8 @@ class RegistryAuthPullTest {
                     access = "[{\"type\":\"repository\",\"name\":\"" + parts[1] + "\",\"actions\":[\"pull\"]}]";
                 }
                 long age = expiredTokens.getAndDecrement() > 0 ? 3600 : 0; // past distribution's minute of leeway
-                byte[] body = ("{\"token\":\"" + jwt(key, cert, user, access, age) + "\",\"expires_in\":300}")
+                byte[] body = ("{\"" + (post ? "access_token" : "token") + "\":\"" + jwt(key, cert, user, access, age)
+                        + "\",\"expires_in\":300}")
                         .getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 exchange.sendResponseHeaders(200, body.length);

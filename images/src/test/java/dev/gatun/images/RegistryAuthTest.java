@@ -59,11 +59,17 @@ class RegistryAuthTest {
     }
 
     @Test
-    void aHelperOnlyFileAndABadAuthFieldAreNamed() throws Exception {
+    void aHelperThatIsNotInstalledAndABadAuthFieldAreNamedAndAnIdentityTokenWinsOverAuth() throws Exception {
         Path helper = write("helper.json", "{\"auths\":{},\"credsStore\":\"desktop\"}");
-        RegistryAuth.Lookup l = RegistryAuth.lookup(List.of(helper), "r.example", "r.example/a");
-        assertThat(l.credential()).isNull();
-        assertThat(l.describe()).contains(helper + " (only a credential helper");
+        assertThatThrownBy(() -> RegistryAuth.lookup(List.of(helper), "r.example", "r.example/a"))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("credential helper docker-credential-desktop for registry r.example (" + helper + " credsStore)")
+                .hasMessageContaining("no executable docker-credential-desktop");
+        Path token = write("token.json", "{\"auths\":{\"r.example\":{\"auth\":\"" + b64("a:b") + "\",\"identitytoken\":\"t0k\"}}}");
+        RegistryAuth.Credential identity = RegistryAuth.lookup(List.of(token), "r.example", "r.example/a").credential();
+        assertThat(identity.identityToken()).isTrue(); // preferred to the entry's auth
+        assertThat(identity.password()).isEqualTo("t0k");
+        assertThat(identity.toString()).isEqualTo("an identity token from " + token + " auths[\"r.example\"]");
         Path bad = write("bad.json", "{\"auths\":{\"r.example\":{\"auth\":\"" + b64("nocolon") + "\"}}}");
         assertThatThrownBy(() -> RegistryAuth.lookup(List.of(bad), "r.example", "r.example/a"))
                 .isInstanceOf(InvalidImageException.class).hasMessageContaining(bad + " auths[\"r.example\"] auth");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.gatun.core.Gatun;
+import dev.gatun.images.ImageStore;
 import dev.gatun.testing.BusyboxRootfs;
 import dev.gatun.testing.HostSnapshot;
 import dev.gatun.testing.Kernel;
@@ -76,6 +77,8 @@ class NothingLeftKernelTest {
         Kernel.require(BusyboxRootfs.binary().isPresent(), "needs a static busybox (Debian package busybox-static)");
         Path layout = OciLayoutBuilder.create().layer(BusyboxRootfs.create(tmp.resolve("base"))).write(tmp.resolve("layout"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        Path tree;
         Process jvm = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData",
                 "-Dgatun.test.layout=" + layout, "-Dgatun.test.store=" + tmp.resolve("store"),
                 "-Dgatun.test.file=" + Files.writeString(tmp.resolve("copied"), "copied in\n"),
@@ -111,6 +114,12 @@ class NothingLeftKernelTest {
                 assertThat(cgroupDirsNaming(c.getKey())).as("container " + c.getKey() + "'s cgroups before the kill").isNotEmpty();
             }
             assertThat(mountsNaming(containers.keySet())).as("the image container's overlay root").isNotEmpty();
+            // the image container holds its image: removed from the store, its tree outlives a gc here
+            ImageStore.StoredImage image = store.images().getFirst();
+            tree = store.root().resolve("rootfs/sha256").resolve(image.chainId().hex());
+            assertThat(store.remove(image.id().toString())).containsExactly(image.id().toString());
+            assertThat(store.gc().trees()).as("trees collected while the image container runs").isZero();
+            assertThat(tree.resolve("bin/busybox")).isRegularFile();
         } finally {
             jvm.destroyForcibly(); // SIGKILL, to this pid only: no Java runs in it any more
             assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -138,6 +147,9 @@ class NothingLeftKernelTest {
                     .noneMatch(n -> n.startsWith("gatun-junit-junit" + jvm.pid() + "-"));
         }
         assertThat(cgroupDirsNaming("gatun-jvm-" + jvm.pid() + "-")).as("the dead JVM's sentinel directory").isEmpty();
+        // its hold died with it: the next gc takes the tree
+        assertThat(store.gc().trees()).as("trees collected after the kill").isEqualTo(1);
+        assertThat(tree).doesNotExist();
     }
 
     /** Whether {@code pid} is a process that is not a zombie (init here may be slow to reap, or never). */
