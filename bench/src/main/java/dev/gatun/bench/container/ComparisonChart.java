@@ -65,8 +65,8 @@ final class ComparisonChart {
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
                         + "font-size=\"12\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n",
                 WIDTH, height));
-        s.append("<text x=\"10\" y=\"22\" font-size=\"14\" font-weight=\"bold\">Start to exit of a /bin/true container: "
-                + "pid+mnt+uts+ipc+net namespaces, cgroup limits, pivot_root</text>\n");
+        s.append("<text x=\"10\" y=\"22\" font-size=\"14\" font-weight=\"bold\">Start to exit of a /bin/true container, "
+                + "the same bundle (config.json) for every runtime</text>\n");
         s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"40\" font-size=\"11\" fill=\"#555\">%s</text>%n",
                 escape(subtitle)));
         for (int p = 0; p < panels.length; p++) {
