@@ -51,7 +51,10 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * {@code user.*} extended attributes. What is skipped and reported in {@link Result#skipped()}:
  * device nodes and FIFOs (a pure-Java module cannot {@code mknod}; a container gets a fresh
  * {@code /dev} anyway) and extended attributes outside {@code user.*} ({@code security.capability}
- * among them).
+ * among them). File capabilities are binary, and commons-compress decodes every PAX value as
+ * UTF-8: a {@code security.capability} holding {@code 0x81} (cap_chown and cap_setuid) reads
+ * back as {@code EF BF BD}, so setting what it returns would give the file capabilities the
+ * image never had; they are reported instead.
  *
  * @see <a href="https://github.com/opencontainers/image-spec/blob/v1.1.0/layer.md">image-spec: layers</a>
  */
