@@ -290,10 +290,18 @@ class RootlessContainerKernelTest {
                 .refName("latest").write(tmp.resolve("layout"));
         dev.gatun.images.ImageStore store = dev.gatun.images.ImageStore.open(tmp.resolve("st:ore"));
         String id = Leftovers.id("rootless-colon");
+        // only an overlay carries the paths in mount options; where this kernel gets the copy
+        // (before 5.11, or a tmpfs state directory before 6.6: the VM lane's), the same store works
+        ImageRoot.Kind kind = ImageRoot.kind(KernelVersion.parse(Gatun.kernelRelease()),
+                Files.getFileStore(SandboxRoot.stateDirectory().getParent()).type());
         try (Container c = Container.builder().id(id).image(dev.gatun.images.ImageSource.ociLayout(layout, null,
                 dev.gatun.images.Platform.current()), store).command("/bin/true").build()) {
-            assertThatThrownBy(c::create).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining(tmp.resolve("st:ore").toString()).hasMessageContaining("':'");
+            if (kind == ImageRoot.Kind.CHILD_OVERLAY) {
+                assertThatThrownBy(c::create).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining(tmp.resolve("st:ore").toString()).hasMessageContaining("':'");
+            } else {
+                assertThat(c.run().waitFor()).as("a copy root of a store at %s", tmp.resolve("st:ore")).isZero();
+            }
         }
         Leftovers.assertNoneOf(id);
         assertThat(SandboxRoot.stateDirectory().resolve(id)).doesNotExist();
