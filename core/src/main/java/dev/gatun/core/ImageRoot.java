@@ -85,14 +85,18 @@ final class ImageRoot implements PreparedRoot {
      */
     static ImageRoot plan(String id, Path tree, ImageStore store, Digest image) {
         Path stateDirectory = SandboxRoot.stateDirectory();
-        Kind kind = Rootless.active()
-                ? kind(KernelVersion.parse(Gatun.kernelRelease()), fileSystemType(stateDirectory)) : Kind.HOST_OVERLAY;
+        Kind kind = Rootless.active() ? rootlessKind() : Kind.HOST_OVERLAY;
         if (kind != Kind.HOST_OVERLAY) {
             LOG.debug("image root of {}: {} (kernel {}, state directory {} on {})", id,
                     kind == Kind.COPY ? "a copy of the image's tree" : "an overlay mounted by the container's init",
                     Gatun.kernelRelease(), stateDirectory, fileSystemType(stateDirectory));
         }
         return new ImageRoot(tree, stateDirectory.resolve(id), kind, store, image);
+    }
+
+    /** A rootless container's way on this kernel, with its state directory where it is now. */
+    static Kind rootlessKind() {
+        return kind(KernelVersion.parse(Gatun.kernelRelease()), fileSystemType(SandboxRoot.stateDirectory()));
     }
 
     /**

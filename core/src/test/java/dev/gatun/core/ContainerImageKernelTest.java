@@ -121,19 +121,11 @@ class ContainerImageKernelTest {
 
     @Test
     void fromImageReadsALayoutIntoTheConfiguredStore() throws Exception {
-        String previous = System.getProperty("gatun.imageStore");
-        System.setProperty("gatun.imageStore", tmp.resolve("default-store").toString());
-        try (Container c = Container.fromImage(layout)) {
+        try (var _ = DefaultImageStore.at(tmp.resolve("default-store")); Container c = Container.fromImage(layout)) {
             Ran r = Ran.of(c);
             assertThat(r.out()).startsWith("default\n1234\n");
             assertThat(c.spec().process().args()).containsExactly("/bin/sh", "-c",
                     "echo default; id -u; id -g; pwd; echo $GREETING; cat /app/hello; ls /etc/motd 2>&1 || true");
-        } finally {
-            if (previous == null) {
-                System.clearProperty("gatun.imageStore");
-            } else {
-                System.setProperty("gatun.imageStore", previous);
-            }
         }
         assertThat(tmp.resolve("default-store/rootfs/sha256")).isNotEmptyDirectory();
     }
@@ -141,9 +133,8 @@ class ContainerImageKernelTest {
     @Test
     void aContainerRunsFromAnImagePulledFromALoopbackRegistry() throws Exception {
         Kernel.require(LocalRegistry.available(), "docker-registry and skopeo are not installed");
-        String previous = System.getProperty("gatun.imageStore");
-        System.setProperty("gatun.imageStore", tmp.resolve("pulled-store").toString());
-        try (LocalRegistry registry = LocalRegistry.start(Files.createDirectory(tmp.resolve("registry")))) {
+        try (var _ = DefaultImageStore.at(tmp.resolve("pulled-store"));
+                LocalRegistry registry = LocalRegistry.start(Files.createDirectory(tmp.resolve("registry")))) {
             String reference = registry.push(layout, "latest", "gatun/app:1");
             HostSnapshot before = HostSnapshot.take();
             String id = Leftovers.id("pulled");
@@ -152,12 +143,6 @@ class ContainerImageKernelTest {
             assertThat(r.out()).startsWith("default\n1234\n2345\n/app\nfrom-image\nhello from the image\n");
             Leftovers.assertNoneOf(id);
             HostSnapshot.take().assertNoLeaksSince(before);
-        } finally {
-            if (previous == null) {
-                System.clearProperty("gatun.imageStore");
-            } else {
-                System.setProperty("gatun.imageStore", previous);
-            }
         }
     }
 

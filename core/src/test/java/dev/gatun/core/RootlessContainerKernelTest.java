@@ -187,9 +187,7 @@ class RootlessContainerKernelTest {
         Path layout = dev.gatun.testing.OciLayoutBuilder.create().layer(base).layer(tmp.resolve("app-layer"))
                 .entrypoint("/bin/sh", "-c").cmd("cat /app/hello; id -u; echo written > /app/new && cat /app/new")
                 .env("PATH=/bin:/usr/bin").refName("latest").write(tmp.resolve("layout"));
-        String previous = System.getProperty("gatun.imageStore");
-        System.setProperty("gatun.imageStore", tmp.resolve("pulled-store").toString());
-        try (dev.gatun.testing.LocalRegistry registry =
+        try (var _ = DefaultImageStore.at(tmp.resolve("pulled-store")); dev.gatun.testing.LocalRegistry registry =
                 dev.gatun.testing.LocalRegistry.start(Files.createDirectory(tmp.resolve("registry")))) {
             String reference = registry.push(layout, "latest", "gatun/rootless:1");
             Ran r = Ran.of(Container.builder().id(Leftovers.id("rootless-pulled")).image(reference));
@@ -200,12 +198,6 @@ class RootlessContainerKernelTest {
             assertThat(tmp.resolve("pulled-store")).isNotEmptyDirectory();
             assertThat(Files.getOwner(tmp.resolve("pulled-store")).getName())
                     .isEqualTo(System.getProperty("user.name"));
-        } finally {
-            if (previous == null) {
-                System.clearProperty("gatun.imageStore");
-            } else {
-                System.setProperty("gatun.imageStore", previous);
-            }
         }
     }
 
@@ -237,8 +229,7 @@ class RootlessContainerKernelTest {
                 .command("/bin/true")).exit()).isZero();
         Map<String, String> storeBefore = TreeState.of(storeDir);
 
-        ImageRoot.Kind kind = ImageRoot.kind(KernelVersion.parse(Gatun.kernelRelease()),
-                Files.getFileStore(SandboxRoot.stateDirectory().getParent()).type());
+        ImageRoot.Kind kind = ImageRoot.rootlessKind();
         String id = Leftovers.id("rootless-ovl");
         Path bundle = SandboxRoot.stateDirectory().resolve(id);
         // the mount at "/" (mountinfo's fifth field), its type after the " - "
@@ -292,8 +283,7 @@ class RootlessContainerKernelTest {
         String id = Leftovers.id("rootless-colon");
         // only an overlay carries the paths in mount options; where this kernel gets the copy
         // (before 5.11, or a tmpfs state directory before 6.6: the VM lane's), the same store works
-        ImageRoot.Kind kind = ImageRoot.kind(KernelVersion.parse(Gatun.kernelRelease()),
-                Files.getFileStore(SandboxRoot.stateDirectory().getParent()).type());
+        ImageRoot.Kind kind = ImageRoot.rootlessKind();
         try (Container c = Container.builder().id(id).image(dev.gatun.images.ImageSource.ociLayout(layout, null,
                 dev.gatun.images.Platform.current()), store).command("/bin/true").build()) {
             if (kind == ImageRoot.Kind.CHILD_OVERLAY) {
