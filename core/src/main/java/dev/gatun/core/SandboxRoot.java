@@ -1,10 +1,10 @@
 package dev.gatun.core;
 
+import dev.gatun.core.rootfs.RootfsPlan;
 import dev.gatun.oci.Mount;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -147,59 +147,23 @@ final class SandboxRoot implements PreparedRoot {
     }
 
     /**
-     * Deletes what {@link #prepare()} made, newest first: symlinks and directories that must be
-     * empty by now (the rootfs planner removed its mount points). Returns what could not go.
+     * Deletes the container's directory: what {@link #prepare()} made, and what the container
+     * wrote when its root was writable. Nothing is mounted there on the host (the binds are in the
+     * container's mount namespace, gone with it); the removal follows no symlink the container
+     * may have put there and crosses no mount ({@link RootfsPlan#removeTree}). Returns what could
+     * not go.
      */
     @Override
     public synchronized List<Path> remove() {
-        List<Path> left = new ArrayList<>();
         if (made.isEmpty()) {
-            return left;
+            return List.of();
         }
-        // symlinks first, then every empty directory (ours, or a mount point's parent the rootfs
-        // planner made), deepest first; rmdir only, never a recursive delete
-        for (Path p : made.reversed()) {
-            if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    left.add(p);
-                }
-            }
-        }
-        removeEmptyDirectories(rootfs());
-        for (Path p : made.reversed()) {
-            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    left.add(p);
-                }
-            }
+        List<Path> left = new ArrayList<>(RootfsPlan.removeTree(rootfs()));
+        if (left.isEmpty() && !RootfsPlan.removeMade(bundle)) {
+            left.add(bundle);
         }
         made.clear();
         return left;
-    }
-
-    /**
-     * Removes the empty directories below {@code dir}, deepest first, with rmdir only: a directory
-     * that is not empty, or is a mount point still in use, stays. Symlinks are not followed.
-     */
-    private static void removeEmptyDirectories(Path dir) {
-        try (var entries = Files.list(dir)) {
-            for (Path p : entries.toList()) {
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    removeEmptyDirectories(p);
-                    try {
-                        Files.deleteIfExists(p);
-                    } catch (IOException e) {
-                                                // not empty, or busy: not ours to remove
-                    }
-                }
-            }
-        } catch (IOException e) {
-            // unreadable: leave it; remove() reports what is left
-        }
     }
 
 }

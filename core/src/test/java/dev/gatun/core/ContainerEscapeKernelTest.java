@@ -458,6 +458,80 @@ class ContainerEscapeKernelTest {
         HostSnapshot.take().assertNoLeaksSince(snapshot);
     }
 
+    // ---- the runtime's own cleanup ---------------------------------------------------------
+
+    /**
+     * A container with a writable rootfs moves away the directory that holds a mount point the
+     * runtime made, and puts a symlink to a host directory in its place. Deleting the container
+     * removes the mount points it made; that removal must not follow the link to the host's file.
+     */
+    @Test
+    void aSymlinkPlantedWhereTheRuntimeMadeAMountPointDoesNotLeadItsCleanupToAHostFile() throws Exception {
+        Path victim = Files.createDirectories(tmp.resolve("victim/dir"));
+        Files.writeString(victim.resolve("file"), "the host's\n");
+        Path source = Files.writeString(tmp.resolve("bound-file"), "bound\n");
+        Path rootfs = BusyboxRootfs.create(tmp.resolve("writable-rootfs"));
+        String id = Leftovers.id("plant");
+        Path bundle = Files.createDirectories(tmp.resolve("bundles").resolve(id));
+        Spec example = OciSpecs.example();
+        List<Mount> mounts = new ArrayList<>(example.mounts());
+        mounts.add(new Mount("/planted/dir/file", source.toString(), "bind", List.of("bind", "ro"), null, null));
+        String script = "mv /planted /planted.moved && ln -s " + victim.getParent() + " /planted && cat /planted.moved/dir/file";
+        OciSpecs.writeConfig(example.toBuilder().root(new Root(rootfs.toString(), false)).mounts(mounts)
+                .process(example.process().toBuilder().terminal(false).args(List.of("/bin/sh", "-c", script)).build())
+                .build(), bundle.resolve("config.json"));
+        try (Container c = Container.fromBundle(bundle, id)) {
+            Ran ran = Ran.of(c);
+            assertThat(ran.out()).as("%s", ran).isEqualTo("bound\n");
+            assertThat(Files.isSymbolicLink(rootfs.resolve("planted"))).as("the link is in place").isTrue();
+            assertThatThrownBy(c::delete).isInstanceOf(IOException.class)
+                    .hasMessageContaining("could not remove mount points")
+                    .hasMessageContaining(rootfs.toRealPath() + "/planted/dir/file");
+        } finally {
+            Leftovers.assertNoneOf(id);
+        }
+        assertThat(victim.resolve("file")).as("the host's file").hasContent("the host's");
+        assertThat(rootfs.resolve("planted.moved/dir/file")).as("the moved mount point stays, in the rootfs").exists();
+    }
+
+    /**
+     * The same plant in the sandbox root, made writable: a host path that is a symlink is made as
+     * a symlink in the sandbox's directory, and the container replaces a directory on its way
+     * with a link to a host directory that holds a file of that name.
+     */
+    @Test
+    void aSymlinkPlantedInAWritableSandboxRootDoesNotLeadItsRemovalToAHostFile() throws Exception {
+        Path base = Files.createTempDirectory(Path.of("/var/tmp"), "gatun-plant");
+        try {
+            Path hostLink = Files.createSymbolicLink(base.resolve("link"), Path.of("/usr/share"));
+            Path victim = Files.createDirectories(tmp.resolve("sandbox-victim"));
+            Path victimFile = Files.createDirectories(victim.resolve(Path.of("/").relativize(base.getParent())))
+                    .resolve(base.getFileName()).resolve("link");
+            Files.createDirectories(victimFile.getParent());
+            Files.writeString(victimFile, "the host's\n");
+            List<String> hostPaths = new ArrayList<>(ContainerBuilder.DEFAULT_HOST_PATHS);
+            hostPaths.add(hostLink.toString());
+            String id = Leftovers.id("plantsbx");
+            try (Container c = Container.builder().id(id).readonlyRootfs(false).hostPaths(hostPaths.toArray(String[]::new))
+                    .redirectErrorStream(true)
+                    .command("/bin/sh", "-c", "readlink " + hostLink + " && mv /var /var.moved && ln -s " + victim + "/var /var")
+                    .build()) {
+                Ran ran = Ran.of(c);
+                assertThat(ran).as("%s", ran).isEqualTo(new Ran(0, "/usr/share\n"));
+                c.delete();
+            } finally {
+                Leftovers.assertNoneOf(id);
+            }
+            assertThat(victimFile).as("the host's file").hasContent("the host's");
+        } finally {
+            try (Stream<Path> walk = Files.walk(base)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
     // ---- exhaustion ---------------------------------------------------------------------------
 
     @Test

@@ -121,6 +121,7 @@ public final class LibC {
     private static final long NR_FCNTL = SYSCALLS.number("fcntl");
     private static final long NR_MKDIRAT = SYSCALLS.number("mkdirat");
     private static final long NR_MKNODAT = SYSCALLS.number("mknodat");
+    private static final long NR_RENAMEAT2 = SYSCALLS.number("renameat2");
     private static final long NR_OPENAT2 = SYSCALLS.number("openat2");
     private static final long NR_BPF = SYSCALLS.number("bpf");
     private static final long NR_MOUNT = SYSCALLS.number("mount");
@@ -499,6 +500,20 @@ public final class LibC {
             throw new ErrnoException((int) -r, "fcntl", fd + ", " + rendered);
         }
         return (int) r;
+    }
+
+    /**
+     * {@code renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE)} (Linux 3.15): swaps the two
+     * names atomically, whatever each is (a directory and a symlink, say).
+     */
+    public static void renameExchange(String a, String b) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            long r = call(false, NR_RENAMEAT2, AT_FDCWD, arena.allocateFrom(a).address(), AT_FDCWD,
+                    arena.allocateFrom(b).address(), 2, 0);
+            if (r < 0) {
+                throw new ErrnoException((int) -r, "renameat2", "\"" + a + "\", \"" + b + "\", RENAME_EXCHANGE");
+            }
+        }
     }
 
     /**

@@ -48,6 +48,12 @@ final class InRoot implements AutoCloseable {
     private static final int O_NOFOLLOW = 0400000;
     /** {@code RESOLVE_NO_MAGICLINKS}: refuse /proc/[pid]/fd-style links. */
     private static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    /** {@code RESOLVE_NO_XDEV}: a mount crossed on the way is EXDEV. */
+    private static final long RESOLVE_NO_XDEV = 0x01;
+    /** {@code RESOLVE_BENEATH}: the path may not leave dirfd ({@code ..} above it, an absolute path). */
+    private static final long RESOLVE_BENEATH = 0x08;
+    /** {@code RESOLVE_NO_SYMLINKS}: a symlink anywhere in the path is ELOOP. */
+    private static final long RESOLVE_NO_SYMLINKS = 0x04;
     /** {@code RESOLVE_IN_ROOT}: resolve as if dirfd were the root: "..", absolute symlinks stay inside. */
     private static final long RESOLVE_IN_ROOT = 0x10;
     private static final int O_EXCL = 0200;
@@ -136,24 +142,41 @@ final class InRoot implements AutoCloseable {
      */
     Optional<Path> resolve(String path, Create last) throws Unresolvable, IOException {
         List<String> names = names(path);
+        if (!names.isEmpty()) {
+            // the common case, one lookup: every name there and none a symlink, so the path the
+            // kernel resolved is the lexical one (names() took out "." and ".."); a link or a
+            // missing name is ELOOP or ENOENT here, and the walk below reads it name by name
+            String relative = String.join("/", names);
+            try {
+                LibC.close(LibC.openat2(rootFd, relative, LibC.O_PATH | LibC.O_CLOEXEC,
+                        RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS));
+                return Optional.of(root.resolve(relative));
+            } catch (ErrnoException e) {
+                // ELOOP, ENOENT, ENOTDIR, EACCES ...: the walk names the cause
+            }
+        }
         int dirFd = rootFd;
         try {
             String container = "";
+            // the host path of dirFd: the lexical one while no link was met, the kernel's after one
+            Path hostDir = tree;
             for (int i = 0; i < names.size(); i++) {
                 String name = names.get(i);
                 boolean isLast = i == names.size() - 1;
-                checkLink(dirFd, container, name);
+                boolean link = checkLink(hostDir, container, name);
                 String next = container + "/" + name;
                 int fd;
                 try {
+                    // no link: opened with RESOLVE_NO_SYMLINKS, so one swapped in since the check is ELOOP
                     fd = LibC.openat2(rootFd, next.substring(1), LibC.O_PATH | LibC.O_CLOEXEC,
-                            RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+                            RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (link ? 0 : RESOLVE_NO_SYMLINKS));
                 } catch (ErrnoException e) {
                     if (e.errno() == Errno.ENOTDIR) {
                         throw new Unresolvable(container + " is not a directory");
                     }
                     if (e.errno() == Errno.ELOOP) {
-                        throw new Unresolvable(next + " goes through too many symlinks (ELOOP)");
+                        throw new Unresolvable(next + (link ? " goes through too many symlinks (ELOOP)"
+                                : " became a symlink while it was being resolved"));
                     }
                     if (e.errno() != Errno.ENOENT) {
                         throw e;
@@ -162,20 +185,21 @@ final class InRoot implements AutoCloseable {
                         return Optional.empty();
                     }
                     if (view) {
-                        return Optional.of(leaveToChild(dirFd, container, names.subList(i, names.size()), last));
+                        return Optional.of(leaveToChild(hostDir, container, names.subList(i, names.size()), last));
                     }
-                    fd = create(dirFd, container, name, isLast && last == Create.FILE);
+                    fd = create(dirFd, hostDir, container, name, isLast && last == Create.FILE);
                 }
                 if (dirFd != rootFd) {
                     LibC.close(dirFd);
                 }
                 dirFd = fd;
-                container = Path.of("/").resolve(tree.relativize(hostPath(fd))).toString();
+                hostDir = link ? hostPath(fd) : hostDir.resolve(name);
+                container = Path.of("/").resolve(tree.relativize(hostDir)).toString();
                 if (container.equals("/")) {
                     container = "";
                 }
             }
-            Path host = hostPath(dirFd);
+            Path host = hostDir;
             if (!host.startsWith(tree)) { // cannot happen with RESOLVE_IN_ROOT; kept as the guarantee's guard
                 throw new Unresolvable("resolves outside the rootfs, to " + host);
             }
@@ -193,12 +217,12 @@ final class InRoot implements AutoCloseable {
      * name nothing exists, so nothing in {@code rest} can be a link; a dangling link at its first
      * name is refused, as {@link #create} refuses it.
      */
-    private Path leaveToChild(int dirFd, String container, List<String> rest, Create last) throws Unresolvable, IOException {
-        if (Files.isSymbolicLink(hostPath(dirFd).resolve(rest.getFirst()))) {
+    private Path leaveToChild(Path hostDir, String container, List<String> rest, Create last) throws Unresolvable {
+        if (Files.isSymbolicLink(hostDir.resolve(rest.getFirst()))) {
             throw new Unresolvable(container + "/" + rest.getFirst() + " is a symlink to a path that does not exist "
                     + "(Gatun does not create a link's target)");
         }
-        Path at = root.resolve(tree.relativize(hostPath(dirFd)).toString());
+        Path at = root.resolve(tree.relativize(hostDir).toString());
         for (int i = 0; i < rest.size(); i++) {
             at = at.resolve(rest.get(i));
             missing.add(new Missing(at, i == rest.size() - 1 && last == Create.FILE));
@@ -206,8 +230,8 @@ final class InRoot implements AutoCloseable {
         return at;
     }
 
-    /** Creates {@code name} in the directory {@code dirFd} and returns an O_PATH fd of it. */
-    private int create(int dirFd, String container, String name, boolean file) throws Unresolvable, IOException {
+    /** Creates {@code name} in the directory {@code dirFd} (the host's {@code hostDir}) and returns an O_PATH fd of it. */
+    private int create(int dirFd, Path hostDir, String container, String name, boolean file) throws Unresolvable, IOException {
         try {
             if (file) {
                 LibC.close(LibC.openat(dirFd, name, LibC.O_WRONLY | LibC.O_CREAT | O_EXCL | O_NOFOLLOW | LibC.O_CLOEXEC, 0644));
@@ -222,7 +246,7 @@ final class InRoot implements AutoCloseable {
             }
             if (errno != 0) {
                 // name the mount point as a path: "mkdirat(22, "proc")" does not say where (ENOSPC, EROFS)
-                Path at = hostPath(dirFd).resolve(name);
+                Path at = hostDir.resolve(name);
                 IOException named = ErrnoException.forFile(errno, file ? "openat" : "mkdirat", at.toString(),
                         "\"" + at + "\", " + (file ? "O_CREAT|O_EXCL, 0644" : "0755"));
                 named.addSuppressed(e);
@@ -230,19 +254,27 @@ final class InRoot implements AutoCloseable {
             }
             throw e;
         }
-        created.add(hostPath(dirFd).resolve(name));
+        created.add(hostDir.resolve(name));
         return LibC.openat2(dirFd, name, LibC.O_PATH | LibC.O_CLOEXEC | O_NOFOLLOW, 0);
     }
 
-    /** Rejects {@code name} in {@code dirFd} when it is a symlink whose target climbs above {@code /}. */
-    private void checkLink(int dirFd, String container, String name) throws Unresolvable, IOException {
-        Path entry = hostPath(dirFd).resolve(name);
+    /**
+     * Whether {@code name} in the directory {@code hostDir} is a symlink; rejects one whose target
+     * climbs above {@code /}.
+     */
+    private boolean checkLink(Path hostDir, String container, String name) throws Unresolvable, IOException {
+        Path entry = hostDir.resolve(name);
         if (!Files.isSymbolicLink(entry)) {
-            return;
+            return false;
         }
-        String target = Files.readSymbolicLink(entry).toString();
+        String target;
+        try {
+            target = Files.readSymbolicLink(entry).toString();
+        } catch (java.nio.file.NotLinkException | java.nio.file.NoSuchFileException e) {
+            return false; // replaced since: the lookup that follows takes no symlink
+        }
         if (target.startsWith("/")) {
-            return; // absolute: read inside the rootfs, as the container reads it
+            return true; // absolute: read inside the rootfs, as the container reads it
         }
         int depth = names(container.isEmpty() ? "/" : container).size();
         for (String part : target.split("/")) {
@@ -255,11 +287,120 @@ final class InRoot implements AutoCloseable {
                 depth++;
             }
         }
+        return true;
     }
 
     @Override
     public void close() throws IOException {
         LibC.close(rootFd);
+    }
+
+    /**
+     * Removes {@code made}, a path some runtime step created (a directory only while empty),
+     * reached from its parent's path without following any symlink: the path was the kernel's,
+     * with none in it. A container that replaced a directory on the way with a link cannot send
+     * the removal through it to the host; the last name is never followed either (a link there
+     * is removed, in the tree it was planted in).
+     *
+     * @return true when {@code made} is gone (removed now, or before with its directory); false
+     *     when it stays: a directory not empty, or reached only through a symlink
+     */
+    static boolean removeMade(Path made) {
+        int dir;
+        try {
+            dir = LibC.openat2(LibC.AT_FDCWD, made.getParent().toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC,
+                    RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+        } catch (ErrnoException e) {
+            return e.errno() == Errno.ENOENT;
+        }
+        try {
+            // the name in the directory held open: /proc/self/fd/N is that directory, not a path walked again
+            Files.deleteIfExists(Path.of("/proc/self/fd/" + dir, made.getFileName().toString()));
+            return true;
+        } catch (IOException e) {
+            return false;
+        } finally {
+            closeQuietly(dir);
+        }
+    }
+
+    /**
+     * Removes the tree {@code dir} and all it holds, without following a symlink (a link is
+     * removed, never its target) and without crossing into another mount (one there stays, with
+     * its mount point): each directory is opened from its parent's fd, its entries named through
+     * that fd. For a runtime-owned tree a writable container root wrote in.
+     *
+     * @return the paths that stay (a mount, or what could not be removed); empty normally
+     */
+    static List<Path> removeTree(Path dir) {
+        List<Path> left = new ArrayList<>();
+        int fd;
+        try {
+            fd = LibC.openat2(LibC.AT_FDCWD, dir.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC,
+                    RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.ENOENT) {
+                left.add(dir);
+            }
+            return left;
+        }
+        try {
+            removeBelow(fd, dir, left);
+        } finally {
+            closeQuietly(fd);
+        }
+        if (left.isEmpty() && !removeMade(dir)) {
+            left.add(dir);
+        }
+        return left;
+    }
+
+    private static void removeBelow(int dirFd, Path shown, List<Path> left) {
+        Path at = Path.of("/proc/self/fd/" + dirFd);
+        List<Path> entries;
+        try (java.util.stream.Stream<Path> list = Files.list(at)) {
+            entries = list.toList();
+        } catch (IOException e) {
+            left.add(shown);
+            return;
+        }
+        for (Path entry : entries) {
+            String name = entry.getFileName().toString();
+            if (Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                int child;
+                try {
+                    child = LibC.openat2(dirFd, name, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC,
+                            RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH | RESOLVE_NO_XDEV);
+                } catch (ErrnoException e) {
+                    if (e.errno() != Errno.ENOENT) {
+                        left.add(shown.resolve(name)); // EXDEV: a mount; ELOOP: a link now
+                    }
+                    continue;
+                }
+                int before = left.size();
+                try {
+                    removeBelow(child, shown.resolve(name), left);
+                } finally {
+                    closeQuietly(child);
+                }
+                if (left.size() > before) {
+                    continue;
+                }
+            }
+            try {
+                Files.deleteIfExists(entry);
+            } catch (IOException e) {
+                left.add(shown.resolve(name));
+            }
+        }
+    }
+
+    private static void closeQuietly(int fd) {
+        try {
+            LibC.close(fd);
+        } catch (IOException e) {
+            // an O_PATH fd: nothing to flush
+        }
     }
 
     /** The names of an absolute path, lexically cleaned ({@code .} dropped, {@code ..} applied, clamped at /). */

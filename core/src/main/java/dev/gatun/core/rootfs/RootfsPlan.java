@@ -244,14 +244,17 @@ public final class RootfsPlan {
      * empty; idempotent. Call it when the container is deleted or its creation failed. Nothing
      * else is left by the parent: every mount is in the child's mount namespace and goes with it.
      *
-     * @return the paths that could not be removed (not empty any more); empty normally
+     * <p>A writable rootfs is the container's to change: each removal reaches its directory
+     * without following a symlink ({@link InRoot#removeMade}), so a link the container put where
+     * a made directory was leaves that mount point in place, reported, and leads nowhere.
+     *
+     * @return the paths that could not be removed (not empty any more, or no longer reached
+     *     without a symlink); empty normally
      */
     public synchronized List<Path> cleanup() {
         List<Path> left = new ArrayList<>();
         for (Path p : created.reversed()) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
+            if (!InRoot.removeMade(p)) {
                 left.add(p);
             }
         }
@@ -262,6 +265,26 @@ public final class RootfsPlan {
     @Override
     public String toString() {
         return "RootfsPlan[" + rootfs + ", " + (beforePivot.size() + pivot.size() + afterPivot.size()) + " steps]";
+    }
+
+    /**
+     * Removes {@code path}, which a runtime step made in a tree a container could write (a
+     * directory only while empty), without following a symlink anywhere on the way to it.
+     *
+     * @return whether it is gone; false when it stays (not empty, or reached only through a link)
+     */
+    public static boolean removeMade(Path path) {
+        return InRoot.removeMade(path);
+    }
+
+    /**
+     * Removes the runtime-owned tree {@code dir} with all it holds (what a writable root's
+     * container wrote there too), following no symlink and crossing no mount.
+     *
+     * @return the paths that stay (a mount, or what could not be removed); empty normally
+     */
+    public static List<Path> removeTree(Path dir) {
+        return InRoot.removeTree(dir);
     }
 
     /** Reads a mount's options, with type {@code bind} meaning the option {@code bind}, as runc reads it. */

@@ -206,4 +206,70 @@ class RootfsEscapeKernelTest {
         assertThat(plan.cleanup()).isEmpty();
         HostSnapshot.take().assertNoLeaksSince(before);
     }
+
+    /**
+     * A rootfs that changes under the planner: {@code /swap} flips between a directory and a
+     * symlink to a host directory while destinations below it are resolved. The fast lookup takes
+     * no symlink and the walk reopens a name it found plain without following one, so every plan
+     * either names the directory inside the rootfs or fails naming the destination; nothing is
+     * ever made in the host directory the link names.
+     */
+    @Test
+    void aNameThatFlipsBetweenDirectoryAndSymlinkWhilePlanningNeverLeadsOut() throws Exception {
+        HostSnapshot before = HostSnapshot.take();
+        Path rootfs = bundle.resolve("rootfs").toRealPath();
+        Path outside = Files.createDirectories(bundle.resolve("outside"));
+        Path swap = rootfs.resolve("swap");
+        Files.createDirectories(swap.resolve("sub"));
+        Path link = Files.createSymbolicLink(rootfs.resolve("swap.link"), outside);
+        Spec spec = spec(List.of(new Mount("/swap/sub/deeper", hostDir.toString(), "bind", List.of("rbind"), null, null)),
+                List.of());
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong flips = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.CompletableFuture<Void> flipper = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                while (!stop.get()) {
+                    // one rename: /swap is the directory or the link, never missing
+                    dev.gatun.core.linux.LibC.renameExchange(swap.toString(), link.toString());
+                    flips.incrementAndGet();
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, r -> Thread.ofPlatform().start(r));
+        int planned = 0;
+        int refused = 0;
+        try {
+            for (int i = 0; i < 300; i++) {
+                try {
+                    RootfsPlan plan = RootfsPlan.prepare(spec, bundle, RootfsOptions.defaults());
+                    String steps = plan.program().render();
+                    String bind = "mount(\"" + hostDir.toRealPath() + "\", \"";
+                    int at = steps.indexOf(bind);
+                    assertThat(at).as(steps).isNotNegative();
+                    String target = steps.substring(at + bind.length(), steps.indexOf('"', at + bind.length()));
+                    // the directory is named swap or swap.link as the flips go: the kernel's name of it, in the rootfs
+                    assertThat(target).as("the mount point").isIn(rootfs + "/swap/sub/deeper", rootfs + "/swap.link/sub/deeper");
+                    // a removal that met the link reports the path; it never goes through it
+                    assertThat(plan.cleanup()).isSubsetOf(List.of(Path.of(target)));
+                    planned++;
+                } catch (InvalidSpecException e) {
+                    assertThat(e.getMessage()).contains("$.mounts[1].destination: \"/swap/sub/deeper\"");
+                    refused++;
+                }
+            }
+        } finally {
+            stop.set(true);
+            flipper.join();
+        }
+        assertThat(planned + refused).isEqualTo(300);
+        assertThat(flips.get()).as("the name flipped while the plans were made").isGreaterThan(300);
+        assertThat(outside).as("nothing made through the link").isEmptyDirectory();
+        if (Files.isSymbolicLink(swap)) {
+            dev.gatun.core.linux.LibC.renameExchange(swap.toString(), link.toString());
+        }
+        Files.deleteIfExists(swap.resolve("sub/deeper")); // made by a plan whose cleanup met the link, and said so
+        assertThat(swap.resolve("sub")).isEmptyDirectory();
+        HostSnapshot.take().assertNoLeaksSince(before);
+    }
 }
