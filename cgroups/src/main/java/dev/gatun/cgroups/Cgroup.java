@@ -83,4 +83,18 @@ public interface Cgroup {
      * @throws IllegalStateException when processes are still inside
      */
     void delete() throws IOException;
+
+    /**
+     * {@link #killAll()} then {@link #delete()}, the delete even when the kill fails (an empty
+     * cgroup goes all the same). The usual case, a cgroup whose processes have all exited, costs
+     * one rmdir per directory and nothing else: an rmdir of a cgroup that holds a process or a
+     * child cgroup is EBUSY, so once every one succeeded there was nothing left to kill.
+     */
+    default void destroy() throws IOException {
+        try {
+            killAll();
+        } finally {
+            delete();
+        }
+    }
 }

@@ -268,6 +268,18 @@ final class V1Cgroup implements Cgroup {
     }
 
     @Override
+    public void destroy() throws IOException {
+        if (ControlFiles.removeAtOnce(fs, created)) {
+            return; // every rmdir succeeded: no process and no child cgroup was left inside
+        }
+        try {
+            killAll();
+        } finally {
+            delete();
+        }
+    }
+
+    @Override
     public void delete() throws IOException {
         if (ControlFiles.removeAtOnce(fs, created)) {
             return; // the common case: every directory was empty and went at the first rmdir

@@ -252,6 +252,18 @@ final class V2Cgroup implements Cgroup {
     }
 
     @Override
+    public void destroy() throws IOException {
+        if (ControlFiles.removeAtOnce(fs, List.of(created))) {
+            return; // every rmdir succeeded: no process and no child cgroup was left inside
+        }
+        try {
+            killAll();
+        } finally {
+            delete();
+        }
+    }
+
+    @Override
     public void delete() throws IOException {
         if (ControlFiles.removeAtOnce(fs, List.of(created))) {
             return; // the common case: empty, gone at the first rmdir

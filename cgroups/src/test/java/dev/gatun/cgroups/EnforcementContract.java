@@ -351,6 +351,38 @@ abstract class EnforcementContract {
     }
 
     @Test
+    void destroyKillsWhatIsInsideBelowToTheChildCgroupsAndRemovesItAll() throws Exception {
+        Cgroup cgroup = create(Resources.builder().pidsLimit(50).build());
+        Process p = start(cgroup, "sleep 300 & sleep 300 & wait");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (cgroup.processes().size() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(cgroup.processes()).hasSize(3);
+        // a child cgroup the container made (systemd does): the first rmdir is EBUSY for it too
+        for (Path dir : cgroup.directories().values()) {
+            Files.createDirectory(dir.resolve("inner"));
+        }
+
+        cgroup.destroy();
+
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(128 + 9);
+        assertThat(cgroup.directories().values()).isNotEmpty().allSatisfy(d -> assertThat(d).doesNotExist());
+    }
+
+    @Test
+    void destroyOfAnEmptyCgroupRemovesIt() throws Exception {
+        Cgroup cgroup = create(Resources.builder().pidsLimit(50).memory("32m").build());
+        Process p = start(cgroup, "true");
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+        cgroup.destroy();
+
+        assertThat(cgroup.directories().values()).isNotEmpty().allSatisfy(d -> assertThat(d).doesNotExist());
+    }
+
+    @Test
     void aValueTheKernelRefusesFailsTheCreateAndRemovesTheCgroup() throws Exception {
         CgroupsPath path = CgroupsPath.parse(PREFIX + COUNTER.incrementAndGet());
         Resources r = Resources.builder().pidsLimit(5).cpusetCpus("4095").build();

@@ -593,15 +593,9 @@ public final class Container implements AutoCloseable {
             throw clear;
         }
         cgroup = c;
-        cleanups.push(() -> {
-            // delete even when killAll cannot read the cgroup (out of fds, say): rmdir needs
-            // no fd, and an empty cgroup (a failed create's) goes
-            try {
-                c.killAll();
-            } finally {
-                c.delete();
-            }
-        });
+        // killAll and delete, the delete even when killAll cannot read the cgroup (out of fds,
+        // say): rmdir needs no fd, and an empty cgroup (a failed create's) goes
+        cleanups.push(c::destroy);
         if (ownerRecordDir != null) {
             new OwnerRecord(Owner.self(), List.copyOf(new java.util.LinkedHashSet<>(c.directories().values())))
                     .write(ownerRecordDir);
