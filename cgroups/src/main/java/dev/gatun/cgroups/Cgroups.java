@@ -50,6 +50,30 @@ public final class Cgroups {
     }
 
     /**
+     * On a v1 or hybrid host, the directories {@link #create create} with the same arguments makes
+     * (controller → directory, as its {@link Cgroup#directories()} will be), without making any:
+     * a planner can work from them while {@code create} runs on another thread. Empty on a v2
+     * host, whose one directory a clone opens, so it must exist first.
+     */
+    public static java.util.Map<String, java.nio.file.Path> v1Directories(CgroupLayout layout, CgroupsPath path,
+            String containerId) {
+        if (layout.version() == CgroupVersion.V2) {
+            return java.util.Map.of();
+        }
+        return java.util.Collections.unmodifiableMap(V1Cgroup.directories(layout, path, containerId));
+    }
+
+    /**
+     * A v1 cgroup of {@code directories} that {@link #create create} is making (from
+     * {@link #v1Directories}): its {@link Cgroup#version()} and {@link Cgroup#directories()} hold
+     * now, its other methods once they exist. It owns nothing: its {@code delete} is not the way
+     * to remove what {@code create} made.
+     */
+    public static Cgroup v1Planned(java.util.Map<String, java.nio.file.Path> directories) {
+        return V1Cgroup.existing(CgroupFs.REAL, directories);
+    }
+
+    /**
      * The cgroup whose directories a {@link Cgroup#directories()} of an earlier {@code create}
      * returned (in another process, say): for live updates ({@link Cgroup#apply}) and stats. It
      * creates nothing; its {@link Cgroup#delete()} removes only those directories. v2 when the map

@@ -50,10 +50,15 @@ final class V1Cgroup implements Cgroup {
         return new V1Cgroup(fs, OnUnsupported.FAIL, dirs, created);
     }
 
-    static V1Cgroup create(CgroupFs fs, CgroupLayout layout, CgroupsPath path, String containerId, Resources resources,
-            OnUnsupported policy) throws IOException {
+    /** The directories {@link #create} makes (controller → directory), made by nobody yet. */
+    static Map<String, Path> directories(CgroupLayout layout, CgroupsPath path, String containerId) {
         Map<String, Path> dirs = new LinkedHashMap<>();
-        Map<Path, Path> leafOfMount = new LinkedHashMap<>();
+        directories(layout, path, containerId, dirs, new LinkedHashMap<>());
+        return dirs;
+    }
+
+    private static void directories(CgroupLayout layout, CgroupsPath path, String containerId, Map<String, Path> dirs,
+            Map<Path, Path> leafOfMount) {
         for (Map.Entry<String, Path> e : layout.v1Mounts().entrySet()) {
             String controller = e.getKey();
             if (controller.startsWith("name=")) {
@@ -69,6 +74,13 @@ final class V1Cgroup implements Cgroup {
             dirs.put(UNIFIED, leaf);
             leafOfMount.put(layout.unifiedMount().get(), leaf);
         }
+    }
+
+    static V1Cgroup create(CgroupFs fs, CgroupLayout layout, CgroupsPath path, String containerId, Resources resources,
+            OnUnsupported policy) throws IOException {
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        Map<Path, Path> leafOfMount = new LinkedHashMap<>();
+        directories(layout, path, containerId, dirs, leafOfMount);
         List<List<Path>> created = new ArrayList<>();
         try {
             for (Map.Entry<Path, Path> e : leafOfMount.entrySet()) {

@@ -74,6 +74,20 @@ class V1DriverTest {
     }
 
     @Test
+    void theDirectoriesNamedBeforeCreateAreTheOnesItMakes() throws IOException {
+        for (String path : new String[] {null, "/apps/team/one", "relative/two"}) {
+            java.util.Map<String, Path> planned = Cgroups.v1Directories(layout, CgroupsPath.parse(path), "c2");
+            assertThat(planned.values()).as(path).noneSatisfy(d -> assertThat(d).exists());
+
+            Cgroup cgroup = Cgroups.create(fs, layout, CgroupsPath.parse(path), "c2", Resources.NONE, OnUnsupported.FAIL);
+
+            assertThat(planned).as(path).isEqualTo(cgroup.directories()).hasSize(8);
+            assertThat(Cgroups.v1Planned(planned).directories()).isEqualTo(cgroup.directories());
+            cgroup.delete();
+        }
+    }
+
+    @Test
     void aParentThatAnotherContainerStillUsesStaysWhenTheOneThatMadeItIsDeleted() throws IOException {
         Cgroup first = Cgroups.create(fs, layout, CgroupsPath.parse("/apps/one"), "one", Resources.NONE, OnUnsupported.FAIL);
         Cgroup second = Cgroups.create(fs, layout, CgroupsPath.parse("/apps/two"), "two", Resources.NONE, OnUnsupported.FAIL);

@@ -50,6 +50,12 @@ class V2DriverTest {
     }
 
     @Test
+    void noDirectoriesAreNamedBeforeCreateOnV2() {
+        // the clone opens the one directory: it must exist first, so there is nothing to plan from
+        assertThat(Cgroups.v1Directories(layout, CgroupsPath.parse("/apps/one"), "one")).isEmpty();
+    }
+
+    @Test
     void podmanFlagsBecomeTheV2FilesCrunWrites() throws IOException {
         // podman run --memory=512m --memory-swap=512m --cpus=1.5 --cpu-shares=512 --pids-limit=100 --blkio-weight=500
         Resources r = Resources.builder().memory("512m").memorySwap("512m").cpus(1.5).cpuShares(512)

@@ -482,18 +482,45 @@ public final class Container implements AutoCloseable {
             if (undelegated.isPresent()) {
                 withoutCgroup(resources, undelegated.get());
             } else {
-                createCgroup(layout, path, belowJvm, resources);
+                CgroupLayout own = cgroupLayout(layout, belowJvm);
+                CgroupsPath cgroupsPath = CgroupsPath.parse(path);
+                Resources limits = resources;
+                // v1: a directory and its writes in every hierarchy, made while this thread plans
+                // from the directories they will be (v2: one directory, opened by the clone; a
+                // cgroup mount: the planner reads the directories it binds)
+                java.util.Map<String, Path> dirs = mountsCgroup(spec) ? java.util.Map.of()
+                        : Cgroups.v1Directories(own, cgroupsPath, id);
+                pendingCgroup = dirs.isEmpty() ? null : CgroupSetup.start(() -> makeCgroup(own, cgroupsPath, limits));
+                if (pendingCgroup == null) {
+                    adoptCgroup(makeCgroup(own, cgroupsPath, limits), limits);
+                } else {
+                    plannedCgroup = Cgroups.v1Planned(dirs);
+                    pendingLimits = limits;
+                }
             }
         }
-        stdio = ContainerPlanner.wantsTerminal(spec) ? ContainerPlanner.openTerminal(spec)
-                : Stdio.open(launch.stdin(), launch.stdout(), launch.stderr(), launch.redirectErrorStream());
-        Stdio s = stdio;
-        cleanups.push(s::close);
-        plan = ContainerPlanner.plan(planned, bundle, cgroup, stdio, launch.dieWithJvm(), waitDirectory, preserveFds,
-                childOverlay());
-        ContainerPlan p = plan;
-        cleanups.push(() -> failIfLeft("mount points", p.removeCreatedPaths()));
-        cleanups.push(p::close);
+        ContainerPlan p;
+        try {
+            stdio = ContainerPlanner.wantsTerminal(spec) ? ContainerPlanner.openTerminal(spec)
+                    : Stdio.open(launch.stdin(), launch.stdout(), launch.stderr(), launch.redirectErrorStream());
+            Stdio s = stdio;
+            cleanups.push(s::close);
+            plan = ContainerPlanner.plan(planned, bundle, cgroup != null ? cgroup : plannedCgroup, stdio,
+                    launch.dieWithJvm(), waitDirectory, preserveFds, childOverlay());
+            p = plan;
+            ContainerPlan made = p;
+            cleanups.push(() -> failIfLeft("mount points", made.removeCreatedPaths()));
+            cleanups.push(made::close);
+        } catch (IOException | RuntimeException | Error e) {
+            // the cgroup being made is removed with the rest: wait for it, then undo takes it
+            try {
+                adoptPendingCgroup();
+            } catch (IOException | RuntimeException | Error other) {
+                e.addSuppressed(other);
+            }
+            throw e;
+        }
+        adoptPendingCgroup();
         if (LOG.isDebugEnabled()) {
             LOG.debug("container {} plan:\n{}", id, p.render());
         }
@@ -566,8 +593,34 @@ public final class Container implements AutoCloseable {
         }
     }
 
-    private void createCgroup(CgroupLayout layout, String path, boolean belowJvm, Resources resources)
-            throws IOException {
+    /** The v1 cgroup {@link CgroupSetup} is making for this container, until {@link #adoptPendingCgroup}. */
+    private java.util.concurrent.Future<Cgroup> pendingCgroup;
+    private Cgroup plannedCgroup;
+    private Resources pendingLimits;
+
+    /** Whether the spec mounts a cgroup file system in the container (a bind of the container's cgroup directories on v1). */
+    private static boolean mountsCgroup(Spec spec) {
+        for (dev.gatun.oci.Mount m : Absent.list(spec.mounts())) {
+            if ("cgroup".equals(m.type()) || "cgroup2".equals(m.type())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Waits for the cgroup being made, if one is, and makes it the container's (its removal on the cleanups). */
+    private void adoptPendingCgroup() throws IOException {
+        java.util.concurrent.Future<Cgroup> pending = pendingCgroup;
+        if (pending == null) {
+            return;
+        }
+        pendingCgroup = null;
+        plannedCgroup = null;
+        adoptCgroup(CgroupSetup.await(pending), pendingLimits);
+    }
+
+    /** {@code layout} as this container's cgroup is made in it: below the JVM's own, the sentinel's per-JVM directory. */
+    private CgroupLayout cgroupLayout(CgroupLayout layout, boolean belowJvm) throws IOException {
         if (belowJvm) {
             // on pure v2 the JVM's own cgroup must hold no process to delegate controllers
             layout = JvmCgroup.forContainers(layout);
@@ -580,9 +633,13 @@ public final class Container implements AutoCloseable {
                 layout = layout.withUnifiedPath(parent.get());
             }
         }
-        Cgroup c;
+        return layout;
+    }
+
+    /** Makes the container's cgroup with its limits; nothing else (any thread). */
+    private Cgroup makeCgroup(CgroupLayout layout, CgroupsPath path, Resources resources) throws IOException {
         try {
-            c = Cgroups.create(layout, CgroupsPath.parse(path), id, resources, launch.onUnsupported());
+            return Cgroups.create(layout, path, id, resources, launch.onUnsupported());
         } catch (AccessDeniedException e) {
             // the usual reason: a JVM that does not run as root, on a host that delegated it no cgroup
             AccessDeniedException clear = new AccessDeniedException(e.getFile(), null,
@@ -592,6 +649,10 @@ public final class Container implements AutoCloseable {
             clear.initCause(e);
             throw clear;
         }
+    }
+
+    /** Makes {@code c} the container's cgroup: its removal on the cleanups, the owner record, v2 device rules. */
+    private void adoptCgroup(Cgroup c, Resources resources) throws IOException {
         cgroup = c;
         // killAll and delete, the delete even when killAll cannot read the cgroup (out of fds,
         // say): rmdir needs no fd, and an empty cgroup (a failed create's) goes
