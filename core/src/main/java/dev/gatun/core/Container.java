@@ -344,7 +344,7 @@ public final class Container implements AutoCloseable {
     }
 
     /** The overlay the init mounts on the rootfs, for a rootless image root; null otherwise. */
-    private dev.gatun.core.rootfs.RootOverlay childOverlay() {
+    private dev.gatun.core.rootfs.ChildRoot childOverlay() {
         return launch.sandbox() == null ? null : launch.sandbox().childOverlay();
     }
 

@@ -42,6 +42,16 @@ final class ExitHook {
         LIVE.remove(c);
     }
 
+    /** Runs {@code last} at exit after every container is deleted (or given up on): what they shared. */
+    static void atExitAfterContainers(Runnable last) {
+        if (!installed) {
+            install();
+        }
+        LAST.add(last);
+    }
+
+    private static final List<Runnable> LAST = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private static synchronized void install() {
         if (!installed) {
             Runtime.getRuntime().addShutdownHook(new Thread(ExitHook::run, "gatun-exit"));
@@ -72,6 +82,13 @@ final class ExitHook {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            }
+        }
+        for (Runnable r : LAST) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("at exit: {}", e.toString());
             }
         }
     }

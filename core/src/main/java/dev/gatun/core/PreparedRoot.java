@@ -1,6 +1,5 @@
 package dev.gatun.core;
 
-import dev.gatun.core.rootfs.RootOverlay;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,11 +26,11 @@ interface PreparedRoot {
     Path passwd();
 
     /**
-     * The overlay the container's init mounts on {@link #rootfs()} in its own namespaces, when the
-     * root is made that way ({@link ImageRoot.Kind#CHILD_OVERLAY}); null when the root is complete
-     * on disk after {@link #prepare()}.
+     * The root the container's init mounts on {@link #rootfs()} in its own namespaces, when the
+     * root is made that way (an {@link ImageRoot.Kind#CHILD_OVERLAY}, the sandbox root's tmpfs);
+     * null when the root is complete on disk after {@link #prepare()}.
      */
-    default RootOverlay childOverlay() {
+    default dev.gatun.core.rootfs.ChildRoot childOverlay() {
         return null;
     }
 }

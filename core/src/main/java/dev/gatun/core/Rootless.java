@@ -48,7 +48,12 @@ final class Rootless {
 
     /** Whether this JVM runs without root: its containers get a user namespace and no device rules. */
     static boolean active() {
-        return Caller.current().uid() != 0;
+        return NotRoot.YES;
+    }
+
+    /** The JVM's effective uid, read once: a create asks several times, and each read is /proc/self/status. */
+    private static final class NotRoot {
+        static final boolean YES = Caller.current().uid() != 0;
     }
 
     /**

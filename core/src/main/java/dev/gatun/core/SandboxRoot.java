@@ -1,5 +1,6 @@
 package dev.gatun.core;
 
+import dev.gatun.core.rootfs.RootTmpfs;
 import dev.gatun.core.rootfs.RootfsPlan;
 import dev.gatun.oci.Mount;
 import java.io.IOException;
@@ -17,8 +18,12 @@ import java.util.Map;
  * {@code /lib} …), the host's symlinks recreated as symlinks (on a merged-/usr host {@code /bin}
  * is {@code usr/bin}), and a private {@code /tmp}.
  *
- * <p>On the host the directory holds only mount points and those symlinks; {@link #remove()}
- * deletes exactly what {@link #prepare()} made, never anything a bind brought in.
+ * <p>As root the root is a tmpfs the container's init mounts on the empty directory in its own
+ * mount namespace and fills with {@code /root}, {@code /home}, the symlinks and the mount points
+ * ({@link RootTmpfs}): nothing but the empty directory on the host, no mount point to make and
+ * remove there per container, nothing left after a crash. The planner reads this JVM's
+ * {@link SandboxSkeleton} of the same entries. Rootless, the directory holds the mount points and
+ * those symlinks on the host; {@link #remove()} deletes the tree, never anything a bind brought in.
  */
 final class SandboxRoot implements PreparedRoot {
 
@@ -26,11 +31,35 @@ final class SandboxRoot implements PreparedRoot {
     private final Map<String, Path> symlinks;
     private final List<Mount> mounts;
     private final List<Path> made = new ArrayList<>();
+    /** A root JVM's: the root is a tmpfs the init mounts and fills ({@link RootTmpfs}); null until prepared, or rootless. */
+    private RootTmpfs tmpfs;
 
     private SandboxRoot(Path bundle, Map<String, Path> symlinks, List<Mount> mounts) {
         this.bundle = bundle;
         this.symlinks = symlinks;
         this.mounts = mounts;
+    }
+
+    /** What the root holds below the binds: {@code /root}, {@code /home}, the links and their parent directories. */
+    List<RootTmpfs.Entry> entries() {
+        java.util.LinkedHashSet<String> dirs = new java.util.LinkedHashSet<>(List.of("root", "home"));
+        List<RootTmpfs.Entry> links = new ArrayList<>();
+        for (Map.Entry<String, Path> link : symlinks.entrySet()) {
+            String relative = link.getKey().substring(1);
+            Path parent = Path.of(relative).getParent();
+            if (parent != null) {
+                for (int i = 1; i <= parent.getNameCount(); i++) {
+                    dirs.add(parent.subpath(0, i).toString());
+                }
+            }
+            links.add(new RootTmpfs.Entry(relative, link.getValue().toString()));
+        }
+        List<RootTmpfs.Entry> all = new ArrayList<>();
+        for (String d : dirs) {
+            all.add(new RootTmpfs.Entry(d, null));
+        }
+        all.addAll(links);
+        return List.copyOf(all);
     }
 
     /** Plans the sandbox root of container {@code id} (nothing is written yet). */
@@ -128,19 +157,34 @@ final class SandboxRoot implements PreparedRoot {
         return mounts;
     }
 
+    /** As root, the tmpfs the init mounts on {@link #rootfs()} and fills; rootless, null (the root is on disk). */
+    @Override
+    public synchronized dev.gatun.core.rootfs.ChildRoot childOverlay() {
+        return tmpfs;
+    }
+
     /** The host's: the sandbox root binds it. */
     @Override
     public Path passwd() {
         return Path.of("/etc/passwd");
     }
 
-    /** Creates the directory and the symlinks. */
+    /**
+     * Creates the directory and the root: as root, an empty directory the init mounts its tmpfs
+     * on (the planner reads this JVM's {@link SandboxSkeleton} of the same entries); rootless, the
+     * directories and symlinks themselves.
+     */
     @Override
     public synchronized void prepare() throws IOException {
         makeContainerDirectory(bundle);
         made.add(bundle);
         Path rootfs = Files.createDirectory(rootfs());
         made.add(rootfs);
+        if (!Rootless.active()) {
+            List<RootTmpfs.Entry> entries = entries();
+            tmpfs = new RootTmpfs(SandboxSkeleton.of(entries), entries);
+            return;
+        }
         for (String d : List.of("root", "home")) {
             made.add(Files.createDirectory(rootfs.resolve(d)));
         }

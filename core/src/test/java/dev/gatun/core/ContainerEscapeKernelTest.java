@@ -532,6 +532,57 @@ class ContainerEscapeKernelTest {
         }
     }
 
+    /**
+     * As root the sandbox root is a tmpfs the container's init mounts on an empty host directory,
+     * in its own mount namespace: a container with a writable root writes, deletes and plants
+     * links there, and the host sees none of it, during the run or after; the per-JVM tree the
+     * planner reads (its skeleton) stays as it was.
+     */
+    @Test
+    void theSandboxRootIsATmpfsOfTheContainersOwnThatTheHostNeverSees() throws Exception {
+        String id = Leftovers.id("tmpfsroot");
+        String script = "stat -f -c %T / && echo x > /root/x && rm -rf /home && ln -s /etc /home && mkdir /newdir"
+                + " && echo ready && sleep 30";
+        try (Container c = Container.builder().id(id).readonlyRootfs(false).redirectErrorStream(true)
+                .command("/bin/sh", "-c", script).build()) {
+            c.create();
+            Path hostRoot = SandboxRoot.stateDirectory().resolve(id).resolve("rootfs");
+            List<Path> skeletons;
+            try (Stream<Path> s = Files.list(SandboxRoot.stateDirectory())) {
+                skeletons = s.filter(d -> d.getFileName().toString().startsWith("skeleton-" + ProcessHandle.current().pid() + "-"))
+                        .map(d -> d.resolve("rootfs")).toList();
+            }
+            assertThat(skeletons).isNotEmpty();
+            Map<Path, String> before = tree(skeletons);
+            ContainerProcess p = c.start();
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("tmpfs");
+            assertThat(out.readLine()).isEqualTo("ready");
+            try (Stream<Path> s = Files.list(hostRoot)) {
+                assertThat(s.toList()).as("the host's directory under the container's root").isEmpty();
+            }
+            c.close();
+            assertThat(tree(skeletons)).isEqualTo(before);
+        } finally {
+            Leftovers.assertNoneOf(id);
+        }
+    }
+
+    /** Every path below {@code roots}, with its link target or its kind. */
+    private static Map<Path, String> tree(List<Path> roots) throws IOException {
+        Map<Path, String> all = new java.util.TreeMap<>();
+        for (Path root : roots) {
+            try (Stream<Path> s = Files.walk(root)) {
+                for (Path p : s.toList()) {
+                    all.put(p, Files.isSymbolicLink(p) ? "-> " + Files.readSymbolicLink(p)
+                            : Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? "dir" : "file");
+                }
+            }
+        }
+        return all;
+    }
+
     // ---- exhaustion ---------------------------------------------------------------------------
 
     @Test

@@ -110,9 +110,15 @@ class ContainerFaultKernelTest {
             assertThat(probe.ask("sandbox " + Leftovers.id("enospc-warm"))).isEqualTo("ok");
             int failures = 0;
             String answer = null;
-            // a state directory with room for 2, 3, ... inodes: each create runs out later
+            // a state directory with room for 2, 3, ... inodes: each create runs out later (a
+            // remount below what is in use, this JVM's sandbox skeleton, is refused: the next count)
             for (int inodes = 2; inodes < 200; inodes++) {
-                probe.inMountNamespace("mount", "-o", "remount,nr_inodes=" + inodes, SandboxRoot.stateDirectory().toString());
+                try {
+                    probe.inMountNamespace("mount", "-o", "remount,nr_inodes=" + inodes, SandboxRoot.stateDirectory().toString());
+                } catch (IOException e) {
+                    assertThat(e.getMessage()).contains("bad option");
+                    continue;
+                }
                 assertThat(probe.ask("baseline")).isEqualTo("ok"); // the remount changed the mount's line
                 String id = Leftovers.id("enospc");
                 answer = probe.ask("sandbox " + id);

@@ -10,7 +10,7 @@ import dev.gatun.core.linux.Flags;
 import dev.gatun.core.linux.LibC;
 import dev.gatun.core.ns.Loopback;
 import dev.gatun.core.ns.NamespaceSetup;
-import dev.gatun.core.rootfs.RootOverlay;
+import dev.gatun.core.rootfs.ChildRoot;
 import dev.gatun.core.rootfs.RootfsOptions;
 import dev.gatun.core.rootfs.RootfsPlan;
 import dev.gatun.core.security.Capability;
@@ -142,11 +142,11 @@ public final class ContainerPlanner {
     /**
      * As {@link #plan(Spec, Path, Cgroup, Stdio, boolean, Path, int)}, with the init mounting
      * {@code overlay} (when not null) on the rootfs directory before anything else is mounted
-     * there ({@link RootfsPlan#prepare(Spec, Path, RootfsOptions, RootOverlay)}): the command and
-     * the mount targets are then looked up in {@code overlay.lower()}.
+     * there ({@link RootfsPlan#prepare(Spec, Path, RootfsOptions, ChildRoot)}): the command and
+     * the mount targets are then looked up in {@code overlay.lookupTree()}.
      */
     public static ContainerPlan plan(Spec spec, Path bundle, Cgroup cgroup, Stdio stdio, boolean dieWithParent,
-            Path waitDirectory, int preserveFds, RootOverlay overlay) throws IOException {
+            Path waitDirectory, int preserveFds, ChildRoot overlay) throws IOException {
         if (preserveFds < 0) {
             throw new IllegalArgumentException("preserveFds: " + preserveFds + " is negative");
         }
@@ -305,7 +305,7 @@ public final class ContainerPlanner {
             resetIgnoredSignals(b);
             b.unblockSignals();
             String path = CommandResolver.resolve(ContainerView.of(spec, bundle,
-                    overlay == null ? null : overlay.lower()), Absent.list(process.args()).getFirst(), Absent.list(process.env()));
+                    overlay == null ? null : overlay.lookupTree()), Absent.list(process.args()).getFirst(), Absent.list(process.env()));
             ProcLinks.refuse(spec, "$.process.args[0]", path); // found on a PATH that leads through proc
             movePreservedFds(b, preserved);
             if (waitDirectory == null) {

@@ -106,11 +106,24 @@ final class ContainerView {
                 for (int i = t.size() - 1; i >= 0; i--) {
                     todo.addFirst(t.get(i));
                 }
-            } else if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
+            } else if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS) && !onTheWayToAMount(done)) {
+                // missing, unless it is a directory on the way to a mount point, which the runtime
+                // makes (on disk, or in an overlay or tmpfs root by the child)
                 return Optional.empty();
             }
         }
         return Optional.of(hostPath(done));
+    }
+
+    /** Whether {@code components} is a proper prefix of a mount's destination. */
+    private boolean onTheWayToAMount(List<String> components) {
+        for (Layer layer : layers) {
+            List<String> d = layer.destination();
+            if (d.size() > components.size() && d.subList(0, components.size()).equals(components)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The host path of a container path (no symlinks in it): through the last mount covering it. */

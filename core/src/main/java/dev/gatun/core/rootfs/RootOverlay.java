@@ -1,5 +1,7 @@
 package dev.gatun.core.rootfs;
 
+import dev.gatun.core.spawn.Program;
+import dev.gatun.oci.MountOptions;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -21,7 +23,7 @@ import java.util.Objects;
  * @param work overlayfs's work directory, empty, on {@code upper}'s file system
  * @see <a href="https://docs.kernel.org/filesystems/overlayfs.html">overlayfs</a>
  */
-public record RootOverlay(Path lower, Path upper, Path work) {
+public record RootOverlay(Path lower, Path upper, Path work) implements ChildRoot {
 
     public RootOverlay {
         Objects.requireNonNull(lower, "lower");
@@ -34,6 +36,16 @@ public record RootOverlay(Path lower, Path upper, Path work) {
                         + " holds ',' or ':', which an overlay mount's options cannot carry");
             }
         }
+    }
+
+    @Override
+    public Path lookupTree() {
+        return lower;
+    }
+
+    @Override
+    public void appendMount(Program.Builder before, String rootPath) {
+        before.mount("overlay", rootPath, "overlay", MountOptions.MS_NODEV, mountData());
     }
 
     /** The overlay's mount data: the three directories and {@code userxattr}. */

@@ -142,16 +142,16 @@ public final class RootfsPlan {
     /**
      * As {@link #prepare(Spec, Path, RootfsOptions)}, with {@code overlay} (when not null) mounted
      * by the child on the rootfs directory right after {@code /} stops propagating and before the
-     * rootfs's own bind: every lookup reads {@code overlay.lower()}, and the missing mount points
+     * rootfs's own bind: every lookup reads {@code overlay.lookupTree()}, and the missing mount points
      * are made by the child in the overlay, so the parent writes nothing in the tree or the rootfs.
      */
-    public static RootfsPlan prepare(Spec spec, Path bundle, RootfsOptions options, RootOverlay overlay)
+    public static RootfsPlan prepare(Spec spec, Path bundle, RootfsOptions options, ChildRoot overlay)
             throws IOException {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(bundle, "bundle");
         Objects.requireNonNull(options, "options");
         Path rootfs = rootfs(spec, bundle);
-        InRoot root = overlay == null ? InRoot.open(rootfs) : InRoot.openView(overlay.lower(), rootfs);
+        InRoot root = overlay == null ? InRoot.open(rootfs) : InRoot.openView(overlay.lookupTree(), rootfs);
         try (RootfsPlanner planner = new RootfsPlanner(spec, bundle, options, root, overlay)) {
             return planner.plan();
         }

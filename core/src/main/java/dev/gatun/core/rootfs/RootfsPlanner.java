@@ -63,7 +63,7 @@ final class RootfsPlanner implements AutoCloseable {
     private final Path bundle;
     private final RootfsOptions options;
     private final InRoot root;
-    private final RootOverlay overlay;
+    private final ChildRoot overlay;
     private final Map<Path, InRoot> bindRoots = new HashMap<>();
     private final List<String> errors = new ArrayList<>();
     private final List<Placed> placed = new ArrayList<>();
@@ -74,7 +74,7 @@ final class RootfsPlanner implements AutoCloseable {
     private final List<Path> created = new ArrayList<>();
     private boolean hostNullChecked;
 
-    RootfsPlanner(Spec spec, Path bundle, RootfsOptions options, InRoot root, RootOverlay overlay) {
+    RootfsPlanner(Spec spec, Path bundle, RootfsOptions options, InRoot root, ChildRoot overlay) {
         this.spec = spec;
         this.bundle = bundle;
         this.options = options;
@@ -98,7 +98,7 @@ final class RootfsPlanner implements AutoCloseable {
         before.mount(null, "/", null, MountOptions.MS_REC | (privateKind ? MountOptions.MS_PRIVATE : MountOptions.MS_SLAVE), null);
         if (overlay != null) {
             // in the child's own mount namespace, after "/" stopped propagating: the JVM's never sees it
-            before.mount("overlay", rootPath, "overlay", MountOptions.MS_NODEV, overlay.mountData());
+            overlay.appendMount(before, rootPath);
         }
         before.mount(rootPath, rootPath, null, Mounts.MS_BIND | Mounts.MS_REC, null);
         int head = before.build().steps().size();
