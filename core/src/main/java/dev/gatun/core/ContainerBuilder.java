@@ -52,8 +52,8 @@ import java.util.function.Consumer;
  *   <tr><th>attribute</th><th>default</th></tr>
  *   <tr><td>{@link #id(String) id}</td><td>12 random hex digits</td></tr>
  *   <tr><td>{@link #command(String...) command}</td><td>none: required</td></tr>
- *   <tr><td>{@link #rootfs(Path) rootfs}</td><td>the <em>sandbox root</em>: an empty root (as
- *       root a tmpfs of the container's own, made in its mount namespace) with read-only binds of
+ *   <tr><td>{@link #rootfs(Path) rootfs}</td><td>the <em>sandbox root</em>: an empty root (a
+ *       tmpfs of the container's own, made in its mount namespace) with read-only binds of
  *       the {@link #hostPaths(String...) host paths} and a private {@code /tmp}; no image
  *       needed</td></tr>
  *   <tr><td>{@link #image(Image) image}</td><td>none; with one, the root filesystem is the image's and its

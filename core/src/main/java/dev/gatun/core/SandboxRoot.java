@@ -18,12 +18,11 @@ import java.util.Map;
  * {@code /lib} …), the host's symlinks recreated as symlinks (on a merged-/usr host {@code /bin}
  * is {@code usr/bin}), and a private {@code /tmp}.
  *
- * <p>As root the root is a tmpfs the container's init mounts on the empty directory in its own
- * mount namespace and fills with {@code /root}, {@code /home}, the symlinks and the mount points
- * ({@link RootTmpfs}): nothing but the empty directory on the host, no mount point to make and
- * remove there per container, nothing left after a crash. The planner reads this JVM's
- * {@link SandboxSkeleton} of the same entries. Rootless, the directory holds the mount points and
- * those symlinks on the host; {@link #remove()} deletes the tree, never anything a bind brought in.
+ * <p>The root is a tmpfs the container's init mounts on the empty directory in its own mount
+ * namespace (rootless, in its own user namespace too) and fills with {@code /root},
+ * {@code /home}, the symlinks and the mount points ({@link RootTmpfs}): nothing but the empty
+ * directory on the host, no mount point to make and remove there per container, nothing left
+ * after a crash. The planner reads this JVM's {@link SandboxSkeleton} of the same entries.
  */
 final class SandboxRoot implements PreparedRoot {
 
@@ -31,7 +30,7 @@ final class SandboxRoot implements PreparedRoot {
     private final Map<String, Path> symlinks;
     private final List<Mount> mounts;
     private final List<Path> made = new ArrayList<>();
-    /** A root JVM's: the root is a tmpfs the init mounts and fills ({@link RootTmpfs}); null until prepared, or rootless. */
+    /** The root: a tmpfs the init mounts and fills ({@link RootTmpfs}); null until prepared. */
     private RootTmpfs tmpfs;
 
     private SandboxRoot(Path bundle, Map<String, Path> symlinks, List<Mount> mounts) {
@@ -157,7 +156,7 @@ final class SandboxRoot implements PreparedRoot {
         return mounts;
     }
 
-    /** As root, the tmpfs the init mounts on {@link #rootfs()} and fills; rootless, null (the root is on disk). */
+    /** The tmpfs the init mounts on {@link #rootfs()} and fills; null until {@link #prepare()}. */
     @Override
     public synchronized dev.gatun.core.rootfs.ChildRoot childOverlay() {
         return tmpfs;
@@ -170,29 +169,16 @@ final class SandboxRoot implements PreparedRoot {
     }
 
     /**
-     * Creates the directory and the root: as root, an empty directory the init mounts its tmpfs
-     * on (the planner reads this JVM's {@link SandboxSkeleton} of the same entries); rootless, the
-     * directories and symlinks themselves.
+     * Creates the container's directory and in it the root's: an empty directory the init mounts
+     * its tmpfs on (the planner reads this JVM's {@link SandboxSkeleton} of the same entries).
      */
     @Override
     public synchronized void prepare() throws IOException {
         makeContainerDirectory(bundle);
         made.add(bundle);
-        Path rootfs = Files.createDirectory(rootfs());
-        made.add(rootfs);
-        if (!Rootless.active()) {
-            List<RootTmpfs.Entry> entries = entries();
-            tmpfs = new RootTmpfs(SandboxSkeleton.of(entries), entries);
-            return;
-        }
-        for (String d : List.of("root", "home")) {
-            made.add(Files.createDirectory(rootfs.resolve(d)));
-        }
-        for (Map.Entry<String, Path> link : symlinks.entrySet()) {
-            Path at = rootfs.resolve(link.getKey().substring(1));
-            Files.createDirectories(at.getParent());
-            made.add(Files.createSymbolicLink(at, link.getValue()));
-        }
+        made.add(Files.createDirectory(rootfs()));
+        List<RootTmpfs.Entry> entries = entries();
+        tmpfs = new RootTmpfs(SandboxSkeleton.of(entries), entries);
     }
 
     /**
@@ -204,6 +190,7 @@ final class SandboxRoot implements PreparedRoot {
      */
     @Override
     public synchronized List<Path> remove() {
+        tmpfs = null;
         if (made.isEmpty()) {
             return List.of();
         }

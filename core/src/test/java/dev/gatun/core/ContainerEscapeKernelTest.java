@@ -496,8 +496,9 @@ class ContainerEscapeKernelTest {
 
     /**
      * The same plant in the sandbox root, made writable: a host path that is a symlink is made as
-     * a symlink in the sandbox's directory, and the container replaces a directory on its way
-     * with a link to a host directory that holds a file of that name.
+     * a symlink in the root (its tmpfs), and the container replaces a directory on its way with a
+     * link to a host directory that holds a file of that name; the removal of the container's
+     * directory on the host reaches none of it.
      */
     @Test
     void aSymlinkPlantedInAWritableSandboxRootDoesNotLeadItsRemovalToAHostFile() throws Exception {
