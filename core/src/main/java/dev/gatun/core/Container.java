@@ -614,9 +614,11 @@ public final class Container implements AutoCloseable {
         if (pending == null) {
             return;
         }
+        Resources limits = pendingLimits;
         pendingCgroup = null;
         plannedCgroup = null;
-        adoptCgroup(CgroupSetup.await(pending), pendingLimits);
+        pendingLimits = null;
+        adoptCgroup(CgroupSetup.await(pending), limits);
     }
 
     /** {@code layout} as this container's cgroup is made in it: below the JVM's own, the sentinel's per-JVM directory. */

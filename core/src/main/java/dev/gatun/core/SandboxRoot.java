@@ -29,7 +29,8 @@ final class SandboxRoot implements PreparedRoot {
     private final Path bundle;
     private final Map<String, Path> symlinks;
     private final List<Mount> mounts;
-    private final List<Path> made = new ArrayList<>();
+    /** Whether {@link #prepare()} made the container's directory (and {@link #remove()} has not removed it). */
+    private boolean made;
     /** The root: a tmpfs the init mounts and fills ({@link RootTmpfs}); null until prepared. */
     private RootTmpfs tmpfs;
 
@@ -175,10 +176,9 @@ final class SandboxRoot implements PreparedRoot {
     @Override
     public synchronized void prepare() throws IOException {
         makeContainerDirectory(bundle);
-        made.add(bundle);
-        made.add(Files.createDirectory(rootfs()));
-        List<RootTmpfs.Entry> entries = entries();
-        tmpfs = new RootTmpfs(SandboxSkeleton.of(entries), entries);
+        made = true;
+        Files.createDirectory(rootfs());
+        tmpfs = SandboxSkeleton.of(entries());
     }
 
     /**
@@ -191,14 +191,14 @@ final class SandboxRoot implements PreparedRoot {
     @Override
     public synchronized List<Path> remove() {
         tmpfs = null;
-        if (made.isEmpty()) {
+        if (!made) {
             return List.of();
         }
         List<Path> left = new ArrayList<>(RootfsPlan.removeTree(rootfs()));
         if (left.isEmpty() && !RootfsPlan.removeMade(bundle)) {
             left.add(bundle);
         }
-        made.clear();
+        made = false;
         return left;
     }
 

@@ -17,15 +17,16 @@ import java.util.Map;
  */
 final class SandboxSkeleton {
 
-    private static final Map<List<RootTmpfs.Entry>, Path> MADE = new HashMap<>();
+    /** One root per set of entries, shared by every container that has them (a running container keeps only the reference). */
+    private static final Map<List<RootTmpfs.Entry>, RootTmpfs> MADE = new HashMap<>();
     private static int next;
 
     private SandboxSkeleton() {}
 
-    /** The tree of {@code entries}, made now when this JVM has none of them yet. */
-    static synchronized Path of(List<RootTmpfs.Entry> entries) throws IOException {
-        Path made = MADE.get(entries);
-        if (made != null && Files.isDirectory(made)) {
+    /** The tmpfs root of {@code entries} with its tree, made now when this JVM has none of them yet. */
+    static synchronized RootTmpfs of(List<RootTmpfs.Entry> entries) throws IOException {
+        RootTmpfs made = MADE.get(entries);
+        if (made != null && Files.isDirectory(made.skeleton())) {
             return made;
         }
         Path dir = SandboxRoot.stateDirectory().resolve("skeleton-" + ProcessHandle.current().pid() + "-" + next++);
@@ -52,14 +53,15 @@ final class SandboxSkeleton {
         if (MADE.isEmpty()) {
             ExitHook.atExitAfterContainers(SandboxSkeleton::removeAll);
         }
-        MADE.put(entries, root);
-        return root;
+        RootTmpfs tmpfs = new RootTmpfs(root, entries);
+        MADE.put(tmpfs.entries(), tmpfs);
+        return tmpfs;
     }
 
     /** Removes every tree this JVM made (at exit). */
     static synchronized void removeAll() {
-        for (Path root : MADE.values()) {
-            RootfsPlan.removeTree(root.getParent());
+        for (RootTmpfs root : MADE.values()) {
+            RootfsPlan.removeTree(root.skeleton().getParent());
         }
         MADE.clear();
         SandboxRoot.removeStateDirectoryIfEmpty();
