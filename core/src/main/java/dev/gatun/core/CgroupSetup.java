@@ -3,7 +3,6 @@ package dev.gatun.core;
 import dev.gatun.cgroups.Cgroup;
 import java.io.IOException;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
@@ -48,31 +47,6 @@ final class CgroupSetup {
      * cgroup may be half made, and only the end of its making says what there is to remove.
      */
     static Cgroup await(Future<Cgroup> pending) throws IOException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return pending.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof IOException io) {
-                        throw io;
-                    }
-                    if (cause instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    if (cause instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IOException("making the container's cgroup failed", cause);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return dev.gatun.core.io.Uninterruptible.get(pending);
     }
 }

@@ -1,11 +1,8 @@
 package dev.gatun.core.io;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * A {@code read(2)} or {@code write(2)} that may block, made safe for virtual threads. An FFM
@@ -45,28 +42,7 @@ final class Blocking {
     }
 
     private static int offload(Call call) throws IOException {
-        Future<Integer> f = POOL.submit(call::run);
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return f.get();
-                } catch (InterruptedException e) {
-                    // as FileInputStream on a virtual thread: the call is not interruptible; keep the flag
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    switch (e.getCause()) {
-                        case IOException io -> throw io;
-                        case RuntimeException re -> throw re;
-                        case Error err -> throw err;
-                        default -> throw new InterruptedIOException(e.getCause().toString());
-                    }
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        // as FileInputStream on a virtual thread: the call is not interruptible; the flag is kept
+        return Uninterruptible.get(POOL.submit(call::run));
     }
 }
