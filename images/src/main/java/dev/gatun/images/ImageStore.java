@@ -186,6 +186,30 @@ public final class ImageStore {
         }
     }
 
+    /**
+     * A lock on the whole of {@code c} ({@code FileChannel.lock}), retried while the kernel answers
+     * EDEADLK. POSIX record locks belong to the process, not the thread: two JVMs whose threads
+     * wait on each other's different files (parallel layer downloads of one image into one store)
+     * look like a deadlock to the kernel, though each holder thread finishes and lets go.
+     */
+    static FileLock lock(FileChannel c, boolean shared) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return c.lock(0, Long.MAX_VALUE, shared);
+            } catch (IOException e) {
+                if (!"Resource deadlock avoided".equals(e.getMessage()) || attempt == 2000) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(2, 12));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for a lock of the image store");
+            }
+        }
+    }
+
     private interface Write<T> {
         T run() throws IOException;
     }
@@ -194,7 +218,7 @@ public final class ImageStore {
     private <T> T writing(Write<T> w) throws IOException {
         JVM_LOCK.lock();
         try (FileChannel lockFile = FileChannel.open(root.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = lockFile.lock()) {
+                FileLock lock = lock(lockFile, false)) {
             return w.run();
         } finally {
             JVM_LOCK.unlock();
@@ -293,7 +317,7 @@ public final class ImageStore {
             }
             while (true) {
                 try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
+                        StandardOpenOption.WRITE); FileLock lock = lock(ch, false)) {
                     if (Files.isRegularFile(done, LinkOption.NOFOLLOW_LINKS)) {
                         if (ch.size() == 0) {
                             Files.deleteIfExists(partial); // made by this open, after the other JVM's rename
@@ -610,7 +634,7 @@ public final class ImageStore {
         }
         FileChannel c = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
-            return new HeldFile(c, c.lock(0, Long.MAX_VALUE, true), image);
+            return new HeldFile(c, lock(c, true), image);
         } catch (IOException | RuntimeException e) {
             c.close();
             throw e;
@@ -686,7 +710,7 @@ public final class ImageStore {
                         FileChannel c = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                                 StandardOpenOption.WRITE);
                         try {
-                            lock = c.lock(0, Long.MAX_VALUE, true);
+                            lock = ImageStore.lock(c, true);
                         } catch (IOException | RuntimeException e) {
                             c.close();
                             throw e;
@@ -722,7 +746,7 @@ public final class ImageStore {
             FileChannel c = null;
             try {
                 c = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                FileLock l = c.lock();
+                FileLock l = ImageStore.lock(c, false);
                 FileChannel opened = c;
                 return () -> {
                     try (opened) {
