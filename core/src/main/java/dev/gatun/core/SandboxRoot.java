@@ -86,17 +86,12 @@ final class SandboxRoot implements PreparedRoot {
 
     /** Where Gatun keeps per-container directories: {@code /run/gatun} as root, else the user's runtime dir. */
     static Path stateDirectory() {
-        if (RunsAsRoot.YES) {
+        if (!Rootless.active()) {
             return Path.of("/run/gatun");
         }
         String xdg = System.getenv("XDG_RUNTIME_DIR");
         return xdg != null ? Path.of(xdg, "gatun") : Path.of(System.getProperty("java.io.tmpdir"),
                 "gatun-" + System.getProperty("user.name"));
-    }
-
-    /** Whether this JVM runs as root: read once ({@code ProcessHandle.info()} reads /proc each time). */
-    private static final class RunsAsRoot {
-        static final boolean YES = ProcessHandle.current().info().user().map("root"::equals).orElse(false);
     }
 
     /**
