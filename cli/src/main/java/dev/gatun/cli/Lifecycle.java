@@ -117,6 +117,21 @@ final class Lifecycle {
         @Override
         public Integer call() throws IOException, InterruptedException {
             Created created = create(main, id, options, true);
+            if (!detach) {
+                // as runc's foreground run: the signals a terminal or a supervisor sends go to the
+                // container; in place before start, so that one sent as soon as the container's
+                // first output shows never meets the JVM's own handler (exit 143, the hooks' delete)
+                ContainerRecord r = created.record();
+                for (String name : List.of("TERM", "INT", "HUP")) {
+                    sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+                        try {
+                            DetachedInit.signal(r.pid(), r.initStartTime(), s.getNumber());
+                        } catch (IOException e) {
+                            // the container is gone: its exit ends the wait below
+                        }
+                    });
+                }
+            }
             StateStore store = main.store();
             FileLock lock = store.lock();
             try {
@@ -130,17 +145,6 @@ final class Lifecycle {
             runHooks(main, "poststart", store.directory(id), created.record(), "running");
             if (detach) {
                 return 0;
-            }
-            // as runc's foreground run: the signals a terminal or a supervisor sends go to the container
-            ContainerRecord r = created.record();
-            for (String name : List.of("TERM", "INT", "HUP")) {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
-                    try {
-                        DetachedInit.signal(r.pid(), r.initStartTime(), s.getNumber());
-                    } catch (IOException e) {
-                        // the container is gone: its exit ends the wait below
-                    }
-                });
             }
             int status;
             try {
